@@ -1,0 +1,136 @@
+package io.tether.pool;
+
+import io.tether.pool.internal.PoolEngine;
+import io.tether.pool.metrics.PoolMetricsRecorder;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * A pool of connections of type {@code C} to one or more servers, which closes idle connections before
+ * the load balancer in front of them would.
+ *
+ * <p>Thread-safety: every method may be called from any thread. An acquire that finds an idle
+ * connection completes on the calling thread without taking a lock, allocating, or hopping to another
+ * thread. An acquire that must wait completes on the thread that frees a connection (a releasing
+ * thread, or the transport's I/O thread when a new connection opens), or on the {@link Scheduler} when
+ * it times out; keep callbacks short, or hop to your own executor.
+ *
+ * @param <C> the transport's connection type
+ */
+public interface ConnectionPool<C> extends AutoCloseable {
+
+  /** Starts building a pool whose connections {@code connector} opens. */
+  static <C> Builder<C> builder(Connector<C> connector) {
+    return new Builder<>(connector);
+  }
+
+  /**
+   * Leases an idle connection if one is ready now, else returns null at once (nothing is queued, no
+   * connection is opened). Allocates nothing.
+   *
+   * @throws PoolClosedException if the pool is closed
+   */
+  Lease<C> tryAcquire();
+
+  /**
+   * Leases a connection to any server that is up: an idle one if ready, else a new one if the limits
+   * allow, else the next one released. Fails with {@link AcquireTimeoutException} after {@link
+   * PoolConfig#acquireTimeout()}, {@link PendingAcquireLimitException} at once if too many acquires
+   * are waiting, {@link ConnectFailedException} if the connection opened for it fails, or {@link
+   * PoolClosedException}. Cancelling the future withdraws the acquire.
+   */
+  CompletableFuture<Lease<C>> acquire();
+
+  /** As {@link #acquire()}, but only a connection to {@code server}, which must be one of the pool's. */
+  CompletableFuture<Lease<C>> acquire(Endpoint server);
+
+  /** A point-in-time view of the pool's connections and waiting acquires. */
+  PoolStats stats();
+
+  /** The configuration the pool was built with. */
+  PoolConfig config();
+
+  /**
+   * Closes the pool: waiting acquires fail, idle connections close now, leased ones close as they are
+   * released or when {@link PoolConfig#closeTimeout()} runs out, and every scheduled task is cancelled.
+   * Never blocks; the future completes when the last connection is closed. Repeated calls return the
+   * same future.
+   */
+  CompletableFuture<Void> closeAsync();
+
+  /**
+   * {@link #closeAsync()} and waits for it, at most about {@link PoolConfig#closeTimeout()}. Do not call
+   * it on a thread that leased connections must be released on (such as their event loop); use {@link
+   * #closeAsync()} there.
+   */
+  @Override
+  void close();
+
+  /**
+   * Assembles a pool. The connector and a scheduler are required; the ticker defaults to the system
+   * clock, the listener and metrics recorder to no-ops.
+   */
+  final class Builder<C> {
+    private final Connector<C> connector;
+    private PoolConfig config;
+    private Scheduler scheduler;
+    private Ticker ticker = Ticker.system();
+    private PoolListener listener = PoolListener.NONE;
+    private PoolMetricsRecorder metrics = PoolMetricsRecorder.NOOP;
+
+    private Builder(Connector<C> connector) {
+      this.connector = Objects.requireNonNull(connector, "connector");
+    }
+
+    /** The configuration; it must name at least one server. */
+    public Builder<C> config(PoolConfig value) {
+      this.config = Objects.requireNonNull(value, "config");
+      return this;
+    }
+
+    /** Where sweeps, timeouts and health checks run (an event loop, or an executor you own). */
+    public Builder<C> scheduler(Scheduler value) {
+      this.scheduler = Objects.requireNonNull(value, "scheduler");
+      return this;
+    }
+
+    /** The clock; tests pass a fake one. */
+    public Builder<C> ticker(Ticker value) {
+      this.ticker = Objects.requireNonNull(value, "ticker");
+      return this;
+    }
+
+    /** Receives lifecycle events; see {@link PoolListener} for its contract. */
+    public Builder<C> listener(PoolListener value) {
+      this.listener = Objects.requireNonNull(value, "listener");
+      return this;
+    }
+
+    /** Receives measurements; see {@code io.tether.pool.metrics.micrometer} for Micrometer. */
+    public Builder<C> metrics(PoolMetricsRecorder value) {
+      this.metrics = Objects.requireNonNull(value, "metrics");
+      return this;
+    }
+
+    /**
+     * Creates the pool. It opens no connection until the first acquire.
+     *
+     * @throws IllegalStateException if the config or scheduler is missing or the config has no server
+     */
+    public ConnectionPool<C> build() {
+      if (config == null) {
+        throw new IllegalStateException("config is required");
+      }
+      if (scheduler == null) {
+        throw new IllegalStateException("scheduler is required (an event loop or Scheduler.of(executor))");
+      }
+      if (config.servers().isEmpty()) {
+        throw new IllegalStateException(
+            "pool " + config.name() + " has no server: add one with PoolConfig.Builder.server(...) "
+                + "or a tether.pool.server.<name>=<host>:<port> property");
+      }
+      return new PoolEngine<>(config, connector, scheduler, ticker, listener, metrics,
+          () -> java.util.concurrent.ThreadLocalRandom.current().nextDouble());
+    }
+  }
+}

@@ -1,0 +1,30 @@
+package io.tether.pool;
+
+/**
+ * What a transport tells the pool about one of its connections. Handed to {@link Connector#connect};
+ * the transport calls it from its I/O thread (for Netty, the channel's event loop).
+ *
+ * <p>All methods are cheap, thread-safe and never throw.
+ */
+public interface ConnectionSignals {
+
+  /**
+   * A byte was read or written. The pool stamps the time with its {@link Ticker}; the idle deadline of
+   * the connection counts from the last stamp.
+   */
+  void activity();
+
+  /**
+   * The peer closed the connection: {@code reset} is true for an RST ({@code ECONNRESET}, "Connection
+   * reset by peer"), false for a FIN. If the connection is idle it leaves the pool at once, counted as
+   * {@link CloseCause#PEER_RESET} or {@link CloseCause#PEER_CLOSED}; if it is leased it leaves the pool
+   * and the lease's later release is ignored. Repeated calls are ignored.
+   */
+  void closedByPeer(boolean reset);
+
+  /** Whether the connection is currently leased to a user. */
+  boolean isLeased();
+
+  /** The endpoint the connection goes to. */
+  Endpoint endpoint();
+}

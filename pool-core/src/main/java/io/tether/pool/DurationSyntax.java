@@ -1,0 +1,98 @@
+package io.tether.pool;
+
+import java.time.Duration;
+
+/**
+ * Durations written the way HAProxy writes them: an integer with an optional unit, {@code us}, {@code
+ * ms}, {@code s}, {@code m}, {@code h} or {@code d}; a bare number is milliseconds. {@code 500ms},
+ * {@code 10s}, {@code 9m} and {@code 2000} are all valid; {@code 1.5s}, {@code -1s} and {@code 10 s}
+ * are not, exactly as in a {@code haproxy.cfg}.
+ */
+public final class DurationSyntax {
+
+  /** The text used in error messages to say what a duration may look like. */
+  public static final String EXPECTED =
+      "a duration such as 500ms, 10s or 9m (units us, ms, s, m, h, d; a bare number is milliseconds)";
+
+  private DurationSyntax() {}
+
+  /**
+   * Parses {@code text}, or returns null if it is not a valid duration. Surrounding whitespace is
+   * ignored.
+   */
+  public static Duration parseOrNull(String text) {
+    if (text == null) {
+      return null;
+    }
+    String s = text.trim();
+    int i = 0;
+    while (i < s.length() && s.charAt(i) >= '0' && s.charAt(i) <= '9') {
+      i++;
+    }
+    if (i == 0 || i > 18) {
+      return null;
+    }
+    long n = Long.parseLong(s.substring(0, i));
+    try {
+      switch (s.substring(i)) {
+        case "":
+        case "ms":
+          return Duration.ofMillis(n);
+        case "us":
+          return Duration.ofNanos(Math.multiplyExact(n, 1000L));
+        case "s":
+          return Duration.ofSeconds(n);
+        case "m":
+          return Duration.ofMinutes(n);
+        case "h":
+          return Duration.ofHours(n);
+        case "d":
+          return Duration.ofDays(n);
+        default:
+          return null;
+      }
+    } catch (ArithmeticException overflow) {
+      return null;
+    }
+  }
+
+  /**
+   * Parses the value of property {@code key}.
+   *
+   * @throws ConfigException naming the key and value if it is not a duration
+   */
+  public static Duration parse(String key, String text) {
+    Duration d = parseOrNull(text);
+    if (d == null) {
+      throw new ConfigException(key, text, EXPECTED);
+    }
+    return d;
+  }
+
+  /** Formats {@code d} in the largest unit that represents it exactly: {@code 9m}, {@code 1500ms}. */
+  public static String format(Duration d) {
+    long nanos = d.toNanos();
+    if (nanos == 0) {
+      return "0ms";
+    }
+    if (nanos % 86_400_000_000_000L == 0) {
+      return nanos / 86_400_000_000_000L + "d";
+    }
+    if (nanos % 3_600_000_000_000L == 0) {
+      return nanos / 3_600_000_000_000L + "h";
+    }
+    if (nanos % 60_000_000_000L == 0) {
+      return nanos / 60_000_000_000L + "m";
+    }
+    if (nanos % 1_000_000_000L == 0) {
+      return nanos / 1_000_000_000L + "s";
+    }
+    if (nanos % 1_000_000L == 0) {
+      return nanos / 1_000_000L + "ms";
+    }
+    if (nanos % 1_000L == 0) {
+      return nanos / 1_000L + "us";
+    }
+    return nanos + "ns";
+  }
+}

@@ -1,0 +1,28 @@
+package io.tether.pool;
+
+/**
+ * An acquire was rejected at once because {@link PoolConfig#maxPendingAcquires()} acquires were already
+ * waiting. Nothing was queued; retrying later, or shedding load, is the caller's choice.
+ */
+public final class PendingAcquireLimitException extends PoolException {
+  private static final long serialVersionUID = 1L;
+
+  private final int maxPending;
+
+  public PendingAcquireLimitException(String poolName, int maxPending, int limit) {
+    super(
+        poolName,
+        "rejected: "
+            + maxPending
+            + " acquires already waiting (tether.pool.max-pending-acquires) and all "
+            + limit
+            + " connections in use",
+        null);
+    this.maxPending = maxPending;
+  }
+
+  /** The waiting-queue bound that was reached. */
+  public int maxPending() {
+    return maxPending;
+  }
+}

@@ -1,0 +1,18 @@
+package io.tether.pool;
+
+/** Base of every exception a pool raises; names the pool so logs of several pools stay readable. */
+public class PoolException extends RuntimeException {
+  private static final long serialVersionUID = 1L;
+
+  private final String poolName;
+
+  public PoolException(String poolName, String message, Throwable cause) {
+    super("pool " + poolName + ": " + message, cause);
+    this.poolName = poolName;
+  }
+
+  /** The {@link PoolConfig#name()} of the pool that raised it. */
+  public String poolName() {
+    return poolName;
+  }
+}

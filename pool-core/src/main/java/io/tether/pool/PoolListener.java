@@ -1,0 +1,44 @@
+package io.tether.pool;
+
+/**
+ * Receives a pool's lifecycle events, for logging, tracing or tests. Every method has a no-op default;
+ * override what you need.
+ *
+ * <p>Contract (as OkHttp's {@code EventListener}): methods are called synchronously on the thread that
+ * caused the event: the acquiring or releasing thread, the transport's I/O thread for connects and peer
+ * closes, the pool's {@link Scheduler} for evictions and health checks. They must be fast, take no
+ * locks, never throw, and never call back into the pool. {@link #acquired} and {@link #released} run on
+ * the hot path of every lease.
+ */
+public interface PoolListener {
+
+  /** Does nothing; the default. */
+  PoolListener NONE = new PoolListener() {};
+
+  /** A new connection to {@code endpoint} is being opened. */
+  default void connectStarted(Endpoint endpoint) {}
+
+  /** A connection was opened and entered the pool. */
+  default void connected(Endpoint endpoint, long connectNanos) {}
+
+  /** Opening a connection failed. */
+  default void connectFailed(Endpoint endpoint, Throwable cause) {}
+
+  /** A connection was leased. */
+  default void acquired(Endpoint endpoint) {}
+
+  /** A leased connection was returned for reuse. */
+  default void released(Endpoint endpoint) {}
+
+  /** A connection left the pool; {@code detail} is the error behind it, or null. */
+  default void closed(Endpoint endpoint, CloseCause cause, Throwable detail) {}
+
+  /** An acquire gave up after waiting; {@code endpoint} is null if any server would have done. */
+  default void acquireTimedOut(Endpoint endpoint, long waitedNanos) {}
+
+  /** An acquire was rejected at once because the waiting queue was full. */
+  default void acquireRejected() {}
+
+  /** A server changed state, after a health check, an observed error or a runtime call. */
+  default void stateChanged(Endpoint endpoint, ServerState from, ServerState to, String reason) {}
+}

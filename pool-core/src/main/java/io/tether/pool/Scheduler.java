@@ -1,0 +1,42 @@
+package io.tether.pool;
+
+import java.util.Objects;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Where a pool runs its timed work: idle sweeps, acquire timeouts, health checks. The pool owns no
+ * threads of its own; it only schedules tasks here and cancels them when it closes.
+ *
+ * <p>The Netty adapters pass an event loop; plain users pass a {@link ScheduledExecutorService} through
+ * {@link #of(ScheduledExecutorService)}; tests pass a manual scheduler driven by a fake {@link Ticker}.
+ * Implementations must be thread-safe. Tasks must be run one at a time per scheduled call, never
+ * concurrently with themselves, and never before their delay has passed.
+ */
+public interface Scheduler {
+
+  /**
+   * Runs {@code task} once after {@code delay}. A delay of zero or less runs it as soon as possible.
+   *
+   * @return a handle whose {@link Cancellable#cancel()} prevents the task from running if it has not
+   *     started yet
+   */
+  Cancellable schedule(Runnable task, long delay, TimeUnit unit);
+
+  /** A scheduled task that can be cancelled. */
+  @FunctionalInterface
+  interface Cancellable {
+    /** Cancels the task; harmless if it already ran or was cancelled. */
+    void cancel();
+  }
+
+  /** Adapts a {@link ScheduledExecutorService}; the caller keeps ownership and shuts it down. */
+  static Scheduler of(ScheduledExecutorService executor) {
+    Objects.requireNonNull(executor, "executor");
+    return (task, delay, unit) -> {
+      ScheduledFuture<?> f = executor.schedule(task, Math.max(0, delay), unit);
+      return () -> f.cancel(false);
+    };
+  }
+}

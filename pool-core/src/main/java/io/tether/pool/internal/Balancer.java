@@ -1,0 +1,64 @@
+package io.tether.pool.internal;
+
+import io.tether.pool.Balance;
+import io.tether.pool.ServerState;
+
+/** Chooses the server for a new connection among those up and below their limit. Thread-safe. */
+final class Balancer {
+  private final Balance algorithm;
+  private final int[] currentWeight;
+  private int cursor;
+
+  Balancer(Balance algorithm, int servers) {
+    this.algorithm = algorithm;
+    this.currentWeight = new int[servers];
+  }
+
+  /** The chosen server, or null if none is up with room; {@code exclude} (may be null) is skipped. */
+  synchronized <C> ServerPool<C> pick(ServerPool<C>[] servers, ServerPool<C> exclude) {
+    return algorithm == Balance.LEASTCONN ? leastConn(servers, exclude) : roundRobin(servers, exclude);
+  }
+
+  private <C> ServerPool<C> leastConn(ServerPool<C>[] servers, ServerPool<C> exclude) {
+    ServerPool<C> best = null;
+    int n = servers.length;
+    int start = cursor++ & Integer.MAX_VALUE;
+    for (int k = 0; k < n; k++) {
+      ServerPool<C> s = servers[(start + k) % n];
+      if (!eligible(s, exclude)) {
+        continue;
+      }
+      // (total + 1) / weight, compared without division: ties go to the rotating start.
+      if (best == null
+          || (long) (s.total + 1) * best.endpoint.weight()
+              < (long) (best.total + 1) * s.endpoint.weight()) {
+        best = s;
+      }
+    }
+    return best;
+  }
+
+  private <C> ServerPool<C> roundRobin(ServerPool<C>[] servers, ServerPool<C> exclude) {
+    int totalWeight = 0;
+    ServerPool<C> best = null;
+    for (ServerPool<C> s : servers) {
+      if (!eligible(s, exclude)) {
+        continue;
+      }
+      int w = s.endpoint.weight();
+      currentWeight[s.index] += w;
+      totalWeight += w;
+      if (best == null || currentWeight[s.index] > currentWeight[best.index]) {
+        best = s;
+      }
+    }
+    if (best != null) {
+      currentWeight[best.index] -= totalWeight;
+    }
+    return best;
+  }
+
+  private static boolean eligible(ServerPool<?> s, ServerPool<?> exclude) {
+    return s != exclude && s.state == ServerState.UP && s.total < s.maxConnections;
+  }
+}

@@ -1,0 +1,188 @@
+package io.tether.pool.internal;
+
+import io.tether.pool.CloseCause;
+import io.tether.pool.ConnectionSignals;
+import io.tether.pool.Endpoint;
+import io.tether.pool.Lease;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.time.Duration;
+
+/**
+ * One pooled connection: the transport's connection, its state machine, its deadlines, and the
+ * intrusive links of the containers it sits in. It is also the {@link Lease} handed to users (so a
+ * lease allocates nothing) and the {@link ConnectionSignals} handed to the transport.
+ *
+ * <p>State machine, every arrow a CAS:
+ *
+ * <pre>
+ *   NEW --connected--> LEASED <--acquire/release--> IDLE
+ *                        \                          /
+ *                         `------> CLOSING <-------'  --> CLOSED
+ * </pre>
+ *
+ * IDLE and LEASED flip lock-free on the hot path; every move to CLOSING happens under the server's lock
+ * together with the bookkeeping (counts, unlinking), so a snapshot taken under that lock is exact. The
+ * monitor can only close what it moved out of IDLE by CAS, so it never closes a leased connection, and
+ * an acquire can only lease what it moved out of IDLE, so it never gets a closing one.
+ */
+public final class PooledConnection<C> implements Lease<C>, ConnectionSignals {
+  static final int NEW = 0;
+  static final int IDLE = 1;
+  static final int LEASED = 2;
+  static final int CLOSING = 3;
+  static final int CLOSED = 4;
+
+  private static final VarHandle STATE;
+
+  static {
+    try {
+      STATE = MethodHandles.lookup().findVarHandle(PooledConnection.class, "state", int.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  final ServerPool<C> server;
+  private C connection;
+  private volatile int state = NEW;
+
+  /** Ticker time of the last byte in or out (or of the last release, for transports that don't say). */
+  volatile long lastActivity;
+
+  /** Idle time allowed before eviction: jittered evict-after minus the hand-out margin. */
+  long idleBudget;
+
+  /** When this connection, idle since lastActivity, must be gone. Set before it is linked idle. */
+  long evictAt;
+
+  long openedAt;
+
+  /** Whether it has been idle at least once (so an idle age at lease means something). */
+  boolean reused;
+  long lifetimeDeadline = Long.MAX_VALUE;
+
+  /** Set by the monitor on a leased connection past its lifetime: close on release. */
+  volatile boolean retire;
+
+  private volatile int peerClosedWhileConnecting;
+
+  /** Set with the move to CLOSING, under the server lock. */
+  CloseCause closeCause;
+
+  // Container links. slot is written by the releaser before it links into a hot slot; the rest only
+  // under the server lock.
+  int slot = -1;
+  boolean inDeque;
+  PooledConnection<?> prevIdle;
+  PooledConnection<?> nextIdle;
+  int heapIndex = -1;
+  boolean inList;
+  PooledConnection<?> prevAll;
+  PooledConnection<?> nextAll;
+
+  // Leak detection, only used when a threshold is set.
+  long leasedAt;
+  Throwable acquireSite;
+  boolean leakReported;
+
+  PooledConnection(ServerPool<C> server, long idleBudget) {
+    this.server = server;
+    this.idleBudget = idleBudget;
+  }
+
+  int state() {
+    return state;
+  }
+
+  boolean casState(int expect, int update) {
+    return STATE.compareAndSet(this, expect, update);
+  }
+
+  void setState(int update) {
+    state = update;
+  }
+
+  /** Publishes the open connection; called once, before the state leaves NEW. */
+  void opened(C conn, long now, long lifetimeDeadline) {
+    this.connection = conn;
+    this.openedAt = now;
+    this.lastActivity = now;
+    this.lifetimeDeadline = lifetimeDeadline;
+  }
+
+  /** 1 = FIN, 2 = RST, seen before the connect completed. */
+  int peerClosedWhileConnecting() {
+    return peerClosedWhileConnecting;
+  }
+
+  // --- Lease ---
+
+  @Override
+  public C connection() {
+    return connection;
+  }
+
+  @Override
+  public Endpoint endpoint() {
+    return server.endpoint;
+  }
+
+  @Override
+  public void release() {
+    server.engine.release(this);
+  }
+
+  @Override
+  public void invalidate(CloseCause cause, Throwable detail) {
+    server.engine.invalidate(this, cause, detail);
+  }
+
+  @Override
+  public void capIdleTime(Duration idleTimeout) {
+    long budget = idleTimeout.toNanos() - server.engine.handoutMarginNanos;
+    if (budget < idleBudget) {
+      idleBudget = Math.max(0, budget);
+    }
+  }
+
+  // --- ConnectionSignals ---
+
+  @Override
+  public void activity() {
+    lastActivity = server.engine.ticker.read();
+  }
+
+  @Override
+  public void closedByPeer(boolean reset) {
+    if (state == NEW) {
+      peerClosedWhileConnecting = reset ? 2 : 1;
+    }
+    server.engine.peerClosed(this, reset);
+  }
+
+  @Override
+  public boolean isLeased() {
+    return state == LEASED;
+  }
+
+  @Override
+  public String toString() {
+    return "PooledConnection{" + server.endpoint.name() + ", " + stateName(state) + ", " + connection + "}";
+  }
+
+  static String stateName(int s) {
+    switch (s) {
+      case NEW:
+        return "new";
+      case IDLE:
+        return "idle";
+      case LEASED:
+        return "leased";
+      case CLOSING:
+        return "closing";
+      default:
+        return "closed";
+    }
+  }
+}

@@ -1,0 +1,49 @@
+package io.tether.pool.metrics;
+
+import io.tether.pool.CloseCause;
+import io.tether.pool.Endpoint;
+import io.tether.pool.ServerState;
+
+/**
+ * Where a pool reports what it measures. Every method is a no-op by default, so a pool without metrics
+ * pays nothing but the call; {@code io.tether.pool.metrics.micrometer} binds it to Micrometer. Gauges
+ * (connections by state, limits) are not pushed here: a binder pulls them from {@code
+ * ConnectionPool.stats()}.
+ *
+ * <p>Times are in nanoseconds, as the method names say. Methods are called on the thread of the event
+ * (see {@link io.tether.pool.PoolListener}); they must be thread-safe, fast, and never throw.
+ */
+public interface PoolMetricsRecorder {
+
+  /** Records nothing. */
+  PoolMetricsRecorder NOOP = new PoolMetricsRecorder() {};
+
+  /** A connect finished, successfully or not, after {@code nanos}. */
+  default void recordConnect(Endpoint endpoint, long nanos, boolean success) {}
+
+  /**
+   * A lease was handed out after waiting {@code waitNanos} (0 when an idle connection was ready) to a
+   * connection that had been idle {@code idleNanos} (-1 for a brand-new connection).
+   */
+  default void recordAcquire(Endpoint endpoint, long waitNanos, long idleNanos) {}
+
+  /** An acquire timed out after {@code waitNanos}; {@code endpoint} is null for any server. */
+  default void recordAcquireTimeout(Endpoint endpoint, long waitNanos) {}
+
+  /** An acquire was rejected because the waiting queue was full. */
+  default void recordAcquireRejected() {}
+
+  /** A connection was closed for {@code cause} at age {@code ageNanos} since it was opened. */
+  default void recordClose(Endpoint endpoint, CloseCause cause, long ageNanos) {}
+
+  /** A server moved from one state to another. */
+  default void recordStateChange(Endpoint endpoint, ServerState from, ServerState to) {}
+
+  /** A lease was held longer than the leak detection threshold. */
+  default void recordLeakSuspected(Endpoint endpoint) {}
+
+  /** Whether {@link #recordAcquire} wants idle ages; if not, the pool skips the clock read per lease. */
+  default boolean wantsIdleAges() {
+    return this != NOOP;
+  }
+}

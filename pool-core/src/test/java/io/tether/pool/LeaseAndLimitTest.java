@@ -1,0 +1,231 @@
+package io.tether.pool;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.tether.pool.testing.FakeConnector.Conn;
+import io.tether.pool.testing.TestPool;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import org.junit.jupiter.api.Test;
+
+class LeaseAndLimitTest {
+
+  private static PoolConfig.Builder twoServers() {
+    return PoolConfig.builder()
+        .name("orders")
+        .server("app1", "127.0.0.29", 8080)
+        .server("app2", "127.0.0.38", 8080)
+        .lbIdleTimeout(Duration.ofMinutes(10));
+  }
+
+  private static Throwable failure(CompletableFuture<?> f) {
+    assertTrue(f.isCompletedExceptionally(), "expected a failed future: " + f);
+    return assertThrows(ExecutionException.class, f::get).getCause();
+  }
+
+  @Test
+  void perServerLimitSpreadsConnectionsAndThenMakesAcquiresWait() {
+    TestPool t = new TestPool(twoServers().maxConnections(4).maxConnectionsPerServer(1));
+    Lease<Conn> a = t.lease();
+    Lease<Conn> b = t.lease();
+    assertNotSame(a.endpoint(), b.endpoint(), "least connections puts the second one on the other server");
+
+    CompletableFuture<Lease<Conn>> third = t.pool.acquire();
+    assertFalse(third.isDone(), "both servers are at their limit of 1");
+    assertEquals(1, t.pool.stats().pending());
+    t.advance(Duration.ofSeconds(10));
+    AcquireTimeoutException e = assertInstanceOf(AcquireTimeoutException.class, failure(third));
+    assertEquals(
+        "pool orders: no connection to any server within 10s (limit 4 connections, 2 leased, 0 acquires waiting)",
+        e.getMessage());
+    assertEquals(Duration.ofSeconds(10), e.waited());
+    assertEquals(0, t.pool.stats().pending());
+    assertEquals(List.of("acquire-timeout any"), t.events.matching("acquire-timeout"));
+  }
+
+  @Test
+  void timeoutForOneServerNamesIt() {
+    TestPool t = new TestPool(twoServers().maxConnections(4).maxConnectionsPerServer(1));
+    Endpoint app1 = t.pool.config().servers().get(0);
+    Lease<Conn> a = t.pool.acquire(app1).join();
+    assertEquals(app1, a.endpoint());
+    CompletableFuture<Lease<Conn>> second = t.pool.acquire(app1);
+    t.advance(Duration.ofSeconds(10));
+    AcquireTimeoutException e = assertInstanceOf(AcquireTimeoutException.class, failure(second));
+    assertEquals("app1", e.endpointName());
+    assertEquals(1, e.limit());
+    assertTrue(e.getMessage().contains("no connection to app1 within 10s (limit 1 connections"), e.getMessage());
+  }
+
+  @Test
+  void totalLimitHoldsAcrossServers() {
+    TestPool t = new TestPool(twoServers().maxConnections(3));
+    List<Lease<Conn>> held = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      held.add(t.lease());
+    }
+    CompletableFuture<Lease<Conn>> fourth = t.pool.acquire();
+    assertFalse(fourth.isDone());
+    assertEquals(3, t.connector.connectCalls.get(), "no fourth connection is opened");
+    held.get(1).release();
+    assertSame(held.get(1).connection(), fourth.join().connection(), "the released one is handed over");
+  }
+
+  @Test
+  void waitingQueueIsBoundedAndTheExcessIsRejectedAtOnce() {
+    TestPool t = new TestPool(twoServers().maxConnections(1).maxPendingAcquires(1));
+    Lease<Conn> a = t.lease();
+    CompletableFuture<Lease<Conn>> waiting = t.pool.acquire();
+    CompletableFuture<Lease<Conn>> rejected = t.pool.acquire();
+    PendingAcquireLimitException e = assertInstanceOf(PendingAcquireLimitException.class, failure(rejected));
+    assertEquals(
+        "pool orders: rejected: 1 acquires already waiting (tether.pool.max-pending-acquires) and all 1 "
+            + "connections in use",
+        e.getMessage());
+    a.release();
+    assertSame(a.connection(), waiting.join().connection());
+  }
+
+  @Test
+  void waitersAreServedInArrivalOrder() {
+    TestPool t = new TestPool(twoServers().maxConnections(1));
+    Lease<Conn> a = t.lease();
+    List<CompletableFuture<Lease<Conn>>> waiters = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      waiters.add(t.pool.acquire());
+    }
+    List<Integer> order = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      int n = i;
+      waiters.get(i).thenAccept(l -> order.add(n));
+    }
+    a.release();
+    waiters.get(0).join().release();
+    waiters.get(1).join().release();
+    assertEquals(List.of(0, 1, 2), order);
+  }
+
+  @Test
+  void cancellingAWaitingAcquireLeavesNothingBehind() {
+    TestPool t = new TestPool(twoServers().maxConnections(1));
+    Lease<Conn> a = t.lease();
+    int tasksBefore = t.scheduler.pending();
+    CompletableFuture<Lease<Conn>> waiting = t.pool.acquire();
+    assertEquals(tasksBefore + 1, t.scheduler.pending(), "its timeout is scheduled");
+    assertTrue(waiting.cancel(true));
+    assertEquals(0, t.pool.stats().pending());
+    assertEquals(tasksBefore, t.scheduler.pending(), "its timeout is cancelled");
+    a.release();
+    assertEquals(1, t.pool.stats().idle(), "the release goes to the idle set, not to the cancelled acquire");
+    assertTrue(t.pool.checkInvariants().isEmpty());
+  }
+
+  @Test
+  void releasingAsBrokenClosesTheConnection() {
+    TestPool t = new TestPool(twoServers());
+    Lease<Conn> a = t.lease();
+    a.releaseBroken(new IllegalStateException("garbage in response"));
+    assertEquals(CloseCause.BROKEN, a.connection().closedWith);
+    assertEquals(0, t.pool.stats().total());
+    a.release(); // a second release of a closed lease is ignored
+    assertEquals(1, t.connector.closed.size());
+  }
+
+  @Test
+  void lifoReusesTheMostRecentlyReleasedAndFifoTheLeast() {
+    for (ReuseOrder order : ReuseOrder.values()) {
+      TestPool t = new TestPool(twoServers().reuseOrder(order).maxConnectionsPerServer(8));
+      List<Lease<Conn>> leases = new ArrayList<>();
+      for (int i = 0; i < 4; i++) {
+        leases.add(t.pool.acquire(t.pool.config().servers().get(0)).join());
+      }
+      for (Lease<Conn> l : leases) {
+        t.advance(Duration.ofSeconds(1));
+        l.release();
+      }
+      Conn expected = order == ReuseOrder.LIFO ? leases.get(3).connection() : leases.get(0).connection();
+      assertSame(expected, t.pool.tryAcquire().connection(), order.name());
+    }
+  }
+
+  @Test
+  void idleConnectionClosedByThePeerLeavesThePoolAtOnce() {
+    TestPool t = new TestPool(twoServers());
+    Lease<Conn> a = t.lease();
+    Lease<Conn> b = t.lease();
+    a.release();
+    b.release();
+    a.connection().signals.closedByPeer(true);
+    b.connection().signals.closedByPeer(false);
+    assertEquals(CloseCause.PEER_RESET, a.connection().closedWith);
+    assertEquals(CloseCause.PEER_CLOSED, b.connection().closedWith);
+    assertEquals(0, t.pool.stats().total());
+    assertNull(t.pool.tryAcquire());
+  }
+
+  @Test
+  void leasedConnectionClosedByThePeerIsDroppedAndItsReleaseIgnored() {
+    TestPool t = new TestPool(twoServers());
+    Lease<Conn> a = t.lease();
+    assertTrue(a.connection().signals.isLeased());
+    a.connection().signals.closedByPeer(true);
+    assertEquals(0, t.pool.stats().total(), "room for a new connection at once");
+    a.release();
+    assertEquals(0, t.pool.stats().idle());
+    assertTrue(t.pool.checkInvariants().isEmpty());
+  }
+
+  @Test
+  void deadConnectionFoundAtLeaseIsReplaced() {
+    TestPool t = new TestPool(twoServers());
+    Lease<Conn> a = t.lease();
+    a.release();
+    a.connection().alive = false; // the transport saw it die but did not signal
+    Lease<Conn> b = t.lease();
+    assertNotSame(a.connection(), b.connection());
+    assertEquals(CloseCause.PEER_CLOSED, a.connection().closedWith);
+  }
+
+  @Test
+  void connectFailureFailsTheAcquireWithTheServerNamed() {
+    TestPool t = new TestPool(PoolConfig.builder().name("orders").server("app1", "127.0.0.29", 8080));
+    t.connector.refusing.add("app1");
+    ConnectFailedException e = assertInstanceOf(ConnectFailedException.class, failure(t.pool.acquire()));
+    assertEquals("app1", e.endpoint().name());
+    assertTrue(e.getMessage().startsWith("pool orders: connect to app1(127.0.0.29:8080) failed: java.net.ConnectException"),
+        e.getMessage());
+    assertEquals(0, t.pool.stats().total());
+  }
+
+  @Test
+  void aConnectThatCompletesAfterItsAcquireTimedOutServesTheNextOne() {
+    TestPool t = new TestPool(twoServers().maxConnections(1));
+    t.connector.manualConnects = true;
+    CompletableFuture<Lease<Conn>> first = t.pool.acquire();
+    t.advance(Duration.ofSeconds(10));
+    assertInstanceOf(AcquireTimeoutException.class, failure(first));
+    CompletableFuture<Lease<Conn>> second = t.pool.acquire();
+    assertEquals(1, t.connector.pendingConnects(), "the limit of 1 is held by the connect in flight");
+    t.connector.completePending(1, e -> false);
+    assertTrue(second.isDone());
+    assertEquals(1, t.pool.stats().leased());
+  }
+
+  @Test
+  void tryAcquireOnAClosedPoolThrows() {
+    TestPool t = new TestPool(twoServers());
+    t.pool.close();
+    assertThrows(PoolClosedException.class, t.pool::tryAcquire);
+    assertInstanceOf(PoolClosedException.class, failure(t.pool.acquire()));
+  }
+}

@@ -1,0 +1,86 @@
+package io.tether.pool;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.tether.pool.testing.FakeConnector.Conn;
+import io.tether.pool.testing.TestPool;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import org.junit.jupiter.api.Test;
+
+class PoolCloseTest {
+
+  private static PoolConfig.Builder config() {
+    return PoolConfig.builder().lbIdleTimeout(Duration.ofMinutes(10)).closeTimeout(Duration.ofSeconds(5)).maxConnections(2);
+  }
+
+  @Test
+  void closeClosesIdleNowWaitsForLeasedAndLeavesNoTask() {
+    TestPool t = new TestPool(config());
+    Lease<Conn> idle = t.lease();
+    Lease<Conn> leased = t.lease();
+    idle.release();
+
+    CompletableFuture<Void> closing = t.pool.closeAsync();
+    assertEquals(CloseCause.POOL_CLOSED, idle.connection().closedWith);
+    assertNull(leased.connection().closedWith, "a leased connection is not closed under its user");
+    assertFalse(closing.isDone());
+    assertEquals(1, t.scheduler.pending(), "only the close-timeout task remains");
+
+    leased.release();
+    assertEquals(CloseCause.POOL_CLOSED, leased.connection().closedWith, "closed when released");
+    assertTrue(closing.isDone());
+    assertEquals(0, t.scheduler.pending());
+    assertEquals(0, t.pool.scheduledTasks());
+  }
+
+  @Test
+  void closeTimeoutClosesConnectionsNeverReleased() {
+    TestPool t = new TestPool(config());
+    Lease<Conn> leased = t.lease();
+    CompletableFuture<Void> closing = t.pool.closeAsync();
+    t.advance(Duration.ofMillis(4999));
+    assertFalse(closing.isDone());
+    t.advance(Duration.ofMillis(1));
+    assertTrue(closing.isDone());
+    assertEquals(CloseCause.POOL_CLOSED, leased.connection().closedWith);
+    assertEquals(0, t.scheduler.pending());
+  }
+
+  @Test
+  void waitingAcquiresFailWhenThePoolCloses() {
+    TestPool t = new TestPool(config());
+    t.lease();
+    t.lease();
+    CompletableFuture<Lease<Conn>> waiting = t.pool.acquire();
+    t.pool.closeAsync();
+    CompletionException e = org.junit.jupiter.api.Assertions.assertThrows(CompletionException.class, waiting::join);
+    assertInstanceOf(PoolClosedException.class, e.getCause());
+  }
+
+  @Test
+  void aConnectCompletingAfterCloseIsClosedAtOnce() {
+    TestPool t = new TestPool(config());
+    t.connector.manualConnects = true;
+    CompletableFuture<Lease<Conn>> acquiring = t.pool.acquire();
+    CompletableFuture<Void> closing = t.pool.closeAsync();
+    assertFalse(closing.isDone(), "a connect is in flight");
+    t.connector.completePending(1, e -> false);
+    assertTrue(acquiring.isCompletedExceptionally());
+    assertEquals(CloseCause.POOL_CLOSED, t.connector.opened.peek().closedWith);
+    assertTrue(closing.isDone());
+    assertEquals(0, t.scheduler.pending());
+  }
+
+  @Test
+  void closeIsIdempotent() {
+    TestPool t = new TestPool(config());
+    assertTrue(t.pool.closeAsync() == t.pool.closeAsync());
+    t.pool.close();
+  }
+}

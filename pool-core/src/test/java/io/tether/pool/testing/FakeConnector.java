@@ -1,0 +1,145 @@
+package io.tether.pool.testing;
+
+import io.tether.pool.CloseCause;
+import io.tether.pool.ConnectionSignals;
+import io.tether.pool.Connector;
+import io.tether.pool.Endpoint;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
+
+/**
+ * An in-memory {@link Connector}. Connects complete at once, or stay pending until {@link
+ * #completePending} when {@link #manualConnects} is set. Records every connection and every close.
+ */
+public final class FakeConnector implements Connector<FakeConnector.Conn> {
+
+  /** A fake connection: an id, its endpoint, its pool signals, and whether it was closed and why. */
+  public static final class Conn {
+    public final int id;
+    public final Endpoint endpoint;
+    public final ConnectionSignals signals;
+    public volatile boolean alive = true;
+    public volatile CloseCause closedWith;
+    public final AtomicInteger closeCalls = new AtomicInteger();
+
+    Conn(int id, Endpoint endpoint, ConnectionSignals signals) {
+      this.id = id;
+      this.endpoint = endpoint;
+      this.signals = signals;
+    }
+
+    @Override
+    public String toString() {
+      return "conn" + id + "@" + endpoint.name();
+    }
+  }
+
+  private static final class Pending {
+    final Endpoint endpoint;
+    final ConnectionSignals signals;
+    final CompletableFuture<Conn> future;
+
+    Pending(Endpoint endpoint, ConnectionSignals signals, CompletableFuture<Conn> future) {
+      this.endpoint = endpoint;
+      this.signals = signals;
+      this.future = future;
+    }
+  }
+
+  private final AtomicInteger ids = new AtomicInteger();
+  private final boolean tracksActivity;
+  public volatile boolean manualConnects;
+  /** Servers whose connects fail (by name). */
+  public final List<String> refusing = new CopyOnWriteArrayList<>();
+  public final Queue<Conn> opened = new ConcurrentLinkedQueue<>();
+  public final Queue<Conn> closed = new ConcurrentLinkedQueue<>();
+  private final java.util.Set<Conn> openNow = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private final Queue<Pending> pending = new ConcurrentLinkedQueue<>();
+  public final AtomicInteger connectCalls = new AtomicInteger();
+  /** Called on every close, before it is recorded; tests use it to catch closes that must not happen. */
+  public volatile java.util.function.Consumer<Conn> onClose = c -> {};
+
+  public FakeConnector() {
+    this(false);
+  }
+
+  public FakeConnector(boolean tracksActivity) {
+    this.tracksActivity = tracksActivity;
+  }
+
+  @Override
+  public CompletionStage<Conn> connect(Endpoint endpoint, Duration connectTimeout, ConnectionSignals signals) {
+    connectCalls.incrementAndGet();
+    CompletableFuture<Conn> f = new CompletableFuture<>();
+    if (manualConnects) {
+      pending.add(new Pending(endpoint, signals, f));
+      return f;
+    }
+    finish(new Pending(endpoint, signals, f), true);
+    return f;
+  }
+
+  private void finish(Pending p, boolean success) {
+    if (!success || refusing.contains(p.endpoint.name())) {
+      p.future.completeExceptionally(new java.net.ConnectException("Connection refused: " + p.endpoint.address()));
+      return;
+    }
+    Conn c = new Conn(ids.incrementAndGet(), p.endpoint, p.signals);
+    opened.add(c);
+    openNow.add(c);
+    p.future.complete(c);
+  }
+
+  /** Completes up to {@code n} pending connects, successfully unless {@code fail} says otherwise. */
+  public int completePending(int n, Predicate<Endpoint> fail) {
+    int done = 0;
+    Pending p;
+    while (done < n && (p = pending.poll()) != null) {
+      finish(p, !fail.test(p.endpoint));
+      done++;
+    }
+    return done;
+  }
+
+  public int pendingConnects() {
+    return pending.size();
+  }
+
+  @Override
+  public void close(Conn connection, CloseCause cause) {
+    onClose.accept(connection);
+    if (connection.closeCalls.incrementAndGet() == 1) {
+      connection.closedWith = cause;
+      connection.alive = false;
+      openNow.remove(connection);
+      closed.add(connection);
+    }
+  }
+
+  @Override
+  public boolean isAlive(Conn connection) {
+    return connection.alive;
+  }
+
+  @Override
+  public boolean tracksActivity() {
+    return tracksActivity;
+  }
+
+  /** Connections opened and not yet closed. */
+  public List<Conn> open() {
+    return new ArrayList<>(openNow);
+  }
+
+  public long closedWith(CloseCause cause) {
+    return closed.stream().filter(c -> c.closedWith == cause).count();
+  }
+}
