@@ -44,6 +44,13 @@ public interface ConnectionPool<C> extends AutoCloseable {
   /** As {@link #acquire()}, but only a connection to {@code server}, which must be one of the pool's. */
   CompletableFuture<Lease<C>> acquire(Endpoint server);
 
+  /**
+   * Leases a newly opened connection, never an idle one: for retrying a request that failed on a stale
+   * connection, when other idle connections may be just as stale. If the pool is full, an idle
+   * connection is closed to make room; otherwise it waits like {@link #acquire()}.
+   */
+  CompletableFuture<Lease<C>> acquireFresh();
+
   /** A point-in-time view of the pool's connections and waiting acquires. */
   PoolStats stats();
 

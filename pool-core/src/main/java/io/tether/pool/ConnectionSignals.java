@@ -27,4 +27,10 @@ public interface ConnectionSignals {
 
   /** The endpoint the connection goes to. */
   Endpoint endpoint();
+
+  /**
+   * The lease of this connection, valid while {@link #isLeased()}; adapters keep it with the
+   * connection (for Netty, in a channel attribute) so that releasing by connection is one lookup.
+   */
+  Lease<?> lease();
 }

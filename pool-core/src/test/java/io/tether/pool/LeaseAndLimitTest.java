@@ -222,6 +222,40 @@ class LeaseAndLimitTest {
   }
 
   @Test
+  void acquireFreshOpensANewConnectionEvenWithOneIdle() {
+    TestPool t = new TestPool(twoServers());
+    Lease<Conn> a = t.lease();
+    a.release();
+    Lease<Conn> fresh = t.pool.acquireFresh().join();
+    assertNotSame(a.connection(), fresh.connection());
+    assertEquals(1, t.pool.stats().idle(), "the idle one stays for ordinary acquires");
+  }
+
+  @Test
+  void acquireFreshOnAFullPoolClosesAnIdleConnectionToMakeRoom() {
+    TestPool t = new TestPool(twoServers().maxConnections(1));
+    Lease<Conn> a = t.lease();
+    a.release();
+    Lease<Conn> fresh = t.pool.acquireFresh().join();
+    assertEquals(CloseCause.IDLE_EVICTED, a.connection().closedWith);
+    assertNotSame(a.connection(), fresh.connection());
+    assertTrue(t.pool.checkInvariants().isEmpty());
+  }
+
+  @Test
+  void acquireFreshWaitingOnAFullPoolGetsANewConnectionWhenOneIsReleased() {
+    TestPool t = new TestPool(twoServers().maxConnections(1));
+    Lease<Conn> a = t.lease();
+    CompletableFuture<Lease<Conn>> fresh = t.pool.acquireFresh();
+    assertFalse(fresh.isDone());
+    a.release();
+    assertTrue(fresh.isDone(), "the released connection was closed to make room");
+    assertNotSame(a.connection(), fresh.join().connection());
+    assertEquals(CloseCause.IDLE_EVICTED, a.connection().closedWith);
+    assertEquals(1, t.pool.stats().total());
+  }
+
+  @Test
   void tryAcquireOnAClosedPoolThrows() {
     TestPool t = new TestPool(twoServers());
     t.pool.close();

@@ -190,7 +190,7 @@ class PoolConcurrencyFuzzTest {
         }
       } else if (r < 30) {
         last = "acquire";
-        CompletableFuture<Lease<Conn>> f = t.pool.acquire();
+        CompletableFuture<Lease<Conn>> f = random.nextInt(8) == 0 ? t.pool.acquireFresh() : t.pool.acquire();
         // Checked on the thread that completes it, at the moment of hand-out.
         f.thenAccept(l -> check(l.connection()));
         waiting.add(f);

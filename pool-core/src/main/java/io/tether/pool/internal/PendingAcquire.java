@@ -17,6 +17,9 @@ final class PendingAcquire<C> {
 
   final long enqueuedAt;
 
+  /** Wants a newly opened connection: never served from the idle set or by a hand-off. */
+  final boolean fresh;
+
   // Guarded by the engine's waiter lock.
   PendingAcquire<C> prev;
   PendingAcquire<C> next;
@@ -27,14 +30,16 @@ final class PendingAcquire<C> {
 
   private final PoolEngine<C> engine;
 
-  PendingAcquire(PoolEngine<C> engine, ServerPool<C> target, long enqueuedAt) {
+  PendingAcquire(PoolEngine<C> engine, ServerPool<C> target, long enqueuedAt, boolean fresh) {
     this.engine = engine;
     this.target = target;
     this.enqueuedAt = enqueuedAt;
+    this.fresh = fresh;
   }
 
+  /** Whether a connection to {@code server} that was already open may serve this acquire. */
   boolean accepts(ServerPool<C> server) {
-    return target == null || target == server;
+    return !fresh && (target == null || target == server);
   }
 
   void cancelTimeout() {

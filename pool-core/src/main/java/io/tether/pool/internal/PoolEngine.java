@@ -161,6 +161,14 @@ public final class PoolEngine<C> implements ConnectionPool<C> {
     return acquire0(sp);
   }
 
+  @Override
+  public CompletableFuture<Lease<C>> acquireFresh() {
+    if (closed) {
+      return CompletableFuture.failedFuture(new PoolClosedException(name));
+    }
+    return enqueue(null, true);
+  }
+
   private CompletableFuture<Lease<C>> acquire0(ServerPool<C> target) {
     if (closed) {
       return CompletableFuture.failedFuture(new PoolClosedException(name));
@@ -174,7 +182,7 @@ public final class PoolEngine<C> implements ConnectionPool<C> {
       leased(c, 0);
       return CompletableFuture.completedFuture(c);
     }
-    return enqueue(target);
+    return enqueue(target, false);
   }
 
   private PooledConnection<C> pollAnyIdle() {
@@ -236,10 +244,10 @@ public final class PoolEngine<C> implements ConnectionPool<C> {
     }
   }
 
-  private CompletableFuture<Lease<C>> enqueue(ServerPool<C> target) {
+  private CompletableFuture<Lease<C>> enqueue(ServerPool<C> target, boolean fresh) {
     long now = ticker.read();
     touch(now);
-    PendingAcquire<C> w = new PendingAcquire<>(this, target, now);
+    PendingAcquire<C> w = new PendingAcquire<>(this, target, now, fresh);
     synchronized (waitersLock) {
       if (closed) {
         return CompletableFuture.failedFuture(new PoolClosedException(name));
@@ -324,13 +332,15 @@ public final class PoolEngine<C> implements ConnectionPool<C> {
    * when a release happens while acquires wait; bounded by the waiters whose server has idle ones.
    */
   private void dispatch() {
+    startFreshConnects();
     boolean anyExhausted = false;
     boolean[] exhausted = new boolean[servers.length];
     while (waiterCount != 0) {
       PendingAcquire<C> w;
       synchronized (waitersLock) {
         w = waitHead;
-        while (w != null && (w.target == null ? anyExhausted : exhausted[w.target.index])) {
+        while (w != null
+            && (w.fresh || (w.target == null ? anyExhausted : exhausted[w.target.index]))) {
           w = w.next;
         }
       }
@@ -351,6 +361,39 @@ public final class PoolEngine<C> implements ConnectionPool<C> {
         returnIdle(c, false);
       }
     }
+  }
+
+  /**
+   * Fresh acquires cannot use idle connections, so while they wait an idle connection is room that
+   * could be theirs: start their connects, closing idle connections to make room.
+   */
+  private void startFreshConnects() {
+    List<PendingAcquire<C>> fresh = null;
+    synchronized (waitersLock) {
+      for (PendingAcquire<C> p = waitHead; p != null; p = p.next) {
+        if (p.fresh && !p.connectStarted) {
+          if (fresh == null) {
+            fresh = new ArrayList<>();
+          }
+          fresh.add(p);
+        }
+      }
+    }
+    if (fresh != null) {
+      fresh.forEach(this::connectFor);
+    }
+  }
+
+  /** Closes one idle connection (to {@code target}, or any server) to free room for a fresh one. */
+  private boolean makeRoom(ServerPool<C> target) {
+    PooledConnection<C> c = target == null ? pollAnyIdle() : target.pollIdle(coarseNow);
+    if (c == null) {
+      return false;
+    }
+    if (c.server.beginCloseLeased(c, CloseCause.IDLE_EVICTED)) {
+      finishClose(c, null);
+    }
+    return true;
   }
 
   /** Gives a connection we hold to the oldest acquire that can use it, else back to the idle set. */
@@ -403,37 +446,53 @@ public final class PoolEngine<C> implements ConnectionPool<C> {
 
   /** Opens a connection for {@code w} if a server has room; else {@code w} waits for a release. */
   private void connectFor(PendingAcquire<C> w) {
-    ServerPool<C> sp;
-    if (w.target != null) {
-      sp = w.target.state.acceptsLeases() ? w.target : null;
-      if (sp == null) {
-        failWaiter(w, new EndpointDownException(name, w.target.endpoint.name(), "state " + w.target.state));
-        return;
-      }
-      if (!sp.reserve()) {
-        return;
-      }
-    } else {
-      while (true) {
-        sp = balancer.pick(servers, null);
-        if (sp == null) {
-          if (!anyServerUp()) {
-            failWaiter(w, new EndpointDownException(name, null, null));
-          }
-          return;
-        }
-        if (sp.reserve()) {
-          break;
-        }
-        if (poolTotal.get() >= maxConnections) {
-          return; // the pool-wide limit, not this server's: wait for a release
-        }
-      }
-    }
+    // Claimed first: making room closes a connection, whose capacityFreed() must not start a second
+    // connect for this same acquire.
     synchronized (waitersLock) {
+      if (w.connectStarted || !w.queued) {
+        return;
+      }
       w.connectStarted = true;
     }
+    ServerPool<C> sp = reserveFor(w);
+    if (sp == null) {
+      synchronized (waitersLock) {
+        w.connectStarted = false;
+      }
+      return;
+    }
     startConnect(sp, w);
+  }
+
+  /** A server with a slot reserved for {@code w}'s connect, or null (and {@code w} failed if hopeless). */
+  private ServerPool<C> reserveFor(PendingAcquire<C> w) {
+    if (w.target != null) {
+      ServerPool<C> sp = w.target;
+      if (!sp.state.acceptsLeases()) {
+        failWaiter(w, new EndpointDownException(name, sp.endpoint.name(), "state " + sp.state));
+        return null;
+      }
+      return sp.reserve() || (w.fresh && makeRoom(sp) && sp.reserve()) ? sp : null;
+    }
+    while (true) {
+      ServerPool<C> sp = balancer.pick(servers, null);
+      if (sp == null) {
+        if (!anyServerUp()) {
+          failWaiter(w, new EndpointDownException(name, null, null));
+          return null;
+        }
+        if (w.fresh && makeRoom(null)) {
+          continue;
+        }
+        return null;
+      }
+      if (sp.reserve()) {
+        return sp;
+      }
+      if (poolTotal.get() >= maxConnections && !(w.fresh && makeRoom(null))) {
+        return null; // the pool-wide limit, not this server's: wait for a release
+      }
+    }
   }
 
   private boolean anyServerUp() {

@@ -162,6 +162,11 @@ public final class PooledConnection<C> implements Lease<C>, ConnectionSignals {
   }
 
   @Override
+  public Lease<?> lease() {
+    return this;
+  }
+
+  @Override
   public boolean isLeased() {
     return state == LEASED;
   }
