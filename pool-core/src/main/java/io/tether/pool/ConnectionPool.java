@@ -51,6 +51,9 @@ public interface ConnectionPool<C> extends AutoCloseable {
    */
   CompletableFuture<Lease<C>> acquireFresh();
 
+  /** Whether {@code lease} was acquired from this pool. */
+  boolean owns(Lease<?> lease);
+
   /** A point-in-time view of the pool's connections and waiting acquires. */
   PoolStats stats();
 

@@ -22,6 +22,16 @@ public interface ConnectionSignals {
    */
   void closedByPeer(boolean reset);
 
+  /**
+   * The connection was closed on this side by someone other than the pool (its user, or the
+   * transport after a protocol error): it leaves the pool counted as {@link CloseCause#BROKEN}. Ignored
+   * if the pool is already closing it.
+   */
+  void closedLocally();
+
+  /** Whether the connection is sitting idle in the pool (not leased, not connecting, not closing). */
+  boolean isIdle();
+
   /** Whether the connection is currently leased to a user. */
   boolean isLeased();
 

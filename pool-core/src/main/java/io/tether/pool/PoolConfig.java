@@ -51,6 +51,7 @@ public final class PoolConfig {
   private final Duration handoutMargin;
   private final boolean handoutMarginSet;
   private final Duration closeTimeout;
+  private final Duration responseTimeout;
 
   private PoolConfig(Builder b) {
     this.name = b.name;
@@ -76,6 +77,7 @@ public final class PoolConfig {
     this.handoutMarginSet = b.handoutMargin != null;
     this.handoutMargin = handoutMarginSet ? b.handoutMargin : defaultMargin(evictAfter);
     this.closeTimeout = b.closeTimeout;
+    this.responseTimeout = b.responseTimeout;
     crossCheck();
   }
 
@@ -149,6 +151,7 @@ public final class PoolConfig {
     b.maxLifetime = maxLifetime;
     b.handoutMargin = handoutMarginSet ? handoutMargin : null;
     b.closeTimeout = closeTimeout;
+    b.responseTimeout = responseTimeout;
     return b;
   }
 
@@ -252,6 +255,16 @@ public final class PoolConfig {
     return closeTimeout;
   }
 
+  /**
+   * How long a leased connection may wait for the first byte of a response after a write before it is
+   * closed as broken with a {@link ResponseTimeoutException}; zero turns it off. Bounds the hang when a
+   * server dies silently behind a balancer that keeps the session open. Key {@code response-timeout};
+   * default 0 (off; the HTTP client applies its own 30s when this is off).
+   */
+  public Duration responseTimeout() {
+    return responseTimeout;
+  }
+
   @Override
   public boolean equals(Object o) {
     return o instanceof PoolConfig other && toProperties().equals(other.toProperties());
@@ -288,6 +301,7 @@ public final class PoolConfig {
     private Duration maxLifetime = Duration.ZERO;
     private Duration handoutMargin;
     private Duration closeTimeout = Duration.ofSeconds(5);
+    private Duration responseTimeout = Duration.ZERO;
 
     private Builder() {}
 
@@ -421,6 +435,17 @@ public final class PoolConfig {
     /** See {@link PoolConfig#closeTimeout()}; 0 to 10m. */
     public Builder closeTimeout(Duration value) {
       this.closeTimeout = checkRange("close-timeout", value, Duration.ZERO, Duration.ofMinutes(10));
+      return this;
+    }
+
+    /** See {@link PoolConfig#responseTimeout()}; 0 (off) or 1ms to 1h. */
+    public Builder responseTimeout(Duration value) {
+      if (value != null && value.isZero()) {
+        this.responseTimeout = Duration.ZERO;
+        return this;
+      }
+      this.responseTimeout =
+          checkRange("response-timeout", value, Duration.ofMillis(1), Duration.ofHours(1));
       return this;
     }
 

@@ -69,7 +69,7 @@ class PoolConcurrencyFuzzTest {
                 .maxPendingAcquires(8)
                 .acquireTimeout(Duration.ofSeconds(2))
                 .lbIdleTimeout(Duration.ofSeconds(10))
-                .maxLifetime(Duration.ofSeconds(30))
+                .maxLifetime(Duration.ofSeconds(12))
                 .reuseOrder(order),
             true);
     t.connector.manualConnects = true;

@@ -675,6 +675,15 @@ public final class PoolEngine<C> implements ConnectionPool<C> {
     }
   }
 
+  void closedLocally(PooledConnection<C> c) {
+    if (c.state() == PooledConnection.NEW) {
+      return; // the connect fails or the connection is found dead at once
+    }
+    if (c.server.beginCloseOpen(c, CloseCause.BROKEN)) {
+      finishClose(c, null);
+    }
+  }
+
   /** The I/O half of a close, outside every lock: close the transport, report, free the room. */
   void finishClose(PooledConnection<C> c, Throwable detail) {
     CloseCause cause = c.closeCause;
@@ -800,6 +809,11 @@ public final class PoolEngine<C> implements ConnectionPool<C> {
   }
 
   // ================================================================ stats and close
+
+  @Override
+  public boolean owns(Lease<?> lease) {
+    return lease instanceof PooledConnection && ((PooledConnection<?>) lease).server.engine == this;
+  }
 
   @Override
   public PoolStats stats() {

@@ -162,8 +162,18 @@ public final class PooledConnection<C> implements Lease<C>, ConnectionSignals {
   }
 
   @Override
+  public void closedLocally() {
+    server.engine.closedLocally(this);
+  }
+
+  @Override
   public Lease<?> lease() {
     return this;
+  }
+
+  @Override
+  public boolean isIdle() {
+    return state == IDLE;
   }
 
   @Override

@@ -90,6 +90,10 @@ public final class PropertyTable {
         "A connection this close to its idle deadline is evicted instead of handed out.",
         (b, v) -> b.handoutMargin(DurationSyntax.parse(full("handout-margin"), v)),
         c -> DurationSyntax.format(c.handoutMargin()));
+    key("response-timeout", "duration 0 or 1ms-1h", "0 (off)",
+        "Time a leased connection may wait for the first response byte after a write before it is closed as broken.",
+        (b, v) -> b.responseTimeout(DurationSyntax.parse(full("response-timeout"), v)),
+        c -> DurationSyntax.format(c.responseTimeout()));
     key("close-timeout", "duration 0-10m", "5s",
         "How long closing the pool waits for leased connections before closing them anyway.",
         (b, v) -> b.closeTimeout(DurationSyntax.parse(full("close-timeout"), v)),

@@ -1,0 +1,74 @@
+package io.tether.netty.http;
+
+import io.netty.channel.Channel;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpUtil;
+import io.tether.pool.Endpoint;
+import io.tether.pool.Lease;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+
+/** One request the client was asked to send, across its attempts. */
+final class Exchange {
+  private static final Set<HttpMethod> IDEMPOTENT =
+      Set.of(HttpMethod.GET, HttpMethod.HEAD, HttpMethod.OPTIONS, HttpMethod.TRACE, HttpMethod.PUT, HttpMethod.DELETE);
+
+  private final FullHttpRequest request;
+  private final TetherHttpClient client;
+  final Object affinityKey;
+  final CompletableFuture<FullHttpResponse> result = new CompletableFuture<>();
+  private boolean retried;
+
+  Exchange(FullHttpRequest request, TetherHttpClient client, Object affinityKey) {
+    this.request = request;
+    this.client = client;
+    this.affinityKey = affinityKey;
+    result.whenComplete((r, e) -> request.release());
+  }
+
+  boolean idempotent() {
+    return IDEMPOTENT.contains(request.method());
+  }
+
+  boolean keepAlive() {
+    return HttpUtil.isKeepAlive(request);
+  }
+
+  /** A copy for one attempt (the original keeps its body for a retry), with Host set for {@code e}. */
+  FullHttpRequest requestFor(Endpoint e) {
+    FullHttpRequest copy = request.retainedDuplicate();
+    if (!copy.headers().contains(HttpHeaderNames.HOST)) {
+      copy.headers().set(HttpHeaderNames.HOST, e.port() == 80 ? e.host() : e.host() + ":" + e.port());
+    }
+    return copy;
+  }
+
+  void succeeded(FullHttpResponse response) {
+    if (!result.complete(response)) {
+      response.release();
+    }
+  }
+
+  /**
+   * The attempt failed; {@code unused} is a lease the attempt never used (to release). A stale
+   * connection is retried once on a fresh one if the request is idempotent and retries are on.
+   */
+  void failed(Throwable cause, Lease<Channel> unused, boolean stale) {
+    if (unused != null) {
+      unused.release();
+    }
+    if (stale && !retried && client.retryStale() && idempotent()) {
+      retried = true;
+      client.retry(this);
+      return;
+    }
+    result.completeExceptionally(cause);
+  }
+
+  boolean wasRetried() {
+    return retried;
+  }
+}

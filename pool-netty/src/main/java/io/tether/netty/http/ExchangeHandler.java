@@ -1,0 +1,163 @@
+package io.tether.netty.http;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.tether.pool.CloseCause;
+import io.tether.pool.Lease;
+import io.tether.pool.ResponseTimeoutException;
+import io.tether.pool.StaleConnectionException;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Last handler of a client channel: runs one request/response exchange at a time on its lease, and
+ * decides the connection's fate when it ends: back to the pool, capped by the server's {@code
+ * Keep-Alive: timeout}, or closed. Event-loop confined.
+ */
+final class ExchangeHandler extends ChannelInboundHandlerAdapter {
+  static final String NAME = "tether-http-exchange";
+
+  private final long responseTimeoutNanos;
+  private ChannelHandlerContext ctx;
+  private Lease<Channel> lease;
+  private Exchange current;
+  private ScheduledFuture<?> timer;
+
+  ExchangeHandler(Duration responseTimeout) {
+    this.responseTimeoutNanos = responseTimeout.toNanos();
+  }
+
+  @Override
+  public void handlerAdded(ChannelHandlerContext ctx) {
+    this.ctx = ctx;
+  }
+
+  /** Starts {@code ex} on {@code l}; on the channel's event loop. */
+  void start(Lease<Channel> l, Exchange ex) {
+    assert ctx.executor().inEventLoop();
+    if (current != null) {
+      ex.failed(new IllegalStateException("exchange already running on " + ctx.channel()), l, false);
+      return;
+    }
+    lease = l;
+    current = ex;
+    timer = ctx.executor().schedule(this::timedOut, responseTimeoutNanos, TimeUnit.NANOSECONDS);
+    ctx.channel()
+        .writeAndFlush(ex.requestFor(l.endpoint()))
+        .addListener(
+            (ChannelFuture f) -> {
+              if (!f.isSuccess() && current == ex) {
+                fail(f.cause() instanceof StaleConnectionException ? f.cause()
+                    : new StaleConnectionException(l.endpoint().name(), false, false, f.cause()));
+              }
+            });
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (!(msg instanceof FullHttpResponse) || current == null) {
+      ReferenceCountUtil.release(msg);
+      return;
+    }
+    FullHttpResponse res = (FullHttpResponse) msg;
+    if (res.decoderResult().isFailure()) {
+      Throwable cause = res.decoderResult().cause();
+      res.release();
+      InvalidResponseException.Kind kind = cause instanceof TooLongFrameException
+          ? InvalidResponseException.Kind.HEADER_TOO_LARGE : InvalidResponseException.Kind.MALFORMED;
+      fail(new InvalidResponseException(kind, lease.endpoint().name(), cause.getMessage(), cause));
+      return;
+    }
+    Exchange ex = current;
+    Lease<Channel> l = lease;
+    clear();
+    if (HttpUtil.isKeepAlive(res) && ex.keepAlive()) {
+      Duration serverIdle = keepAliveTimeout(res.headers().get(HttpHeaderNames.KEEP_ALIVE));
+      if (serverIdle != null) {
+        l.capIdleTime(serverIdle);
+      }
+      l.release();
+    } else {
+      // "Connection: close": the server will close it; we close first, gracefully.
+      l.invalidate(CloseCause.PEER_CLOSED, null);
+    }
+    ex.succeeded(res);
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    if (current == null) {
+      return; // nothing waits on this channel; the pool handler already dealt with the peer
+    }
+    if (cause instanceof TooLongFrameException) {
+      fail(new InvalidResponseException(InvalidResponseException.Kind.BODY_TOO_LARGE, lease.endpoint().name(),
+          cause.getMessage(), cause));
+      return;
+    }
+    fail(cause);
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    if (current != null) {
+      fail(new InvalidResponseException(InvalidResponseException.Kind.TRUNCATED, lease.endpoint().name(),
+          "connection closed before the response ended", null));
+    }
+    ctx.fireChannelInactive();
+  }
+
+  private void timedOut() {
+    timer = null;
+    if (current != null) {
+      fail(new ResponseTimeoutException(lease.endpoint().name(), Duration.ofNanos(responseTimeoutNanos)));
+    }
+  }
+
+  private void fail(Throwable cause) {
+    Exchange ex = current;
+    Lease<Channel> l = lease;
+    clear();
+    CloseCause closeCause = CloseCause.BROKEN;
+    if (cause instanceof StaleConnectionException) {
+      closeCause = ((StaleConnectionException) cause).peerReset() ? CloseCause.PEER_RESET : CloseCause.PEER_CLOSED;
+    }
+    l.invalidate(closeCause, cause);
+    ex.failed(cause, null, cause instanceof StaleConnectionException);
+  }
+
+  private void clear() {
+    current = null;
+    lease = null;
+    if (timer != null) {
+      timer.cancel(false);
+      timer = null;
+    }
+  }
+
+  /** {@code timeout=N} of a {@code Keep-Alive} header, or null. */
+  static Duration keepAliveTimeout(String header) {
+    if (header == null) {
+      return null;
+    }
+    for (String part : header.split(",")) {
+      String p = part.trim();
+      if (p.regionMatches(true, 0, "timeout=", 0, 8)) {
+        try {
+          long seconds = Long.parseLong(p.substring(8).trim());
+          return seconds > 0 ? Duration.ofSeconds(seconds) : null;
+        } catch (NumberFormatException e) {
+          return null;
+        }
+      }
+    }
+    return null;
+  }
+}

@@ -1,0 +1,41 @@
+package io.tether.netty.http;
+
+import java.io.IOException;
+
+/**
+ * The server's response could not be used: malformed bytes, a header or body over the size bound, or a
+ * response that ended early. The connection was closed as broken and the request is not retried.
+ */
+public final class InvalidResponseException extends IOException {
+  private static final long serialVersionUID = 1L;
+
+  /** What was wrong. */
+  public enum Kind {
+    /** Bytes that are not HTTP/1.1. */
+    MALFORMED,
+    /** A status line or header over the decoder's limits. */
+    HEADER_TOO_LARGE,
+    /** A body over {@code maxResponseBytes}. */
+    BODY_TOO_LARGE,
+    /** The connection closed after the response started and before it ended. */
+    TRUNCATED
+  }
+
+  private final Kind kind;
+  private final String endpointName;
+
+  public InvalidResponseException(Kind kind, String endpointName, String detail, Throwable cause) {
+    super(kind.name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ') + " response from "
+        + endpointName + (detail == null ? "" : ": " + detail), cause);
+    this.kind = kind;
+    this.endpointName = endpointName;
+  }
+
+  public Kind kind() {
+    return kind;
+  }
+
+  public String endpointName() {
+    return endpointName;
+  }
+}

@@ -1,0 +1,211 @@
+package io.tether.netty.http;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.pool.AbstractChannelPoolHandler;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpUtil;
+import io.tether.netty.TetherChannelPool;
+import io.tether.netty.internal.PooledChannelHandler;
+import io.tether.pool.ConnectionPool;
+import io.tether.pool.Lease;
+import io.tether.pool.PoolConfig;
+import io.tether.pool.PoolListener;
+import io.tether.pool.PoolStats;
+import io.tether.pool.Ticker;
+import io.tether.pool.metrics.PoolMetricsRecorder;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * HTTP/1.1 over a {@link TetherChannelPool}: sends a request on a pooled keep-alive connection and
+ * completes with the aggregated response.
+ *
+ * <ul>
+ *   <li>Honours {@code Connection: close} (the connection is closed, not reused) and {@code Keep-Alive:
+ *       timeout=N} (the connection is evicted N seconds, less the hand-out margin, after its last use if
+ *       that is sooner than the configured eviction).
+ *   <li>Retries an idempotent request (GET, HEAD, OPTIONS, TRACE, PUT, DELETE) once, on a newly opened
+ *       connection, when it failed with a {@link io.tether.pool.StaleConnectionException}; see {@link
+ *       Builder#retryStaleRequests(boolean)}.
+ *   <li>A response slower than the response timeout closes its connection as broken and fails with
+ *       {@link io.tether.pool.ResponseTimeoutException}; a malformed, oversized or truncated one fails
+ *       with {@link InvalidResponseException}.
+ * </ul>
+ *
+ * <p>Threading: {@link #send} may be called from any thread; the future completes on the connection's
+ * event loop. The caller owns the response and must release it.
+ */
+public final class TetherHttpClient implements AutoCloseable {
+  private final TetherChannelPool pool;
+  private final boolean retryStale;
+  private final LongAdder staleRetries = new LongAdder();
+
+  private TetherHttpClient(Builder b) {
+    Duration responseTimeout = b.responseTimeout != null ? b.responseTimeout
+        : !b.config.responseTimeout().isZero() ? b.config.responseTimeout() : Duration.ofSeconds(30);
+    int maxBytes = b.maxResponseBytes;
+    this.retryStale = b.retryStale;
+    this.pool =
+        TetherChannelPool.builder(b.bootstrap)
+            .config(b.config)
+            .listener(b.listener)
+            .metrics(b.metrics)
+            .ticker(b.ticker)
+            .handler(
+                new AbstractChannelPoolHandler() {
+                  @Override
+                  public void channelCreated(Channel ch) {
+                    ch.pipeline()
+                        .addLast("http-codec", new HttpClientCodec())
+                        .addLast("http-aggregator", new HttpObjectAggregator(maxBytes))
+                        .addLast(ExchangeHandler.NAME, new ExchangeHandler(responseTimeout));
+                  }
+                })
+            .build();
+  }
+
+  /** Starts building a client; the bootstrap gives the event loop group and channel type. */
+  public static Builder builder(Bootstrap bootstrap) {
+    return new Builder(bootstrap);
+  }
+
+  /**
+   * Sends {@code request} and completes with the response. Takes ownership of the request (it is
+   * released when the exchange ends). Sets {@code Host} if missing and keep-alive if unspecified.
+   */
+  public CompletableFuture<FullHttpResponse> send(FullHttpRequest request) {
+    Objects.requireNonNull(request, "request");
+    if (!request.headers().contains(io.netty.handler.codec.http.HttpHeaderNames.CONNECTION)) {
+      HttpUtil.setKeepAlive(request, true);
+    }
+    Exchange ex = new Exchange(request, this, null);
+    attempt(ex, leases().acquire());
+    return ex.result;
+  }
+
+  void retry(Exchange ex) {
+    staleRetries.increment();
+    attempt(ex, leases().acquireFresh());
+  }
+
+  private void attempt(Exchange ex, CompletableFuture<Lease<Channel>> leasing) {
+    leasing.whenComplete(
+        (lease, error) -> {
+          if (error != null) {
+            ex.result.completeExceptionally(
+                error instanceof CompletionException && error.getCause() != null ? error.getCause() : error);
+            return;
+          }
+          Channel ch = lease.connection();
+          ch.attr(PooledChannelHandler.KEY).get().leased();
+          ExchangeHandler h = (ExchangeHandler) ch.pipeline().get(ExchangeHandler.NAME);
+          if (ch.eventLoop().inEventLoop()) {
+            h.start(lease, ex);
+          } else {
+            ch.eventLoop().execute(() -> h.start(lease, ex));
+          }
+        });
+  }
+
+  boolean retryStale() {
+    return retryStale;
+  }
+
+  /** Requests retried after a stale connection. */
+  public long staleRetries() {
+    return staleRetries.sum();
+  }
+
+  /** The channel pool under the client. */
+  public TetherChannelPool pool() {
+    return pool;
+  }
+
+  private ConnectionPool<Channel> leases() {
+    return pool.leases();
+  }
+
+  public PoolStats stats() {
+    return pool.stats();
+  }
+
+  /** Closes the pool; see {@link TetherChannelPool#close()}. */
+  @Override
+  public void close() {
+    pool.close();
+  }
+
+  /** Settings of the client; pool settings come in a {@link PoolConfig}. Not thread-safe. */
+  public static final class Builder {
+    private final Bootstrap bootstrap;
+    private PoolConfig config = PoolConfig.builder().build();
+    private Duration responseTimeout;
+    private int maxResponseBytes = 8 << 20;
+    private boolean retryStale = true;
+    private PoolListener listener = PoolListener.NONE;
+    private PoolMetricsRecorder metrics = PoolMetricsRecorder.NOOP;
+    private Ticker ticker = Ticker.system();
+
+    private Builder(Bootstrap bootstrap) {
+      this.bootstrap = Objects.requireNonNull(bootstrap, "bootstrap");
+    }
+
+    public Builder config(PoolConfig value) {
+      this.config = Objects.requireNonNull(value, "config");
+      return this;
+    }
+
+    /**
+     * Deadline for the whole response after the request is sent; default the pool's {@code
+     * response-timeout} if set, else 30s.
+     */
+    public Builder responseTimeout(Duration value) {
+      if (value.isZero() || value.isNegative()) {
+        throw new IllegalArgumentException("responseTimeout must be positive: " + value);
+      }
+      this.responseTimeout = value;
+      return this;
+    }
+
+    /** Largest response body accepted; default 8 MiB. */
+    public Builder maxResponseBytes(int value) {
+      if (value < 0) {
+        throw new IllegalArgumentException("maxResponseBytes must not be negative: " + value);
+      }
+      this.maxResponseBytes = value;
+      return this;
+    }
+
+    /** Retry idempotent requests once after a stale connection (default true). */
+    public Builder retryStaleRequests(boolean value) {
+      this.retryStale = value;
+      return this;
+    }
+
+    public Builder listener(PoolListener value) {
+      this.listener = Objects.requireNonNull(value, "listener");
+      return this;
+    }
+
+    public Builder metrics(PoolMetricsRecorder value) {
+      this.metrics = Objects.requireNonNull(value, "metrics");
+      return this;
+    }
+
+    public Builder ticker(Ticker value) {
+      this.ticker = Objects.requireNonNull(value, "ticker");
+      return this;
+    }
+
+    public TetherHttpClient build() {
+      return new TetherHttpClient(this);
+    }
+  }
+}

@@ -1,0 +1,160 @@
+package io.tether.netty.server;
+
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPromise;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.netty.util.internal.logging.InternalLogger;
+import io.netty.util.internal.logging.InternalLoggerFactory;
+import io.tether.pool.Ticker;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Closes an inbound keep-alive connection gracefully (FIN) once it has been idle for {@code closeAfter},
+ * set below the balancer's {@code timeout server}, so the balancer never has to close it, and reset it,
+ * itself. A connection with a request in progress is never closed: placed after an {@code
+ * HttpServerCodec}, it counts requests in and complete responses out; elsewhere it goes by bytes alone.
+ *
+ * <p>One instance per channel (not sharable); timed on the channel's event loop. Counting is shared
+ * through {@link #counter()} if several instances are built from one {@link Factory}.
+ */
+public final class IdleCloser extends ChannelDuplexHandler {
+  private static final InternalLogger log = InternalLoggerFactory.getInstance(IdleCloser.class);
+
+  private final long closeAfterNanos;
+  private final Ticker ticker;
+  private final LongAdder closed;
+
+  private long lastActivity;
+  private int inFlight;
+  private ScheduledFuture<?> timer;
+
+  /** Closes after {@code closeAfter} of idleness, on the system clock. */
+  public IdleCloser(Duration closeAfter) {
+    this(closeAfter, Ticker.system(), new LongAdder());
+  }
+
+  IdleCloser(Duration closeAfter, Ticker ticker, LongAdder closed) {
+    if (closeAfter.isNegative() || closeAfter.isZero()) {
+      throw new IllegalArgumentException("closeAfter must be positive: " + closeAfter);
+    }
+    this.closeAfterNanos = closeAfter.toNanos();
+    this.ticker = ticker;
+    this.closed = closed;
+  }
+
+  /**
+   * A factory of closers set to {@code ratio} of the balancer's {@code timeout server} (for example 0.9
+   * of 10s = 9s), sharing one counter.
+   */
+  public static Factory beforeBalancerTimeout(Duration timeoutServer, double ratio) {
+    if (!(ratio > 0 && ratio < 1)) {
+      throw new IllegalArgumentException("ratio must be above 0 and below 1: " + ratio);
+    }
+    return new Factory(Duration.ofNanos((long) (timeoutServer.toNanos() * ratio)), Ticker.system());
+  }
+
+  /** Builds one closer per channel with a shared count. Thread-safe. */
+  public static final class Factory {
+    private final Duration closeAfter;
+    private final Ticker ticker;
+    private final LongAdder closed = new LongAdder();
+
+    Factory(Duration closeAfter, Ticker ticker) {
+      this.closeAfter = closeAfter;
+      this.ticker = ticker;
+    }
+
+    /** The same factory on another clock, for tests. */
+    public Factory withTicker(Ticker t) {
+      return new Factory(closeAfter, t);
+    }
+
+    public IdleCloser newHandler() {
+      return new IdleCloser(closeAfter, ticker, closed);
+    }
+
+    public Duration closeAfter() {
+      return closeAfter;
+    }
+
+    /** Connections closed for idleness by closers of this factory. */
+    public long closed() {
+      return closed.sum();
+    }
+  }
+
+  /** Connections this closer (and its siblings from the same factory) closed. */
+  public long counter() {
+    return closed.sum();
+  }
+
+  @Override
+  public void handlerAdded(ChannelHandlerContext ctx) {
+    if (ctx.channel().isActive()) {
+      start(ctx);
+    }
+  }
+
+  @Override
+  public void channelActive(ChannelHandlerContext ctx) {
+    start(ctx);
+    ctx.fireChannelActive();
+  }
+
+  private void start(ChannelHandlerContext ctx) {
+    if (timer == null) {
+      lastActivity = ticker.read();
+      timer = ctx.executor().schedule(() -> check(ctx), closeAfterNanos, TimeUnit.NANOSECONDS);
+    }
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    lastActivity = ticker.read();
+    if (msg instanceof HttpRequest) {
+      inFlight++;
+    }
+    ctx.fireChannelRead(msg);
+  }
+
+  @Override
+  public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+    lastActivity = ticker.read();
+    if (msg instanceof LastHttpContent && inFlight > 0) {
+      inFlight--;
+    }
+    ctx.write(msg, promise);
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    if (timer != null) {
+      timer.cancel(false);
+      timer = null;
+    }
+    ctx.fireChannelInactive();
+  }
+
+  private void check(ChannelHandlerContext ctx) {
+    timer = null;
+    if (!ctx.channel().isActive()) {
+      return;
+    }
+    long idle = ticker.read() - lastActivity;
+    if (inFlight == 0 && idle >= closeAfterNanos) {
+      closed.increment();
+      if (log.isDebugEnabled()) {
+        log.debug("{} idle {}ms: closing before the balancer does", ctx.channel(), TimeUnit.NANOSECONDS.toMillis(idle));
+      }
+      ctx.close();
+      return;
+    }
+    long wait = inFlight == 0 ? closeAfterNanos - idle : closeAfterNanos;
+    timer = ctx.executor().schedule(() -> check(ctx), wait, TimeUnit.NANOSECONDS);
+  }
+}

@@ -1,0 +1,182 @@
+package io.tether.netty.http;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpVersion;
+import io.tether.netty.testing.Await;
+import io.tether.netty.testing.Loopback;
+import io.tether.netty.testing.TestHttpServer;
+import io.tether.pool.PoolConfig;
+import io.tether.pool.ResponseTimeoutException;
+import io.tether.pool.StaleConnectionException;
+import io.tether.pool.testing.RecordingListener;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@Timeout(30)
+class TetherHttpClientTest {
+  private EventLoopGroup group;
+  private TestHttpServer server;
+  private TetherHttpClient client;
+  private final RecordingListener events = new RecordingListener();
+
+  @BeforeEach
+  void setUp() throws Exception {
+    group = new NioEventLoopGroup(1);
+    server = TestHttpServer.plain("app1", Loopback.APP1);
+  }
+
+  @AfterEach
+  void tearDown() {
+    if (client != null) {
+      client.pool().closeAsync();
+    }
+    server.close();
+    group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+  }
+
+  private TetherHttpClient client(PoolConfig.Builder config, boolean retry) {
+    client = TetherHttpClient.builder(new Bootstrap().group(group).channel(NioSocketChannel.class))
+        .config(config.server("app1", server.host(), server.port()).build())
+        .retryStaleRequests(retry)
+        .listener(events)
+        .maxResponseBytes(64 * 1024)
+        .responseTimeout(Duration.ofMillis(500))
+        .build();
+    return client;
+  }
+
+  private static FullHttpRequest get(String uri) {
+    return new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, uri);
+  }
+
+  private static String body(CompletableFuture<FullHttpResponse> f) throws Exception {
+    FullHttpResponse r = f.get(10, TimeUnit.SECONDS);
+    try {
+      assertEquals(200, r.status().code());
+      return r.content().toString(StandardCharsets.UTF_8);
+    } finally {
+      r.release();
+    }
+  }
+
+  private static Throwable failure(CompletableFuture<?> f) throws Exception {
+    ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
+        () -> f.get(10, TimeUnit.SECONDS));
+    return e.getCause();
+  }
+
+  @Test
+  void keepAliveRequestsShareOneConnection() throws Exception {
+    client(PoolConfig.builder(), true);
+    for (int i = 0; i < 3; i++) {
+      assertEquals("ok from app1", body(client.send(get("/"))));
+    }
+    assertEquals(1, server.accepted.get());
+    assertEquals(1, client.stats().idle());
+  }
+
+  @Test
+  void connectionCloseFromTheServerIsNotReused() throws Exception {
+    client(PoolConfig.builder(), true);
+    server.closeAfterResponse = true;
+    body(client.send(get("/")));
+    body(client.send(get("/")));
+    Await.until("two connections", Duration.ofSeconds(5), () -> server.accepted.get() == 2);
+    assertEquals(0, client.stats().total());
+  }
+
+  @Test
+  void keepAliveTimeoutFromTheServerCapsTheIdleTime() throws Exception {
+    client(PoolConfig.builder().lbIdleTimeout(Duration.ofMinutes(10)), true);
+    server.keepAliveHeader = "timeout=1, max=100";
+    body(client.send(get("/")));
+    // evict-after is 9m, but the server keeps idle connections only 1s: evicted at 1s less the margin.
+    Await.until(Duration.ofSeconds(3), () -> client.stats().total() == 0, () -> client.stats().toString());
+    assertEquals(List.of("closed app1 idle-evicted"), events.matching("closed"));
+  }
+
+  @Test
+  void staleIdempotentRequestIsRetriedOnceOnAFreshConnection() throws Exception {
+    client(PoolConfig.builder(), true);
+    body(client.send(get("/warm")));
+    server.resetNext.set(1);
+    assertEquals("ok from app1", body(client.send(get("/"))));
+    assertEquals(1, client.staleRetries());
+    Await.until("a second connection", Duration.ofSeconds(5), () -> server.accepted.get() == 2);
+    assertEquals(List.of("closed app1 peer-reset"), events.matching("closed"));
+  }
+
+  @Test
+  void staleRequestFailsTypedWhenRetryIsOff() throws Exception {
+    client(PoolConfig.builder(), false);
+    server.resetNext.set(1);
+    StaleConnectionException e = assertInstanceOf(StaleConnectionException.class, failure(client.send(get("/"))));
+    assertTrue(e.peerReset());
+    assertTrue(e.requestFullyWritten());
+    assertEquals(0, client.staleRetries());
+  }
+
+  @Test
+  void nonIdempotentRequestIsNeverRetried() throws Exception {
+    client(PoolConfig.builder(), true);
+    server.resetNext.set(1);
+    FullHttpRequest post = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, "/orders",
+        Unpooled.copiedBuffer("{}", StandardCharsets.UTF_8));
+    post.headers().set("content-length", 2);
+    assertInstanceOf(StaleConnectionException.class, failure(client.send(post)));
+    assertEquals(1, server.requests.get(), "the POST reached the server once and only once");
+    assertEquals(0, post.refCnt(), "the request was released");
+  }
+
+  @Test
+  void responseTimeoutClosesTheConnectionAsBroken() throws Exception {
+    client(PoolConfig.builder(), true);
+    server.ignoreNext.set(1);
+    ResponseTimeoutException e = assertInstanceOf(ResponseTimeoutException.class, failure(client.send(get("/"))));
+    assertEquals("app1", e.endpointName());
+    Await.until("closed", Duration.ofSeconds(5), () -> !events.matching("closed").isEmpty());
+    assertEquals(List.of("closed app1 broken"), events.matching("closed"));
+    assertEquals("ok from app1", body(client.send(get("/"))));
+  }
+
+  @Test
+  void oversizedBodyFailsTypedAndClosesTheConnection() throws Exception {
+    client(PoolConfig.builder(), true);
+    server.bodyBytes = 200 * 1024;
+    InvalidResponseException e = assertInstanceOf(InvalidResponseException.class, failure(client.send(get("/"))));
+    assertEquals(InvalidResponseException.Kind.BODY_TOO_LARGE, e.kind());
+    Await.until(Duration.ofSeconds(5), () -> client.stats().total() == 0, () -> client.stats().toString());
+    server.bodyBytes = -1;
+    assertEquals("ok from app1", body(client.send(get("/"))));
+  }
+
+  @Test
+  void keepAliveHeaderParsing() {
+    assertEquals(Duration.ofSeconds(5), ExchangeHandler.keepAliveTimeout("timeout=5, max=1000"));
+    assertEquals(Duration.ofSeconds(5), ExchangeHandler.keepAliveTimeout("max=1000, Timeout=5"));
+    assertEquals(null, ExchangeHandler.keepAliveTimeout("max=1000"));
+    assertEquals(null, ExchangeHandler.keepAliveTimeout("timeout=soon"));
+    assertFalse(ExchangeHandler.keepAliveTimeout("timeout=0") != null);
+  }
+}

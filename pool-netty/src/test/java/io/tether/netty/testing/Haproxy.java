@@ -1,0 +1,190 @@
+package io.tether.netty.testing;
+
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real {@code haproxy} process for a test: writes the config it is given (with a global section and
+ * an admin stats socket added), starts {@code haproxy -db} on it, waits until every checked server is
+ * UP according to the stats socket, and kills the process on {@link #close()}.
+ *
+ * <p>Config text may use {@code ${dir}} for the process's temporary directory.
+ */
+public final class Haproxy implements AutoCloseable {
+  private final Path dir;
+  private final Path socket;
+  private final Path log;
+  private final Process process;
+
+  private Haproxy(Path dir, Process process) {
+    this.dir = dir;
+    this.socket = dir.resolve("admin.sock");
+    this.log = dir.resolve("haproxy.log");
+    this.process = process;
+  }
+
+  /** The haproxy binary, or a clear failure naming the package to install. */
+  public static String binary() {
+    for (String p : new String[] {"/usr/sbin/haproxy", "/usr/local/sbin/haproxy", "/usr/bin/haproxy"}) {
+      if (Files.isExecutable(Path.of(p))) {
+        return p;
+      }
+    }
+    throw new AssertionError(
+        "haproxy is not installed: run the README's test command (bash scripts/test.sh installs it) "
+            + "or apt-get install haproxy");
+  }
+
+  /** Starts HAProxy on {@code sections} (defaults, listen, frontend, backend...). */
+  public static Haproxy start(String sections) throws IOException, InterruptedException {
+    Path dir = Files.createTempDirectory("tether-haproxy");
+    String global =
+        "global\n"
+            + "  stats socket " + dir.resolve("admin.sock") + " mode 600 level admin\n"
+            + "  stats timeout 10s\n"
+            + "  maxconn 4096\n\n";
+    Path cfg = dir.resolve("haproxy.cfg");
+    Files.writeString(cfg, global + sections.replace("${dir}", dir.toString()));
+    ProcessBuilder pb = new ProcessBuilder(binary(), "-db", "-f", cfg.toString());
+    pb.redirectErrorStream(true);
+    pb.redirectOutput(dir.resolve("haproxy.log").toFile());
+    Haproxy h = new Haproxy(dir, pb.start());
+    try {
+      h.awaitReady(Duration.ofSeconds(10));
+    } catch (RuntimeException | Error e) {
+      h.close();
+      throw e;
+    }
+    return h;
+  }
+
+  private void awaitReady(Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    String lastProblem = "no stats socket yet";
+    while (System.nanoTime() < deadline) {
+      if (!process.isAlive()) {
+        throw new AssertionError("haproxy exited with " + process.exitValue() + ":\n" + output());
+      }
+      if (Files.exists(socket)) {
+        try {
+          lastProblem = notUp();
+          if (lastProblem == null) {
+            return;
+          }
+        } catch (IOException e) {
+          lastProblem = e.toString();
+        }
+      }
+      TimeUnit.MILLISECONDS.sleep(20);
+    }
+    throw new AssertionError("haproxy not ready in " + timeout + ": " + lastProblem + "\n" + output());
+  }
+
+  private String notUp() throws IOException {
+    for (Map<String, String> row : showStat()) {
+      String sv = row.get("svname");
+      if ("FRONTEND".equals(sv) || "BACKEND".equals(sv)) {
+        continue;
+      }
+      String check = row.getOrDefault("check_status", "");
+      String status = row.getOrDefault("status", "");
+      if (!check.isEmpty() && !status.startsWith("UP")) {
+        return row.get("pxname") + "/" + sv + " is " + status;
+      }
+    }
+    return null;
+  }
+
+  /** Sends an admin command to the stats socket and returns the answer. */
+  public String command(String cmd) throws IOException {
+    try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+      ch.connect(UnixDomainSocketAddress.of(socket));
+      ch.write(ByteBuffer.wrap((cmd + "\n").getBytes(StandardCharsets.US_ASCII)));
+      ch.shutdownOutput();
+      ByteBuffer buf = ByteBuffer.allocate(1 << 16);
+      StringBuilder out = new StringBuilder();
+      while (ch.read(buf) >= 0) {
+        buf.flip();
+        out.append(StandardCharsets.UTF_8.decode(buf));
+        buf.clear();
+      }
+      return out.toString();
+    }
+  }
+
+  /** {@code show stat} as one map per row, keyed by the CSV header. */
+  public List<Map<String, String>> showStat() throws IOException {
+    String csv = command("show stat");
+    List<Map<String, String>> rows = new ArrayList<>();
+    String[] lines = csv.split("\n");
+    if (lines.length == 0 || !lines[0].startsWith("# ")) {
+      throw new IOException("unexpected show stat output: " + csv);
+    }
+    String[] header = lines[0].substring(2).split(",", -1);
+    for (int i = 1; i < lines.length; i++) {
+      if (lines[i].isBlank()) {
+        continue;
+      }
+      String[] f = lines[i].split(",", -1);
+      Map<String, String> row = new LinkedHashMap<>();
+      for (int j = 0; j < header.length && j < f.length; j++) {
+        row.put(header[j], f[j]);
+      }
+      rows.add(row);
+    }
+    return rows;
+  }
+
+  /** The {@code show stat} row of {@code proxy}/{@code server}. */
+  public Map<String, String> stat(String proxy, String server) throws IOException {
+    for (Map<String, String> row : showStat()) {
+      if (proxy.equals(row.get("pxname")) && server.equals(row.get("svname"))) {
+        return row;
+      }
+    }
+    throw new AssertionError("no stat row " + proxy + "/" + server);
+  }
+
+  /** The process id, for reloads. */
+  public long pid() {
+    return process.pid();
+  }
+
+  public Path dir() {
+    return dir;
+  }
+
+  /** What haproxy printed so far. */
+  public String output() {
+    try {
+      return Files.exists(log) ? Files.readString(log) : "";
+    } catch (IOException e) {
+      return e.toString();
+    }
+  }
+
+  @Override
+  public void close() {
+    process.destroy();
+    try {
+      if (!process.waitFor(5, TimeUnit.SECONDS)) {
+        process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      process.destroyForcibly();
+    }
+  }
+}
