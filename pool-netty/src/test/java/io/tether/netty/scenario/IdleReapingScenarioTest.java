@@ -44,7 +44,7 @@ import org.junit.jupiter.api.Timeout;
 @Tag("slow")
 class IdleReapingScenarioTest {
   private static final int CALLERS = 16;
-  private static final int PER_CALLER = 32; // 512 requests per workload
+  private static final int ROUNDS = 32; // 16 x 32 = 512 requests per workload
   private static final Duration MIN_GAP = Duration.ofMillis(1900);
   private static final Duration MAX_GAP = Duration.ofMillis(2100);
 
@@ -87,7 +87,7 @@ class IdleReapingScenarioTest {
             TetherHttpClient client = tetherClient(group, port, retry, events);
             closers.add(client);
             runs.add(IdleGapWorkload.run(
-                "Tether, mode " + mode + ", retry " + (retry ? "on" : "off"), CALLERS, PER_CALLER, MIN_GAP,
+                "Tether, mode " + mode + ", retry " + (retry ? "on" : "off"), CALLERS, ROUNDS, MIN_GAP,
                 MAX_GAP, () -> get(client), timer, () -> events.matching("connected").size()));
           }
           AtomicInteger created = new AtomicInteger();
@@ -96,7 +96,7 @@ class IdleReapingScenarioTest {
               ChannelPoolHttpCaller.handler(created), 50);
           closers.add(fixed);
           runs.add(IdleGapWorkload.run("Netty FixedChannelPool, mode " + mode + " (reported only)", CALLERS,
-              PER_CALLER, MIN_GAP, MAX_GAP,
+              ROUNDS, MIN_GAP, MAX_GAP,
               () -> ChannelPoolHttpCaller.get(fixed, Loopback.LB + ":" + port, "/"), timer, created::get));
         }
         CompletableFuture.allOf(runs.toArray(new CompletableFuture<?>[0])).get(3, TimeUnit.MINUTES);
