@@ -51,6 +51,44 @@ public interface ConnectionPool<C> extends AutoCloseable {
    */
   CompletableFuture<Lease<C>> acquireFresh();
 
+  /**
+   * As {@link #acquireFresh()}, on a server other than {@code avoid} if another is up: for retrying a
+   * request whose connection to {@code avoid} just failed, as HAProxy's {@code option redispatch}.
+   */
+  CompletableFuture<Lease<C>> acquireFresh(Endpoint avoid);
+
+  /**
+   * Leases a connection for a session identified by {@code key}, HAProxy's {@code prefer-last-server}
+   * on the client side: the connection this key used last if it is idle, else another connection to the
+   * same server, else a new one there. If that server is down, draining or in maintenance, the key is
+   * redispatched to another server (by the {@link PoolConfig#balance()} rule) and pinned to it. Keys are
+   * compared with {@code equals}; see {@link PoolConfig#affinityMaxKeys()} for the memory bound.
+   */
+  CompletableFuture<Lease<C>> acquireByKey(Object key);
+
+  /**
+   * A newly opened connection for {@code key}'s session: as {@link #acquireFresh()}, on the server the
+   * key is pinned to (or is redispatched to if that server is not up).
+   */
+  CompletableFuture<Lease<C>> acquireFreshByKey(Object key);
+
+  /**
+   * As {@link #acquireByKey}, but only if an idle connection to the key's server is ready now; else
+   * null. Allocates nothing when the key's server is known.
+   */
+  Lease<C> tryAcquireByKey(Object key);
+
+  /**
+   * Sets a server's administrative state at runtime, as HAProxy's {@code set server ... state}: {@link
+   * ServerState#DRAIN} (no new leases; idle connections close now, leased ones when released), {@link
+   * ServerState#MAINT} (its connections are shut down and checks pause), or {@link ServerState#UP} to
+   * make it ready again (a checked server must then pass {@code rise} checks). {@link ServerState#DOWN}
+   * is decided by health checks and cannot be set.
+   *
+   * @throws IllegalArgumentException for an unknown server name or {@code DOWN}
+   */
+  void setServerState(String server, ServerState state);
+
   /** Whether {@code lease} was acquired from this pool. */
   boolean owns(Lease<?> lease);
 
@@ -87,6 +125,7 @@ public interface ConnectionPool<C> extends AutoCloseable {
     private Ticker ticker = Ticker.system();
     private PoolListener listener = PoolListener.NONE;
     private PoolMetricsRecorder metrics = PoolMetricsRecorder.NOOP;
+    private HealthProbe probe;
 
     private Builder(Connector<C> connector) {
       this.connector = Objects.requireNonNull(connector, "connector");
@@ -122,8 +161,15 @@ public interface ConnectionPool<C> extends AutoCloseable {
       return this;
     }
 
+    /** How servers are checked when {@link HealthCheck#enabled()}; the Netty adapters set one. */
+    public Builder<C> healthProbe(HealthProbe value) {
+      this.probe = Objects.requireNonNull(value, "probe");
+      return this;
+    }
+
     /**
-     * Creates the pool. It opens no connection until the first acquire.
+     * Creates the pool. It opens no connection until the first acquire; health checks, if on, start at
+     * once.
      *
      * @throws IllegalStateException if the config or scheduler is missing or the config has no server
      */
@@ -139,8 +185,12 @@ public interface ConnectionPool<C> extends AutoCloseable {
             "pool " + config.name() + " has no server: add one with PoolConfig.Builder.server(...) "
                 + "or a tether.pool.server.<name>=<host>:<port> property");
       }
+      if (config.healthCheck().enabled() && probe == null) {
+        throw new IllegalStateException("pool " + config.name() + " has tether.pool.check on but no HealthProbe: "
+            + "set one with healthProbe(...) (the Netty adapters provide TCP and HTTP probes)");
+      }
       return new PoolEngine<>(config, connector, scheduler, ticker, listener, metrics,
-          () -> java.util.concurrent.ThreadLocalRandom.current().nextDouble());
+          () -> java.util.concurrent.ThreadLocalRandom.current().nextDouble(), probe);
     }
   }
 }

@@ -29,6 +29,13 @@ public interface ConnectionSignals {
    */
   void closedLocally();
 
+  /**
+   * Whether the pool closed this connection while it was leased (server marked down, pool closed), so
+   * the transport should tell its user why, for instance with an {@link EndpointDownException}. Valid
+   * from the moment {@link Connector#close} is called.
+   */
+  boolean closedWhileLeased();
+
   /** Whether the connection is sitting idle in the pool (not leased, not connecting, not closing). */
   boolean isIdle();
 

@@ -1,5 +1,9 @@
 package io.tether.pool;
 
+import io.tether.pool.internal.config.Ranges;
+import static io.tether.pool.internal.config.Ranges.notNull;
+import static io.tether.pool.internal.config.Ranges.zeroOr;
+
 import io.tether.pool.internal.config.PropertyTable;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -11,7 +15,8 @@ import java.util.Properties;
 /**
  * Everything tunable about a pool, immutable and validated. Build one with {@link #builder()} or read
  * one from {@code tether.pool.*} properties with {@link #fromProperties(Properties)}; every builder
- * method has exactly one property key, named in its documentation.
+ * method has exactly one property key, named in the getter's documentation and listed in {@code
+ * docs/properties.md}.
  *
  * <p>Idle eviction is the heart of it. A load balancer closes a keep-alive connection that stays idle
  * past its timeout ({@code timeout http-keep-alive}, {@code timeout client}, {@code timeout server});
@@ -32,52 +37,27 @@ public final class PoolConfig {
   static final Duration DEFAULT_LB_IDLE_TIMEOUT = Duration.ofSeconds(50);
   static final Duration MAX_HANDOUT_MARGIN = Duration.ofMillis(500);
 
-  private final String name;
+  private final Builder b;
   private final List<Endpoint> servers;
-  private final int maxConnections;
-  private final int maxConnectionsPerServer;
-  private final int maxPendingAcquires;
-  private final Duration acquireTimeout;
-  private final Duration connectTimeout;
-  private final ReuseOrder reuseOrder;
-  private final Balance balance;
   private final Duration lbIdleTimeout;
-  private final boolean lbIdleTimeoutSet;
-  private final double evictRatio;
   private final Duration evictAfter;
-  private final boolean evictAfterSet;
-  private final double jitter;
-  private final Duration maxLifetime;
   private final Duration handoutMargin;
-  private final boolean handoutMarginSet;
-  private final Duration closeTimeout;
-  private final Duration responseTimeout;
+  private final HealthCheck healthCheck;
 
-  private PoolConfig(Builder b) {
-    this.name = b.name;
+  private PoolConfig(Builder source) {
+    this.b = source.copy();
     this.servers = List.copyOf(b.servers.values());
-    this.maxConnections = b.maxConnections;
-    this.maxConnectionsPerServer =
-        b.maxConnectionsPerServer == 0 ? b.maxConnections : b.maxConnectionsPerServer;
-    this.maxPendingAcquires = b.maxPendingAcquires;
-    this.acquireTimeout = b.acquireTimeout;
-    this.connectTimeout = b.connectTimeout;
-    this.reuseOrder = b.reuseOrder;
-    this.balance = b.balance;
-    this.lbIdleTimeoutSet = b.lbIdleTimeout != null;
-    this.lbIdleTimeout = lbIdleTimeoutSet ? b.lbIdleTimeout : DEFAULT_LB_IDLE_TIMEOUT;
-    this.evictRatio = b.evictRatio;
-    this.evictAfterSet = b.evictAfter != null;
+    this.lbIdleTimeout = b.lbIdleTimeout != null ? b.lbIdleTimeout : DEFAULT_LB_IDLE_TIMEOUT;
     this.evictAfter =
-        evictAfterSet
-            ? b.evictAfter
-            : Duration.ofNanos(Math.round(lbIdleTimeout.toNanos() * evictRatio));
-    this.jitter = b.jitter;
-    this.maxLifetime = b.maxLifetime;
-    this.handoutMarginSet = b.handoutMargin != null;
-    this.handoutMargin = handoutMarginSet ? b.handoutMargin : defaultMargin(evictAfter);
-    this.closeTimeout = b.closeTimeout;
-    this.responseTimeout = b.responseTimeout;
+        b.evictAfter != null ? b.evictAfter : Duration.ofNanos(Math.round(lbIdleTimeout.toNanos() * b.evictRatio));
+    this.handoutMargin = b.handoutMargin != null ? b.handoutMargin : defaultMargin(evictAfter);
+    Duration inter = b.checkInter;
+    this.healthCheck = new HealthCheck(b.check, inter,
+        b.checkFastinter != null ? b.checkFastinter : inter,
+        b.checkDowninter != null ? b.checkDowninter : inter,
+        b.checkFall, b.checkRise,
+        b.checkTimeout != null ? b.checkTimeout : inter,
+        b.checkType, b.checkHttpMethod, b.checkHttpPath, b.checkHttpExpectStatus);
     crossCheck();
   }
 
@@ -87,30 +67,20 @@ public final class PoolConfig {
   }
 
   private void crossCheck() {
-    if (lbIdleTimeoutSet && evictAfterSet && evictAfter.compareTo(lbIdleTimeout) >= 0) {
-      throw new ConfigException(
-          PREFIX + "evict-after",
-          DurationSyntax.format(evictAfter),
+    if (b.lbIdleTimeout != null && b.evictAfter != null && evictAfter.compareTo(lbIdleTimeout) >= 0) {
+      throw new ConfigException(PREFIX + "evict-after", DurationSyntax.format(evictAfter),
           "below " + PREFIX + "lb-idle-timeout " + DurationSyntax.format(lbIdleTimeout));
     }
-    if (maxConnectionsPerServer > maxConnections) {
-      throw new ConfigException(
-          PREFIX + "max-connections-per-server",
-          Integer.toString(maxConnectionsPerServer),
-          "at most " + PREFIX + "max-connections " + maxConnections);
+    int perServer = maxConnectionsPerServer();
+    if (perServer > b.maxConnections) {
+      throw new ConfigException(PREFIX + "max-connections-per-server", Integer.toString(perServer),
+          "at most " + PREFIX + "max-connections " + b.maxConnections);
     }
-    Duration shortestIdle = Duration.ofNanos(Math.round(evictAfter.toNanos() * (1 - jitter)));
+    Duration shortestIdle = Duration.ofNanos(Math.round(evictAfter.toNanos() * (1 - b.jitter)));
     if (handoutMargin.compareTo(shortestIdle) >= 0) {
-      throw new ConfigException(
-          PREFIX + "handout-margin",
-          DurationSyntax.format(handoutMargin),
-          "below the shortest jittered idle time "
-              + DurationSyntax.format(shortestIdle)
-              + " (evict-after "
-              + DurationSyntax.format(evictAfter)
-              + " less jitter "
-              + jitter
-              + ")");
+      throw new ConfigException(PREFIX + "handout-margin", DurationSyntax.format(handoutMargin),
+          "below the shortest jittered idle time " + DurationSyntax.format(shortestIdle) + " (evict-after "
+              + DurationSyntax.format(evictAfter) + " less jitter " + b.jitter + ")");
     }
   }
 
@@ -127,32 +97,14 @@ public final class PoolConfig {
    * @throws ConfigException for an unknown key or a bad value
    */
   public static PoolConfig fromProperties(Properties properties) {
-    Builder b = builder();
-    PropertyTable.apply(b, properties);
-    return b.build();
+    Builder builder = builder();
+    PropertyTable.apply(builder, properties);
+    return builder.build();
   }
 
   /** A builder holding this configuration's values, to derive a modified copy. */
   public Builder toBuilder() {
-    Builder b = new Builder();
-    b.name = name;
-    servers.forEach(b::server);
-    b.maxConnections = maxConnections;
-    b.maxConnectionsPerServer = maxConnectionsPerServer;
-    b.maxPendingAcquires = maxPendingAcquires;
-    b.acquireTimeout = acquireTimeout;
-    b.connectTimeout = connectTimeout;
-    b.reuseOrder = reuseOrder;
-    b.balance = balance;
-    b.lbIdleTimeout = lbIdleTimeoutSet ? lbIdleTimeout : null;
-    b.evictRatio = evictRatio;
-    b.evictAfter = evictAfterSet ? evictAfter : null;
-    b.jitter = jitter;
-    b.maxLifetime = maxLifetime;
-    b.handoutMargin = handoutMarginSet ? handoutMargin : null;
-    b.closeTimeout = closeTimeout;
-    b.responseTimeout = responseTimeout;
-    return b;
+    return b.copy();
   }
 
   /** The settings as {@code tether.pool.*} properties; {@code fromProperties} of it gives an equal config. */
@@ -162,7 +114,7 @@ public final class PoolConfig {
 
   /** Name used in metrics tags, logs and exceptions. Key {@code name}; default {@code tether}. */
   public String name() {
-    return name;
+    return b.name;
   }
 
   /** The servers, in configuration order. Keys {@code server.<name>}; default none. */
@@ -170,39 +122,39 @@ public final class PoolConfig {
     return servers;
   }
 
-  /** Limit on open plus connecting connections across all servers. Key {@code max-connections}. */
+  /** Limit on open plus connecting connections across all servers. Key {@code max-connections}; default 64. */
   public int maxConnections() {
-    return maxConnections;
+    return b.maxConnections;
   }
 
   /** Limit per server. Key {@code max-connections-per-server}; default {@link #maxConnections()}. */
   public int maxConnectionsPerServer() {
-    return maxConnectionsPerServer;
+    return b.maxConnectionsPerServer == 0 ? b.maxConnections : b.maxConnectionsPerServer;
   }
 
   /** Bound on acquires waiting for a connection. Key {@code max-pending-acquires}; default 1000. */
   public int maxPendingAcquires() {
-    return maxPendingAcquires;
+    return b.maxPendingAcquires;
   }
 
   /** How long an acquire may wait, connect included. Key {@code acquire-timeout}; default 10s. */
   public Duration acquireTimeout() {
-    return acquireTimeout;
+    return b.acquireTimeout;
   }
 
   /** Limit on opening one connection. Key {@code connect-timeout}; default 5s. */
   public Duration connectTimeout() {
-    return connectTimeout;
+    return b.connectTimeout;
   }
 
   /** Which idle connection is reused first. Key {@code reuse-order}; default {@code lifo}. */
   public ReuseOrder reuseOrder() {
-    return reuseOrder;
+    return b.reuseOrder;
   }
 
   /** How a new connection picks its server. Key {@code balance}; default {@code leastconn}. */
   public Balance balance() {
-    return balance;
+    return b.balance;
   }
 
   /**
@@ -215,12 +167,12 @@ public final class PoolConfig {
 
   /** Fraction of {@link #lbIdleTimeout()} at which to evict. Key {@code evict-ratio}; default 0.9. */
   public double evictRatio() {
-    return evictRatio;
+    return b.evictRatio;
   }
 
   /**
-   * Idle time after which a connection is closed, before jitter. Key {@code evict-after}; default
-   * {@code evict-ratio} times {@code lb-idle-timeout}.
+   * Idle time (since the last byte in or out) after which a connection is closed, before jitter. Key
+   * {@code evict-after}; default {@code evict-ratio} times {@code lb-idle-timeout}.
    */
   public Duration evictAfter() {
     return evictAfter;
@@ -231,7 +183,7 @@ public final class PoolConfig {
    * uniformly per connection; never later. Key {@code jitter}; default 0.05 (5%).
    */
   public double jitter() {
-    return jitter;
+    return b.jitter;
   }
 
   /**
@@ -239,7 +191,7 @@ public final class PoolConfig {
    * connection past it is closed when released. Key {@code max-lifetime}; default 0.
    */
   public Duration maxLifetime() {
-    return maxLifetime;
+    return b.maxLifetime;
   }
 
   /**
@@ -252,7 +204,7 @@ public final class PoolConfig {
 
   /** How long closing the pool waits for leased connections. Key {@code close-timeout}; default 5s. */
   public Duration closeTimeout() {
-    return closeTimeout;
+    return b.closeTimeout;
   }
 
   /**
@@ -262,7 +214,54 @@ public final class PoolConfig {
    * default 0 (off; the HTTP client applies its own 30s when this is off).
    */
   public Duration responseTimeout() {
-    return responseTimeout;
+    return b.responseTimeout;
+  }
+
+  /** Active health checks; see {@link HealthCheck} for each {@code check.*} key. */
+  public HealthCheck healthCheck() {
+    return healthCheck;
+  }
+
+  /** What marking a server down does to its connections. Key {@code on-marked-down}; default shutdown-sessions. */
+  public OnMarkedDown onMarkedDown() {
+    return b.onMarkedDown;
+  }
+
+  /**
+   * Whether connect failures and resets of leased connections count against a server, as HAProxy's
+   * {@code observe layer4}; {@link #errorLimit()} of them in a row mark it down (health checks bring it
+   * back). Needs {@code check}. Key {@code observe} ({@code layer4} or {@code none}); default layer4.
+   */
+  public boolean observe() {
+    return b.observe;
+  }
+
+  /** Consecutive observed errors that mark a server down. Key {@code error-limit}; default 10. */
+  public int errorLimit() {
+    return b.errorLimit;
+  }
+
+  /**
+   * Whether a failed connect is retried on another server, as HAProxy's {@code option redispatch}. Key
+   * {@code redispatch}; default true.
+   */
+  public boolean redispatch() {
+    return b.redispatch;
+  }
+
+  /** Connect attempts after the first that an acquire may make. Key {@code retries}; default 2. */
+  public int retries() {
+    return b.retries;
+  }
+
+  /** Most affinity keys remembered; beyond it the least recently used are forgotten. Key {@code affinity.max-keys}; default 10000. */
+  public int affinityMaxKeys() {
+    return b.affinityMaxKeys;
+  }
+
+  /** A key unused this long is forgotten. Key {@code affinity.idle-timeout}; default 10m. */
+  public Duration affinityIdleTimeout() {
+    return b.affinityIdleTimeout;
   }
 
   @Override
@@ -281,8 +280,8 @@ public final class PoolConfig {
   }
 
   /**
-   * Collects settings; each method validates its argument at once. {@link #build()} checks the
-   * settings against each other. Not thread-safe.
+   * Collects settings; each method validates its argument at once and names its property key in the
+   * error. {@link #build()} checks the settings against each other. Not thread-safe.
    */
   public static final class Builder {
     private String name = "tether";
@@ -302,14 +301,71 @@ public final class PoolConfig {
     private Duration handoutMargin;
     private Duration closeTimeout = Duration.ofSeconds(5);
     private Duration responseTimeout = Duration.ZERO;
+    private boolean check;
+    private Duration checkInter = Duration.ofSeconds(2);
+    private Duration checkFastinter;
+    private Duration checkDowninter;
+    private int checkFall = 3;
+    private int checkRise = 2;
+    private Duration checkTimeout;
+    private HealthCheck.Type checkType = HealthCheck.Type.TCP;
+    private String checkHttpMethod = "GET";
+    private String checkHttpPath = "/";
+    private int checkHttpExpectStatus = 200;
+    private OnMarkedDown onMarkedDown = OnMarkedDown.SHUTDOWN_SESSIONS;
+    private boolean observe = true;
+    private int errorLimit = 10;
+    private boolean redispatch = true;
+    private int retries = 2;
+    private int affinityMaxKeys = 10_000;
+    private Duration affinityIdleTimeout = Duration.ofMinutes(10);
 
     private Builder() {}
 
-    /** See {@link PoolConfig#name()}. */
+    private Builder copy() {
+      Builder c = new Builder();
+      c.name = name;
+      c.servers.putAll(servers);
+      c.maxConnections = maxConnections;
+      c.maxConnectionsPerServer = maxConnectionsPerServer;
+      c.maxPendingAcquires = maxPendingAcquires;
+      c.acquireTimeout = acquireTimeout;
+      c.connectTimeout = connectTimeout;
+      c.reuseOrder = reuseOrder;
+      c.balance = balance;
+      c.lbIdleTimeout = lbIdleTimeout;
+      c.evictRatio = evictRatio;
+      c.evictAfter = evictAfter;
+      c.jitter = jitter;
+      c.maxLifetime = maxLifetime;
+      c.handoutMargin = handoutMargin;
+      c.closeTimeout = closeTimeout;
+      c.responseTimeout = responseTimeout;
+      c.check = check;
+      c.checkInter = checkInter;
+      c.checkFastinter = checkFastinter;
+      c.checkDowninter = checkDowninter;
+      c.checkFall = checkFall;
+      c.checkRise = checkRise;
+      c.checkTimeout = checkTimeout;
+      c.checkType = checkType;
+      c.checkHttpMethod = checkHttpMethod;
+      c.checkHttpPath = checkHttpPath;
+      c.checkHttpExpectStatus = checkHttpExpectStatus;
+      c.onMarkedDown = onMarkedDown;
+      c.observe = observe;
+      c.errorLimit = errorLimit;
+      c.redispatch = redispatch;
+      c.retries = retries;
+      c.affinityMaxKeys = affinityMaxKeys;
+      c.affinityIdleTimeout = affinityIdleTimeout;
+      return c;
+    }
+
+    /** See {@link PoolConfig#name()}; letters, digits, '.', '_' or '-'. */
     public Builder name(String value) {
       if (value == null || value.isBlank() || !value.matches("[A-Za-z0-9._-]+")) {
-        throw new ConfigException(
-            PREFIX + "name", String.valueOf(value), "letters, digits, '.', '_' or '-'");
+        throw new ConfigException(PREFIX + "name", String.valueOf(value), "letters, digits, '.', '_' or '-'");
       }
       this.name = value;
       return this;
@@ -335,57 +391,49 @@ public final class PoolConfig {
 
     /** See {@link PoolConfig#maxConnections()}; 1-65536. */
     public Builder maxConnections(int value) {
-      this.maxConnections = checkRange("max-connections", value, 1, 65536);
+      this.maxConnections = Ranges.check("max-connections", value, 1, 65536);
       return this;
     }
 
     /** See {@link PoolConfig#maxConnectionsPerServer()}; 1-65536. */
     public Builder maxConnectionsPerServer(int value) {
-      this.maxConnectionsPerServer = checkRange("max-connections-per-server", value, 1, 65536);
+      this.maxConnectionsPerServer = Ranges.check("max-connections-per-server", value, 1, 65536);
       return this;
     }
 
     /** See {@link PoolConfig#maxPendingAcquires()}; 0 (never wait) to 1,000,000. */
     public Builder maxPendingAcquires(int value) {
-      this.maxPendingAcquires = checkRange("max-pending-acquires", value, 0, 1_000_000);
+      this.maxPendingAcquires = Ranges.check("max-pending-acquires", value, 0, 1_000_000);
       return this;
     }
 
     /** See {@link PoolConfig#acquireTimeout()}; 1ms to 1d. */
     public Builder acquireTimeout(Duration value) {
-      this.acquireTimeout = checkRange("acquire-timeout", value, Duration.ofMillis(1), Duration.ofDays(1));
+      this.acquireTimeout = Ranges.check("acquire-timeout", value, Duration.ofMillis(1), Duration.ofDays(1));
       return this;
     }
 
     /** See {@link PoolConfig#connectTimeout()}; 1ms to 10m. */
     public Builder connectTimeout(Duration value) {
-      this.connectTimeout =
-          checkRange("connect-timeout", value, Duration.ofMillis(1), Duration.ofMinutes(10));
+      this.connectTimeout = Ranges.check("connect-timeout", value, Duration.ofMillis(1), Duration.ofMinutes(10));
       return this;
     }
 
     /** See {@link PoolConfig#reuseOrder()}. */
     public Builder reuseOrder(ReuseOrder value) {
-      if (value == null) {
-        throw new ConfigException(PREFIX + "reuse-order", "null", "lifo or fifo");
-      }
-      this.reuseOrder = value;
+      this.reuseOrder = notNull("reuse-order", value, "lifo or fifo");
       return this;
     }
 
     /** See {@link PoolConfig#balance()}. */
     public Builder balance(Balance value) {
-      if (value == null) {
-        throw new ConfigException(PREFIX + "balance", "null", "leastconn or roundrobin");
-      }
-      this.balance = value;
+      this.balance = notNull("balance", value, "leastconn or roundrobin");
       return this;
     }
 
     /** See {@link PoolConfig#lbIdleTimeout()}; 10ms to 24d (HAProxy's largest timeout). */
     public Builder lbIdleTimeout(Duration value) {
-      this.lbIdleTimeout =
-          checkRange("lb-idle-timeout", value, Duration.ofMillis(10), Duration.ofDays(24));
+      this.lbIdleTimeout = Ranges.check("lb-idle-timeout", value, Duration.ofMillis(10), Duration.ofDays(24));
       return this;
     }
 
@@ -398,12 +446,9 @@ public final class PoolConfig {
       return this;
     }
 
-    /**
-     * See {@link PoolConfig#evictAfter()}; 10ms to 24d, and below {@code lb-idle-timeout} if that is
-     * set too.
-     */
+    /** See {@link PoolConfig#evictAfter()}; 10ms to 24d, and below {@code lb-idle-timeout} if that is set. */
     public Builder evictAfter(Duration value) {
-      this.evictAfter = checkRange("evict-after", value, Duration.ofMillis(10), Duration.ofDays(24));
+      this.evictAfter = Ranges.check("evict-after", value, Duration.ofMillis(10), Duration.ofDays(24));
       return this;
     }
 
@@ -418,34 +463,139 @@ public final class PoolConfig {
 
     /** See {@link PoolConfig#maxLifetime()}; 0 (unlimited) or 1s to 24d. */
     public Builder maxLifetime(Duration value) {
-      if (value != null && value.isZero()) {
-        this.maxLifetime = Duration.ZERO;
-        return this;
-      }
-      this.maxLifetime = checkRange("max-lifetime", value, Duration.ofSeconds(1), Duration.ofDays(24));
+      this.maxLifetime = zeroOr("max-lifetime", value, Duration.ofSeconds(1), Duration.ofDays(24));
       return this;
     }
 
     /** See {@link PoolConfig#handoutMargin()}; 0 to 1m, and below the shortest jittered idle time. */
     public Builder handoutMargin(Duration value) {
-      this.handoutMargin = checkRange("handout-margin", value, Duration.ZERO, Duration.ofMinutes(1));
+      this.handoutMargin = Ranges.check("handout-margin", value, Duration.ZERO, Duration.ofMinutes(1));
       return this;
     }
 
     /** See {@link PoolConfig#closeTimeout()}; 0 to 10m. */
     public Builder closeTimeout(Duration value) {
-      this.closeTimeout = checkRange("close-timeout", value, Duration.ZERO, Duration.ofMinutes(10));
+      this.closeTimeout = Ranges.check("close-timeout", value, Duration.ZERO, Duration.ofMinutes(10));
       return this;
     }
 
     /** See {@link PoolConfig#responseTimeout()}; 0 (off) or 1ms to 1h. */
     public Builder responseTimeout(Duration value) {
-      if (value != null && value.isZero()) {
-        this.responseTimeout = Duration.ZERO;
-        return this;
+      this.responseTimeout = zeroOr("response-timeout", value, Duration.ofMillis(1), Duration.ofHours(1));
+      return this;
+    }
+
+    /** Turns active health checks on or off; see {@link HealthCheck#enabled()}. */
+    public Builder check(boolean value) {
+      this.check = value;
+      return this;
+    }
+
+    /** See {@link HealthCheck#inter()}; 10ms to 1h. */
+    public Builder checkInter(Duration value) {
+      this.checkInter = Ranges.check("check.inter", value, Duration.ofMillis(10), Duration.ofHours(1));
+      return this;
+    }
+
+    /** See {@link HealthCheck#fastinter()}; 10ms to 1h. */
+    public Builder checkFastinter(Duration value) {
+      this.checkFastinter = Ranges.check("check.fastinter", value, Duration.ofMillis(10), Duration.ofHours(1));
+      return this;
+    }
+
+    /** See {@link HealthCheck#downinter()}; 10ms to 1h. */
+    public Builder checkDowninter(Duration value) {
+      this.checkDowninter = Ranges.check("check.downinter", value, Duration.ofMillis(10), Duration.ofHours(1));
+      return this;
+    }
+
+    /** See {@link HealthCheck#fall()}; 1-100. */
+    public Builder checkFall(int value) {
+      this.checkFall = Ranges.check("check.fall", value, 1, 100);
+      return this;
+    }
+
+    /** See {@link HealthCheck#rise()}; 1-100. */
+    public Builder checkRise(int value) {
+      this.checkRise = Ranges.check("check.rise", value, 1, 100);
+      return this;
+    }
+
+    /** See {@link HealthCheck#timeout()}; 1ms to 1m. */
+    public Builder checkTimeout(Duration value) {
+      this.checkTimeout = Ranges.check("check.timeout", value, Duration.ofMillis(1), Duration.ofMinutes(1));
+      return this;
+    }
+
+    /** See {@link HealthCheck#type()}. */
+    public Builder checkType(HealthCheck.Type value) {
+      this.checkType = notNull("check.type", value, "tcp or http");
+      return this;
+    }
+
+    /** See {@link HealthCheck#httpMethod()}; an HTTP token such as GET, HEAD or OPTIONS. */
+    public Builder checkHttpMethod(String value) {
+      if (value == null || !value.matches("[A-Z]+")) {
+        throw new ConfigException(PREFIX + "check.http-method", String.valueOf(value), "an upper-case HTTP method such as GET");
       }
-      this.responseTimeout =
-          checkRange("response-timeout", value, Duration.ofMillis(1), Duration.ofHours(1));
+      this.checkHttpMethod = value;
+      return this;
+    }
+
+    /** See {@link HealthCheck#httpPath()}; starts with '/'. */
+    public Builder checkHttpPath(String value) {
+      if (value == null || !value.startsWith("/") || value.chars().anyMatch(Character::isWhitespace)) {
+        throw new ConfigException(PREFIX + "check.http-path", String.valueOf(value), "a path starting with / and without spaces");
+      }
+      this.checkHttpPath = value;
+      return this;
+    }
+
+    /** See {@link HealthCheck#httpExpectStatus()}; 100-599. */
+    public Builder checkHttpExpectStatus(int value) {
+      this.checkHttpExpectStatus = Ranges.check("check.http-expect-status", value, 100, 599);
+      return this;
+    }
+
+    /** See {@link PoolConfig#onMarkedDown()}. */
+    public Builder onMarkedDown(OnMarkedDown value) {
+      this.onMarkedDown = notNull("on-marked-down", value, "shutdown-sessions, drain or none");
+      return this;
+    }
+
+    /** See {@link PoolConfig#observe()}. */
+    public Builder observe(boolean value) {
+      this.observe = value;
+      return this;
+    }
+
+    /** See {@link PoolConfig#errorLimit()}; 1-1000. */
+    public Builder errorLimit(int value) {
+      this.errorLimit = Ranges.check("error-limit", value, 1, 1000);
+      return this;
+    }
+
+    /** See {@link PoolConfig#redispatch()}. */
+    public Builder redispatch(boolean value) {
+      this.redispatch = value;
+      return this;
+    }
+
+    /** See {@link PoolConfig#retries()}; 0-10. */
+    public Builder retries(int value) {
+      this.retries = Ranges.check("retries", value, 0, 10);
+      return this;
+    }
+
+    /** See {@link PoolConfig#affinityMaxKeys()}; 1-10,000,000. */
+    public Builder affinityMaxKeys(int value) {
+      this.affinityMaxKeys = Ranges.check("affinity.max-keys", value, 1, 10_000_000);
+      return this;
+    }
+
+    /** See {@link PoolConfig#affinityIdleTimeout()}; 1s to 1d. */
+    public Builder affinityIdleTimeout(Duration value) {
+      this.affinityIdleTimeout = Ranges.check("affinity.idle-timeout", value, Duration.ofSeconds(1), Duration.ofDays(1));
       return this;
     }
 
@@ -457,23 +607,6 @@ public final class PoolConfig {
      */
     public PoolConfig build() {
       return new PoolConfig(this);
-    }
-
-    private static int checkRange(String key, int value, int min, int max) {
-      if (value < min || value > max) {
-        throw new ConfigException(PREFIX + key, Integer.toString(value), min + "-" + max);
-      }
-      return value;
-    }
-
-    private static Duration checkRange(String key, Duration value, Duration min, Duration max) {
-      if (value == null || value.compareTo(min) < 0 || value.compareTo(max) > 0) {
-        throw new ConfigException(
-            PREFIX + key,
-            value == null ? "null" : DurationSyntax.format(value),
-            DurationSyntax.format(min) + " to " + DurationSyntax.format(max));
-      }
-      return value;
     }
   }
 }

@@ -38,9 +38,10 @@ class PoolConcurrencyFuzzTest {
   private final Set<Conn> held = ConcurrentHashMap.newKeySet();
 
   /**
-   * Peer closes are injected alone (write lock) and every other step runs shared (read lock), so "a
-   * lease got a closed connection" means the pool handed out one it knew was closing, not that the
-   * peer closed it a nanosecond after a correct hand-out, which no pool can prevent.
+   * Peer closes and server state changes are injected alone (write lock) and every other step runs
+   * shared (read lock), so "a lease got a closed connection" means the pool handed out one it knew was
+   * closing, not that the peer or a maintenance shutdown closed it a nanosecond after a correct
+   * hand-out, which no pool can prevent.
    */
   private final ReentrantReadWriteLock gate = new ReentrantReadWriteLock();
 
@@ -74,10 +75,11 @@ class PoolConcurrencyFuzzTest {
             true);
     t.connector.manualConnects = true;
     t.connector.onClose =
-        c -> {
-          // The pool closes a leased connection only when told (broken, peer, close): never by the monitor.
-          if (held.contains(c) && c.closedWith == null) {
-            violations.add("closed while leased by a test thread: " + c);
+        (c, cause) -> {
+          // The idle monitor must never close a leased connection (shutting a server's sessions down
+          // for drain or maintenance may, and says so with endpoint-down).
+          if (held.contains(c) && (cause == CloseCause.IDLE_EVICTED || cause == CloseCause.LIFETIME_EXPIRED)) {
+            violations.add("closed as " + cause + " while leased by a test thread: " + c);
           }
         };
     AtomicInteger totalSteps = new AtomicInteger();
@@ -126,11 +128,14 @@ class PoolConcurrencyFuzzTest {
     }
     assertTrue(t.events.matching("acquire-timeout").size() > 0, "seed " + seed + ": no acquire timed out");
     assertTrue(t.events.matching("connect-failed").size() > 0, "seed " + seed + ": no connect failed");
+    assertTrue(t.connector.closedWith(CloseCause.ENDPOINT_DOWN) > 0, "seed " + seed + ": no drain or maintenance close");
     System.out.printf("fuzz %s seed %d: %d steps, %d connections, closes %s, %d timeouts, %d rejected%n",
         order, seed, totalSteps.get(), t.connector.opened.size(), closeCounts(t),
         t.events.matching("acquire-timeout").size(), t.events.matching("acquire-rejected").size());
 
-    // Quiesce: finish connects, let timeouts fire, and check the counts against the connector's truth.
+    // Quiesce: servers ready, connects finished, timeouts fired; check counts against the connector's truth.
+    t.pool.setServerState("app1", ServerState.UP);
+    t.pool.setServerState("app2", ServerState.UP);
     t.connector.completePending(Integer.MAX_VALUE, e -> false);
     t.scheduler.advance(Duration.ofSeconds(3));
     PoolStats stats = t.pool.stats();
@@ -171,7 +176,9 @@ class PoolConcurrencyFuzzTest {
 
     void step() {
       int r = random.nextInt(100);
-      Lock lock = r >= 64 && r < 69 ? gate.writeLock() : gate.readLock();
+      // Peer closes and server state changes may close leased connections legitimately: run them alone.
+      boolean closesLeased = (r >= 64 && r < 69) || (r >= 82 && r < 83);
+      Lock lock = closesLeased ? gate.writeLock() : gate.readLock();
       lock.lock();
       try {
         step(r);
@@ -190,7 +197,9 @@ class PoolConcurrencyFuzzTest {
         }
       } else if (r < 30) {
         last = "acquire";
-        CompletableFuture<Lease<Conn>> f = random.nextInt(8) == 0 ? t.pool.acquireFresh() : t.pool.acquire();
+        int kind = random.nextInt(8);
+        CompletableFuture<Lease<Conn>> f = kind == 0 ? t.pool.acquireFresh()
+            : kind < 3 ? t.pool.acquireByKey("key-" + random.nextInt(12)) : t.pool.acquire();
         // Checked on the thread that completes it, at the moment of hand-out.
         f.thenAccept(l -> check(l.connection()));
         waiting.add(f);
@@ -231,6 +240,11 @@ class PoolConcurrencyFuzzTest {
       } else if (r < 82) {
         last = "advanceTime";
         t.scheduler.advance(Duration.ofMillis(1 + random.nextInt(random.nextBoolean() ? 50 : 5_000)));
+      } else if (r < 83) {
+        last = "serverState";
+        String server = random.nextBoolean() ? "app1" : "app2";
+        int pick = random.nextInt(10);
+        t.pool.setServerState(server, pick == 0 ? ServerState.MAINT : pick < 3 ? ServerState.DRAIN : ServerState.UP);
       } else if (r < 92) {
         last = "completeConnects";
         t.connector.completePending(1 + random.nextInt(3), e -> random.nextInt(10) == 0);
@@ -244,7 +258,11 @@ class PoolConcurrencyFuzzTest {
 
     private void check(Conn c) {
       if (c.closeCalls.get() != 0) {
-        violations.add("leased a closed connection " + c + " (" + c.closedWith + ")");
+        java.io.StringWriter w = new java.io.StringWriter();
+        c.closedAt.printStackTrace(new java.io.PrintWriter(w));
+        w.write("\n  handed out at:\n");
+        new Throwable("on " + Thread.currentThread().getName()).printStackTrace(new java.io.PrintWriter(w));
+        violations.add("leased a closed connection " + c + " (" + c.closedWith + ")\n" + w);
       }
     }
 

@@ -192,6 +192,85 @@ class PoolConfigTest {
   }
 
   @Test
+  void healthCheckSettingsInHaproxyTerms() {
+    PoolConfig c = PoolConfig.fromProperties(props(
+        "tether.pool.check", "on", "tether.pool.check.inter", "200ms", "tether.pool.check.fall", "1",
+        "tether.pool.check.rise", "1", "tether.pool.check.type", "http", "tether.pool.check.http-path", "/health",
+        "tether.pool.on-marked-down", "drain", "tether.pool.observe", "none"));
+    HealthCheck h = c.healthCheck();
+    assertEquals(true, h.enabled());
+    assertEquals(Duration.ofMillis(200), h.inter());
+    assertEquals(Duration.ofMillis(200), h.fastinter(), "defaults to inter");
+    assertEquals(Duration.ofMillis(200), h.downinter(), "defaults to inter");
+    assertEquals(Duration.ofMillis(200), h.timeout(), "defaults to inter, as HAProxy without timeout check");
+    assertEquals(HealthCheck.Type.HTTP, h.type());
+    assertEquals("/health", h.httpPath());
+    assertEquals(OnMarkedDown.DRAIN, c.onMarkedDown());
+    assertEquals(false, c.observe());
+    assertEquals(c, PoolConfig.fromProperties(c.toProperties()));
+  }
+
+  @Test
+  void checkBooleanNotABoolean() {
+    assertEquals("tether.pool.check: maybe (expected: true or false)", error("tether.pool.check", "maybe"));
+  }
+
+  @Test
+  void checkFallOutOfRange() {
+    assertEquals("tether.pool.check.fall: 0 (expected: 1-100)", error("tether.pool.check.fall", "0"));
+  }
+
+  @Test
+  void checkInterBelowRange() {
+    assertEquals("tether.pool.check.inter: 5ms (expected: 10ms to 1h)", error("tether.pool.check.inter", "5ms"));
+  }
+
+  @Test
+  void checkTypeUnknown() {
+    assertEquals("tether.pool.check.type: ldap (expected: tcp or http)", error("tether.pool.check.type", "ldap"));
+  }
+
+  @Test
+  void checkHttpPathWithoutSlash() {
+    assertEquals("tether.pool.check.http-path: health (expected: a path starting with / and without spaces)",
+        error("tether.pool.check.http-path", "health"));
+  }
+
+  @Test
+  void checkHttpMethodLowerCase() {
+    assertEquals("tether.pool.check.http-method: get (expected: an upper-case HTTP method such as GET)",
+        error("tether.pool.check.http-method", "get"));
+  }
+
+  @Test
+  void onMarkedDownUnknown() {
+    assertEquals("tether.pool.on-marked-down: shutdown-backup-sessions (expected: shutdown-sessions, drain or none)",
+        error("tether.pool.on-marked-down", "shutdown-backup-sessions"));
+  }
+
+  @Test
+  void observeLayer7IsNotSupported() {
+    assertEquals("tether.pool.observe: layer7 (expected: layer4 or none)", error("tether.pool.observe", "layer7"));
+  }
+
+  @Test
+  void retriesOutOfRange() {
+    assertEquals("tether.pool.retries: 11 (expected: 0-10)", error("tether.pool.retries", "11"));
+  }
+
+  @Test
+  void affinityIdleTimeoutBelowRange() {
+    assertEquals("tether.pool.affinity.idle-timeout: 500ms (expected: 1s to 1d)",
+        error("tether.pool.affinity.idle-timeout", "500ms"));
+  }
+
+  @Test
+  void misspelledCheckKeySuggestsTheRightOne() {
+    assertEquals("tether.pool.check.intr: 2s (expected: a known key; did you mean tether.pool.check.inter?)",
+        error("tether.pool.check.intr", "2s"));
+  }
+
+  @Test
   void maxLifetimeBelowOneSecond() {
     assertEquals("tether.pool.max-lifetime: 500ms (expected: 1s to 24d)", error("tether.pool.max-lifetime", "500ms"));
   }

@@ -12,6 +12,7 @@ import io.netty.util.concurrent.ImmediateEventExecutor;
 import io.netty.util.concurrent.Promise;
 import io.netty.util.concurrent.SucceededFuture;
 import io.tether.netty.internal.ChannelConnector;
+import io.tether.netty.internal.ChannelProbes;
 import io.tether.netty.internal.EventLoopScheduler;
 import io.tether.netty.internal.LoggingListener;
 import io.tether.netty.internal.PooledChannelHandler;
@@ -75,15 +76,19 @@ public final class TetherChannelPool implements ChannelPool {
     EventLoop loop = b.bootstrap.config().group().next();
     this.executor = b.executor != null ? b.executor : loop;
     PoolConfig config = withServers(b.config, b.bootstrap.config().remoteAddress());
-    ChannelConnector connector = new ChannelConnector(b.bootstrap, b.handler, b.ticker, config.responseTimeout());
-    this.pool =
+    ChannelConnector connector =
+        new ChannelConnector(b.bootstrap, b.handler, b.ticker, config.responseTimeout(), config.name());
+    ConnectionPool.Builder<Channel> pb =
         ConnectionPool.builder(connector)
             .config(config)
             .scheduler(new EventLoopScheduler(executor))
             .ticker(b.ticker)
             .listener(new LoggingListener(config.name(), b.listener))
-            .metrics(b.metrics)
-            .build();
+            .metrics(b.metrics);
+    if (config.healthCheck().enabled()) {
+      pb.healthProbe(b.probe != null ? b.probe : ChannelProbes.of(b.bootstrap, config.healthCheck()));
+    }
+    this.pool = pb.build();
     this.group = b.bootstrap.config().group();
   }
 
@@ -142,6 +147,34 @@ public final class TetherChannelPool implements ChannelPool {
     }
     acquireSlow(pool.acquire(), promise);
     return promise;
+  }
+
+  /**
+   * Acquires a channel for the session {@code key}, preferring the channel, or at least the server,
+   * the key used last; see {@link ConnectionPool#acquireByKey}. Completes like {@link #acquire()}.
+   */
+  public Future<Channel> acquireByKey(Object key) {
+    Channel ch;
+    try {
+      Lease<Channel> lease = pool.tryAcquireByKey(key);
+      ch = lease == null ? null : handOut(lease);
+    } catch (RuntimeException e) {
+      return ImmediateEventExecutor.INSTANCE.newFailedFuture(e);
+    }
+    if (ch != null) {
+      return new SucceededFuture<>(ImmediateEventExecutor.INSTANCE, ch);
+    }
+    Promise<Channel> promise = executor.newPromise();
+    acquireSlow(pool.acquireByKey(key), promise);
+    return promise;
+  }
+
+  /**
+   * Sets a server to {@link io.tether.pool.ServerState#DRAIN}, {@link io.tether.pool.ServerState#MAINT}
+   * or back to {@link io.tether.pool.ServerState#UP}; see {@link ConnectionPool#setServerState}.
+   */
+  public void setServerState(String server, io.tether.pool.ServerState state) {
+    pool.setServerState(server, state);
   }
 
   /**
@@ -310,6 +343,7 @@ public final class TetherChannelPool implements ChannelPool {
     private PoolMetricsRecorder metrics = PoolMetricsRecorder.NOOP;
     private Ticker ticker = Ticker.system();
     private EventExecutor executor;
+    private io.tether.pool.HealthProbe probe;
 
     private Builder(Bootstrap bootstrap) {
       this.bootstrap = Objects.requireNonNull(bootstrap, "bootstrap");
@@ -344,6 +378,15 @@ public final class TetherChannelPool implements ChannelPool {
     /** The clock; tests pass a fake one. */
     public Builder ticker(Ticker value) {
       this.ticker = Objects.requireNonNull(value, "ticker");
+      return this;
+    }
+
+    /**
+     * How servers are checked when {@code tether.pool.check} is on; default a TCP connect or an HTTP
+     * request, as {@code check.type} says, over a copy of the bootstrap without your handlers.
+     */
+    public Builder healthProbe(io.tether.pool.HealthProbe value) {
+      this.probe = Objects.requireNonNull(value, "probe");
       return this;
     }
 

@@ -16,16 +16,21 @@ final class Balancer {
 
   /** The chosen server, or null if none is up with room; {@code exclude} (may be null) is skipped. */
   synchronized <C> ServerPool<C> pick(ServerPool<C>[] servers, ServerPool<C> exclude) {
-    return algorithm == Balance.LEASTCONN ? leastConn(servers, exclude) : roundRobin(servers, exclude);
+    return algorithm == Balance.LEASTCONN ? leastConn(servers, exclude, true) : roundRobin(servers, exclude, true);
   }
 
-  private <C> ServerPool<C> leastConn(ServerPool<C>[] servers, ServerPool<C> exclude) {
+  /** The server to pin a new affinity key to: up, room or not (the key then waits for that server). */
+  synchronized <C> ServerPool<C> pickForPin(ServerPool<C>[] servers, ServerPool<C> exclude) {
+    return algorithm == Balance.LEASTCONN ? leastConn(servers, exclude, false) : roundRobin(servers, exclude, false);
+  }
+
+  private <C> ServerPool<C> leastConn(ServerPool<C>[] servers, ServerPool<C> exclude, boolean needRoom) {
     ServerPool<C> best = null;
     int n = servers.length;
     int start = cursor++ & Integer.MAX_VALUE;
     for (int k = 0; k < n; k++) {
       ServerPool<C> s = servers[(start + k) % n];
-      if (!eligible(s, exclude)) {
+      if (!eligible(s, exclude, needRoom)) {
         continue;
       }
       // (total + 1) / weight, compared without division: ties go to the rotating start.
@@ -38,11 +43,11 @@ final class Balancer {
     return best;
   }
 
-  private <C> ServerPool<C> roundRobin(ServerPool<C>[] servers, ServerPool<C> exclude) {
+  private <C> ServerPool<C> roundRobin(ServerPool<C>[] servers, ServerPool<C> exclude, boolean needRoom) {
     int totalWeight = 0;
     ServerPool<C> best = null;
     for (ServerPool<C> s : servers) {
-      if (!eligible(s, exclude)) {
+      if (!eligible(s, exclude, needRoom)) {
         continue;
       }
       int w = s.endpoint.weight();
@@ -58,7 +63,7 @@ final class Balancer {
     return best;
   }
 
-  private static boolean eligible(ServerPool<?> s, ServerPool<?> exclude) {
-    return s != exclude && s.state == ServerState.UP && s.total < s.maxConnections;
+  private static boolean eligible(ServerPool<?> s, ServerPool<?> exclude, boolean needRoom) {
+    return s != exclude && s.state == ServerState.UP && (!needRoom || s.total < s.maxConnections);
   }
 }

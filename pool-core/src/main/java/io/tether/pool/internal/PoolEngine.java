@@ -7,12 +7,14 @@ import io.tether.pool.ConnectionPool;
 import io.tether.pool.Connector;
 import io.tether.pool.Endpoint;
 import io.tether.pool.EndpointDownException;
+import io.tether.pool.HealthProbe;
 import io.tether.pool.Lease;
 import io.tether.pool.PendingAcquireLimitException;
 import io.tether.pool.PoolClosedException;
 import io.tether.pool.PoolConfig;
 import io.tether.pool.PoolListener;
 import io.tether.pool.PoolStats;
+import io.tether.pool.ReuseOrder;
 import io.tether.pool.Scheduler;
 import io.tether.pool.ServerState;
 import io.tether.pool.Ticker;
@@ -24,6 +26,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -35,8 +38,9 @@ import java.util.function.DoubleSupplier;
 
 /**
  * The pool: leases, waiting acquires, connects, eviction and close, over one {@link ServerPool} per
- * server. See {@link PooledConnection} for the connection state machine and {@link ServerPool} for the
- * locking.
+ * server, with affinity ({@link AffinityTable}), health ({@link HealthChecker}, {@link ServerStates}) and
+ * the wait queue ({@link WaitQueue}) beside it. See {@link PooledConnection} for the connection state
+ * machine and {@link ServerPool} for the locking.
  *
  * <p>Maintenance is the pure step {@link #maintain(long)}; the engine schedules it on the injected
  * {@link Scheduler} for the earliest deadline of any idle connection, never on a fixed period.
@@ -60,6 +64,7 @@ public final class PoolEngine<C> implements ConnectionPool<C> {
   final Ticker ticker;
   final PoolListener listener;
   final PoolMetricsRecorder recorder;
+  final ServerStates<C> states;
   private final DoubleSupplier random;
 
   final long handoutMarginNanos;
@@ -73,8 +78,10 @@ public final class PoolEngine<C> implements ConnectionPool<C> {
   private final ServerPool<C>[] servers;
   private final Map<String, ServerPool<C>> byName = new HashMap<>();
   private final Balancer balancer;
+  private final AffinityTable<C> affinity;
   private final AtomicInteger poolTotal = new AtomicInteger();
   private final int maxConnections;
+  private final WaitQueue<C> waiters = new WaitQueue<>();
 
   /**
    * The latest ticker reading anyone in the pool made (sweeps, connects, waits, and last-activity
@@ -83,14 +90,10 @@ public final class PoolEngine<C> implements ConnectionPool<C> {
    */
   private volatile long coarseNow;
 
-  private final Object waitersLock = new Object();
-  private PendingAcquire<C> waitHead;
-  private PendingAcquire<C> waitTail;
-  private volatile int waiterCount;
-
   @SuppressWarnings("unused") // accessed through NEXT_SWEEP
   private volatile long nextSweepAt = Long.MAX_VALUE;
 
+  private volatile boolean affinitySweepScheduled;
   private final Set<Task> tasks = ConcurrentHashMap.newKeySet();
   private volatile boolean closed;
   private final CompletableFuture<Void> closeFuture = new CompletableFuture<>();
@@ -103,7 +106,8 @@ public final class PoolEngine<C> implements ConnectionPool<C> {
       Ticker ticker,
       PoolListener listener,
       PoolMetricsRecorder recorder,
-      DoubleSupplier random) {
+      DoubleSupplier random,
+      HealthProbe probe) {
     this.config = config;
     this.name = config.name();
     this.connector = connector;
@@ -120,17 +124,31 @@ public final class PoolEngine<C> implements ConnectionPool<C> {
     this.tracksActivity = connector.tracksActivity();
     this.wantsIdleAges = recorder.wantsIdleAges();
     this.maxConnections = config.maxConnections();
+    this.states = new ServerStates<>(this, config.onMarkedDown(), config.observe(), config.errorLimit());
+    this.affinity = new AffinityTable<>(config.affinityMaxKeys(), config.affinityIdleTimeout().toNanos());
     List<Endpoint> endpoints = config.servers();
     this.servers = new ServerPool[endpoints.size()];
     for (int i = 0; i < servers.length; i++) {
       Endpoint e = endpoints.get(i);
-      servers[i] =
-          new ServerPool<>(this, e, i, config.maxConnectionsPerServer(),
-              config.reuseOrder() == io.tether.pool.ReuseOrder.LIFO);
+      servers[i] = new ServerPool<>(this, e, i, config.maxConnectionsPerServer(),
+          config.reuseOrder() == ReuseOrder.LIFO);
       byName.put(e.name(), servers[i]);
     }
     this.balancer = new Balancer(config.balance(), servers.length);
     this.coarseNow = ticker.read();
+    if (config.healthCheck().enabled()) {
+      Objects.requireNonNull(probe, "health checks are on but there is no HealthProbe");
+      long inter = config.healthCheck().inter().toNanos();
+      for (ServerPool<C> sp : servers) {
+        sp.checker = new HealthChecker<>(this, sp, probe, config.healthCheck());
+        // Spread the first checks over one interval, as HAProxy's spread-checks does.
+        sp.checker.start((long) (inter * random.getAsDouble()));
+      }
+    }
+  }
+
+  boolean isClosed() {
+    return closed;
   }
 
   // ================================================================ acquire
@@ -154,26 +172,79 @@ public final class PoolEngine<C> implements ConnectionPool<C> {
 
   @Override
   public CompletableFuture<Lease<C>> acquire(Endpoint server) {
-    ServerPool<C> sp = byName.get(server.name());
-    if (sp == null || !sp.endpoint.equals(server)) {
-      throw new IllegalArgumentException("pool " + name + " has no server " + server);
-    }
-    return acquire0(sp);
+    return acquire0(serverOf(server));
   }
 
   @Override
   public CompletableFuture<Lease<C>> acquireFresh() {
+    return acquireFresh(null);
+  }
+
+  @Override
+  public CompletableFuture<Lease<C>> acquireFresh(Endpoint avoid) {
     if (closed) {
       return CompletableFuture.failedFuture(new PoolClosedException(name));
     }
-    return enqueue(null, true);
+    return enqueue(null, true, null, avoid == null ? null : serverOf(avoid));
+  }
+
+  @Override
+  public Lease<C> tryAcquireByKey(Object key) {
+    Objects.requireNonNull(key, "key");
+    if (closed) {
+      throw new PoolClosedException(name);
+    }
+    PooledConnection<C> c = pinnedIdle(key);
+    if (c != null) {
+      leased(c, 0);
+    }
+    return c;
+  }
+
+  @Override
+  public CompletableFuture<Lease<C>> acquireByKey(Object key) {
+    Objects.requireNonNull(key, "key");
+    if (closed) {
+      return CompletableFuture.failedFuture(new PoolClosedException(name));
+    }
+    PooledConnection<C> c = pinnedIdle(key);
+    if (c != null) {
+      leased(c, 0);
+      return CompletableFuture.completedFuture(c);
+    }
+    ServerPool<C> sp = pinnedServer(key, null);
+    if (sp == null) {
+      return CompletableFuture.failedFuture(new EndpointDownException(name, null, null));
+    }
+    return enqueue(sp, false, key, null);
+  }
+
+  @Override
+  public CompletableFuture<Lease<C>> acquireFreshByKey(Object key) {
+    Objects.requireNonNull(key, "key");
+    if (closed) {
+      return CompletableFuture.failedFuture(new PoolClosedException(name));
+    }
+    ServerPool<C> sp = pinnedServer(key, null);
+    if (sp == null) {
+      return CompletableFuture.failedFuture(new EndpointDownException(name, null, null));
+    }
+    return enqueue(sp, true, key, null);
+  }
+
+  private ServerPool<C> serverOf(Endpoint server) {
+    ServerPool<C> sp = byName.get(server.name());
+    if (sp == null || !sp.endpoint.equals(server)) {
+      throw new IllegalArgumentException("pool " + name + " has no server " + server);
+    }
+    return sp;
   }
 
   private CompletableFuture<Lease<C>> acquire0(ServerPool<C> target) {
     if (closed) {
       return CompletableFuture.failedFuture(new PoolClosedException(name));
     }
-    if (target != null && !target.state.acceptsLeases()) {
+    if (target != null && target.state != ServerState.UP) {
       return CompletableFuture.failedFuture(
           new EndpointDownException(name, target.endpoint.name(), "state " + target.state));
     }
@@ -182,7 +253,69 @@ public final class PoolEngine<C> implements ConnectionPool<C> {
       leased(c, 0);
       return CompletableFuture.completedFuture(c);
     }
-    return enqueue(target, false);
+    return enqueue(target, false, null, null);
+  }
+
+  /**
+   * The idle connection {@code key} used last, or another idle one to its server: prefer-last-server.
+   * No clock read, no lock, no allocation when the key's connection is idle in a hot slot.
+   */
+  private PooledConnection<C> pinnedIdle(Object key) {
+    AffinityTable.Pin<C> p = affinity.get(key);
+    if (p == null) {
+      return null;
+    }
+    ServerPool<C> sp = p.server;
+    if (sp.state != ServerState.UP) {
+      return null;
+    }
+    long now = coarseNow;
+    p.lastUsed = now;
+    PooledConnection<C> last = p.last;
+    if (last != null && last.server == sp && sp.claim(last)) {
+      if (usable(last, now)) {
+        return last;
+      }
+      discardLeased(last, now);
+    }
+    PooledConnection<C> c = sp.pollIdle(now);
+    if (c != null) {
+      p.last = c;
+    }
+    return c;
+  }
+
+  /** The server {@code key} is pinned to if it is up, else a newly chosen one it is pinned to now. */
+  private ServerPool<C> pinnedServer(Object key, ServerPool<C> avoid) {
+    AffinityTable.Pin<C> p = affinity.get(key);
+    if (p != null && p.server.state == ServerState.UP && p.server != avoid) {
+      return p.server;
+    }
+    ServerPool<C> sp = balancer.pickForPin(servers, avoid);
+    if (sp == null && avoid != null) {
+      sp = balancer.pickForPin(servers, null);
+    }
+    if (sp == null) {
+      return null;
+    }
+    long now = coarseNow;
+    affinity.pin(key, sp, now);
+    if (!affinitySweepScheduled) {
+      affinitySweepScheduled = true;
+      scheduleTask(this::forgetIdleKeys, config.affinityIdleTimeout().toNanos() / 2);
+    }
+    return sp;
+  }
+
+  private void forgetIdleKeys() {
+    long now = ticker.read();
+    touch(now);
+    int left = affinity.forgetIdle(now);
+    if (left > 0 && !closed) {
+      scheduleTask(this::forgetIdleKeys, config.affinityIdleTimeout().toNanos() / 2);
+    } else {
+      affinitySweepScheduled = false;
+    }
   }
 
   private PooledConnection<C> pollAnyIdle() {
@@ -244,21 +377,24 @@ public final class PoolEngine<C> implements ConnectionPool<C> {
     }
   }
 
-  private CompletableFuture<Lease<C>> enqueue(ServerPool<C> target, boolean fresh) {
+  private CompletableFuture<Lease<C>> enqueue(
+      ServerPool<C> target, boolean fresh, Object key, ServerPool<C> avoid) {
     long now = ticker.read();
     touch(now);
-    PendingAcquire<C> w = new PendingAcquire<>(this, target, now, fresh);
-    synchronized (waitersLock) {
-      if (closed) {
-        return CompletableFuture.failedFuture(new PoolClosedException(name));
-      }
-      if (waiterCount >= config.maxPendingAcquires()) {
-        listener.acquireRejected();
-        recorder.recordAcquireRejected();
-        return CompletableFuture.failedFuture(
-            new PendingAcquireLimitException(name, config.maxPendingAcquires(), maxConnections));
-      }
-      append(w);
+    PendingAcquire<C> w = new PendingAcquire<>(this, target, now, fresh, key);
+    w.avoid = avoid;
+    if (closed) {
+      return CompletableFuture.failedFuture(new PoolClosedException(name));
+    }
+    if (!waiters.offer(w, config.maxPendingAcquires())) {
+      listener.acquireRejected();
+      recorder.recordAcquireRejected();
+      return CompletableFuture.failedFuture(
+          new PendingAcquireLimitException(name, config.maxPendingAcquires(), maxConnections));
+    }
+    if (closed) { // closeAsync may have drained the queue just before we joined it
+      failWaiter(w, new PoolClosedException(name));
+      return w.future;
     }
     // A release that linked its connection before seeing us queued is caught here: we are visible to
     // every release from now on, and we look at the idle set once more ourselves.
@@ -267,52 +403,12 @@ public final class PoolEngine<C> implements ConnectionPool<C> {
       connectFor(w);
     }
     if (!w.future.isDone()) {
-      w.timeout = schedule(() -> timedOut(w), config.acquireTimeout().toNanos());
+      w.timeout = scheduleTask(() -> timedOut(w), config.acquireTimeout().toNanos());
       if (w.future.isDone()) {
         w.cancelTimeout();
       }
     }
     return w.future;
-  }
-
-  private void append(PendingAcquire<C> w) {
-    w.queued = true;
-    w.prev = waitTail;
-    if (waitTail == null) {
-      waitHead = w;
-    } else {
-      waitTail.next = w;
-    }
-    waitTail = w;
-    waiterCount++;
-  }
-
-  /** Unlinks {@code w} if still queued; the caller then owns its completion. */
-  private boolean dequeue(PendingAcquire<C> w) {
-    synchronized (waitersLock) {
-      return unlinkWaiter(w);
-    }
-  }
-
-  private boolean unlinkWaiter(PendingAcquire<C> w) {
-    if (!w.queued) {
-      return false;
-    }
-    w.queued = false;
-    if (w.prev == null) {
-      waitHead = w.next;
-    } else {
-      w.prev.next = w.next;
-    }
-    if (w.next == null) {
-      waitTail = w.prev;
-    } else {
-      w.next.prev = w.prev;
-    }
-    w.prev = null;
-    w.next = null;
-    waiterCount--;
-    return true;
   }
 
   /** Completes a dequeued waiter with a leased connection; false if it was cancelled meanwhile. */
@@ -322,6 +418,12 @@ public final class PoolEngine<C> implements ConnectionPool<C> {
     touch(now);
     if (!w.future.complete(c)) {
       return false;
+    }
+    if (w.key != null) {
+      AffinityTable.Pin<C> p = affinity.get(w.key);
+      if (p != null && p.server == c.server) {
+        p.last = c;
+      }
     }
     leased(c, now - w.enqueuedAt);
     return true;
@@ -335,29 +437,27 @@ public final class PoolEngine<C> implements ConnectionPool<C> {
     startFreshConnects();
     boolean anyExhausted = false;
     boolean[] exhausted = new boolean[servers.length];
-    while (waiterCount != 0) {
-      PendingAcquire<C> w;
-      synchronized (waitersLock) {
-        w = waitHead;
-        while (w != null
-            && (w.fresh || (w.target == null ? anyExhausted : exhausted[w.target.index]))) {
-          w = w.next;
-        }
-      }
+    while (waiters.size != 0) {
+      boolean anyDone = anyExhausted;
+      PendingAcquire<C> w = waiters.first(p -> {
+        ServerPool<C> t = p.target;
+        return !p.fresh && (t == null ? !anyDone : !exhausted[t.index] && t.state == ServerState.UP);
+      });
       if (w == null) {
         return;
       }
-      PooledConnection<C> c = w.target == null ? pollAnyIdle() : w.target.pollIdle(coarseNow);
+      ServerPool<C> t = w.target;
+      PooledConnection<C> c = t == null ? pollAnyIdle() : t.pollIdle(coarseNow);
       if (c == null) {
-        if (w.target == null) {
+        if (t == null) {
           anyExhausted = true;
           java.util.Arrays.fill(exhausted, true);
         } else {
-          exhausted[w.target.index] = true;
+          exhausted[t.index] = true;
         }
         continue;
       }
-      if (!(dequeue(w) && complete(w, c))) {
+      if (!(w.accepts(c.server) && waiters.remove(w) && complete(w, c))) {
         returnIdle(c, false);
       }
     }
@@ -368,19 +468,11 @@ public final class PoolEngine<C> implements ConnectionPool<C> {
    * could be theirs: start their connects, closing idle connections to make room.
    */
   private void startFreshConnects() {
-    List<PendingAcquire<C>> fresh = null;
-    synchronized (waitersLock) {
-      for (PendingAcquire<C> p = waitHead; p != null; p = p.next) {
-        if (p.fresh && !p.connectStarted) {
-          if (fresh == null) {
-            fresh = new ArrayList<>();
-          }
-          fresh.add(p);
-        }
-      }
+    if (waiters.size == 0) {
+      return;
     }
-    if (fresh != null) {
-      fresh.forEach(this::connectFor);
+    for (PendingAcquire<C> p : waiters.all(x -> x.fresh && !x.connectStarted)) {
+      connectFor(p);
     }
   }
 
@@ -398,17 +490,8 @@ public final class PoolEngine<C> implements ConnectionPool<C> {
 
   /** Gives a connection we hold to the oldest acquire that can use it, else back to the idle set. */
   private void handOff(PooledConnection<C> c) {
-    while (waiterCount != 0) {
-      PendingAcquire<C> w = null;
-      synchronized (waitersLock) {
-        for (PendingAcquire<C> p = waitHead; p != null; p = p.next) {
-          if (p.accepts(c.server)) {
-            w = p;
-            unlinkWaiter(p);
-            break;
-          }
-        }
-      }
+    while (waiters.size != 0) {
+      PendingAcquire<C> w = waiters.removeFirst(p -> p.accepts(c.server));
       if (w == null) {
         break;
       }
@@ -420,26 +503,33 @@ public final class PoolEngine<C> implements ConnectionPool<C> {
   }
 
   private void timedOut(PendingAcquire<C> w) {
-    if (!dequeue(w)) {
+    if (!waiters.remove(w)) {
       return;
     }
     long now = ticker.read();
     touch(now);
     long waited = now - w.enqueuedAt;
-    Endpoint e = w.target == null ? null : w.target.endpoint;
+    ServerPool<C> t = w.target;
+    Endpoint e = t == null ? null : t.endpoint;
     listener.acquireTimedOut(e, waited);
     recorder.recordAcquireTimeout(e, waited);
-    int limit = w.target == null ? maxConnections : w.target.maxConnections;
-    int open = w.target == null ? poolTotal.get() : w.target.total;
-    w.future.completeExceptionally(
-        new AcquireTimeoutException(name, e == null ? null : e.name(), limit, Duration.ofNanos(waited),
-            open, waiterCount));
+    int limit = t == null ? maxConnections : t.maxConnections;
+    int open = t == null ? poolTotal.get() : t.total;
+    w.future.completeExceptionally(new AcquireTimeoutException(name, e == null ? null : e.name(), limit,
+        Duration.ofNanos(waited), open, waiters.size));
     // The connect this acquire started may still complete: it then serves the next waiter or idles.
   }
 
   void cancelled(PendingAcquire<C> w) {
-    dequeue(w);
+    waiters.remove(w);
     w.cancelTimeout();
+  }
+
+  private void failWaiter(PendingAcquire<C> w, Throwable error) {
+    if (waiters.remove(w)) {
+      w.cancelTimeout();
+      w.future.completeExceptionally(error);
+    }
   }
 
   // ================================================================ connect
@@ -448,17 +538,21 @@ public final class PoolEngine<C> implements ConnectionPool<C> {
   private void connectFor(PendingAcquire<C> w) {
     // Claimed first: making room closes a connection, whose capacityFreed() must not start a second
     // connect for this same acquire.
-    synchronized (waitersLock) {
+    if (!waiters.withLock(() -> {
       if (w.connectStarted || !w.queued) {
-        return;
+        return false;
       }
       w.connectStarted = true;
+      return true;
+    })) {
+      return;
     }
     ServerPool<C> sp = reserveFor(w);
     if (sp == null) {
-      synchronized (waitersLock) {
+      waiters.withLock(() -> {
         w.connectStarted = false;
-      }
+        return true;
+      });
       return;
     }
     startConnect(sp, w);
@@ -466,16 +560,24 @@ public final class PoolEngine<C> implements ConnectionPool<C> {
 
   /** A server with a slot reserved for {@code w}'s connect, or null (and {@code w} failed if hopeless). */
   private ServerPool<C> reserveFor(PendingAcquire<C> w) {
-    if (w.target != null) {
-      ServerPool<C> sp = w.target;
-      if (!sp.state.acceptsLeases()) {
-        failWaiter(w, new EndpointDownException(name, sp.endpoint.name(), "state " + sp.state));
+    ServerPool<C> target = w.target;
+    if (target != null) {
+      if (target.state != ServerState.UP) {
+        if (w.key != null) {
+          return null; // serverLeft() moves keyed acquires; nothing to do here
+        }
+        failWaiter(w, new EndpointDownException(name, target.endpoint.name(), "state " + target.state));
         return null;
       }
-      return sp.reserve() || (w.fresh && makeRoom(sp) && sp.reserve()) ? sp : null;
+      return target.reserve() || (w.fresh && makeRoom(target) && target.reserve()) ? target : null;
     }
+    ServerPool<C> avoid = w.avoid;
     while (true) {
-      ServerPool<C> sp = balancer.pick(servers, null);
+      ServerPool<C> sp = balancer.pick(servers, avoid);
+      if (sp == null && avoid != null) {
+        avoid = null;
+        sp = balancer.pick(servers, null);
+      }
       if (sp == null) {
         if (!anyServerUp()) {
           failWaiter(w, new EndpointDownException(name, null, null));
@@ -497,21 +599,15 @@ public final class PoolEngine<C> implements ConnectionPool<C> {
 
   private boolean anyServerUp() {
     for (ServerPool<C> sp : servers) {
-      if (sp.state.acceptsLeases()) {
+      if (sp.state == ServerState.UP) {
         return true;
       }
     }
     return false;
   }
 
-  private void failWaiter(PendingAcquire<C> w, Throwable error) {
-    if (dequeue(w)) {
-      w.cancelTimeout();
-      w.future.completeExceptionally(error);
-    }
-  }
-
   private void startConnect(ServerPool<C> sp, PendingAcquire<C> w) {
+    w.attempts++;
     long budget = Jitter.shorten(evictAfterNanos, jitter, random.getAsDouble()) - handoutMarginNanos;
     PooledConnection<C> c = new PooledConnection<>(sp, budget);
     long start = ticker.read();
@@ -534,7 +630,8 @@ public final class PoolEngine<C> implements ConnectionPool<C> {
       sp.connectFailed();
       recorder.recordConnect(sp.endpoint, now - start, false);
       listener.connectFailed(sp.endpoint, cause);
-      failWaiter(w, new ConnectFailedException(name, sp.endpoint, cause));
+      states.observe(sp, false);
+      connectFailed(w, sp, cause);
       capacityFreed();
       return;
     }
@@ -544,14 +641,18 @@ public final class PoolEngine<C> implements ConnectionPool<C> {
     if (!sp.connectSucceeded(c, now)) {
       safeClose(conn, closed ? CloseCause.POOL_CLOSED : CloseCause.ENDPOINT_DOWN);
       c.setState(PooledConnection.CLOSED);
-      failWaiter(w, closed ? new PoolClosedException(name)
-          : new EndpointDownException(name, sp.endpoint.name(), "state " + sp.state));
+      if (closed) {
+        failWaiter(w, new PoolClosedException(name));
+      } else {
+        retryElsewhere(w);
+      }
       capacityFreed();
       checkClosed();
       return;
     }
     recorder.recordConnect(sp.endpoint, now - start, true);
     listener.connected(sp.endpoint, now - start);
+    states.observe(sp, true);
     if (lifetimeDeadline != Long.MAX_VALUE) {
       requestSweep(lifetimeDeadline);
     }
@@ -561,32 +662,55 @@ public final class PoolEngine<C> implements ConnectionPool<C> {
     }
     if (c.state() != PooledConnection.LEASED) {
       // The peer closed it before we could hand it out: this acquire still needs a connection.
-      synchronized (waitersLock) {
-        w.connectStarted = false;
-      }
+      retryElsewhere(w);
       capacityFreed();
       return;
     }
-    if (dequeue(w) && complete(w, c)) {
+    if (w.acceptsNew(sp) && waiters.remove(w) && complete(w, c)) {
       return;
     }
     handOff(c);
+    if (w.queued && !w.connectStarted) {
+      connectFor(w);
+    }
+  }
+
+  /**
+   * A connect for {@code w} to {@code failed} failed: try again, on another server when redispatch is
+   * on and {@code w} is not bound to this one, while retries last; then fail it.
+   */
+  private void connectFailed(PendingAcquire<C> w, ServerPool<C> failed, Throwable cause) {
+    boolean explicit = w.target != null && w.key == null;
+    if (w.attempts > config.retries() || !w.queued) {
+      failWaiter(w, new ConnectFailedException(name, failed.endpoint, cause));
+      return;
+    }
+    if (config.redispatch() && !explicit) {
+      w.avoid = failed;
+      if (w.key != null) {
+        ServerPool<C> next = pinnedServer(w.key, failed);
+        if (next != null) {
+          w.target = next;
+        }
+      }
+    }
+    retryElsewhere(w);
+  }
+
+  private void retryElsewhere(PendingAcquire<C> w) {
+    waiters.withLock(() -> {
+      w.connectStarted = false;
+      return true;
+    });
+    connectFor(w);
   }
 
   /** A connection closed or a connect failed: room for one more, so serve a waiter that has none. */
   private void capacityFreed() {
-    if (waiterCount == 0 || closed) {
+    if (waiters.size == 0 || closed) {
       return;
     }
-    PendingAcquire<C> w = null;
-    synchronized (waitersLock) {
-      for (PendingAcquire<C> p = waitHead; p != null; p = p.next) {
-        if (!p.connectStarted) {
-          w = p;
-          break;
-        }
-      }
-    }
+    PendingAcquire<C> w = waiters.first(p -> !p.connectStarted);
     if (w != null) {
       connectFor(w);
     }
@@ -606,6 +730,41 @@ public final class PoolEngine<C> implements ConnectionPool<C> {
 
   void releasePoolSlot() {
     poolTotal.decrementAndGet();
+  }
+
+  // ================================================================ server state
+
+  /** A server came (back) up: waiting acquires may use it. */
+  void serverUp(ServerPool<C> sp) {
+    dispatch();
+    capacityFreed();
+  }
+
+  /**
+   * A server went down, drained or into maintenance: keyed acquires waiting for it move to another
+   * server (their key is re-pinned), acquires bound to it fail.
+   */
+  void serverLeft(ServerPool<C> sp, EndpointDownException why) {
+    for (PendingAcquire<C> w : waiters.all(p -> p.target == sp)) {
+      if (w.key != null) {
+        ServerPool<C> next = pinnedServer(w.key, sp);
+        if (next != null && next != sp) {
+          w.target = next;
+          retryElsewhere(w);
+          continue;
+        }
+      }
+      failWaiter(w, why);
+    }
+  }
+
+  @Override
+  public void setServerState(String server, ServerState state) {
+    ServerPool<C> sp = byName.get(server);
+    if (sp == null) {
+      throw new IllegalArgumentException("pool " + name + " has no server named " + server);
+    }
+    states.setAdmin(sp, state);
   }
 
   // ================================================================ release and close
@@ -641,6 +800,9 @@ public final class PoolEngine<C> implements ConnectionPool<C> {
     }
     if (userRelease) {
       listener.released(sp.endpoint);
+      if (sp.observedErrors != 0) {
+        states.observe(sp, true);
+      }
     }
     sp.linkIdle(c);
     if (evictAt < nextSweepAt) {
@@ -649,7 +811,7 @@ public final class PoolEngine<C> implements ConnectionPool<C> {
     // Read after linking, so either a closer or a queued acquire sees our connection, or we see them.
     if (sp.releaseMode != ServerPool.REUSE) {
       closeIdle(sp);
-    } else if (userRelease && waiterCount != 0) {
+    } else if (userRelease && waiters.size != 0) {
       dispatch();
     }
   }
@@ -663,6 +825,9 @@ public final class PoolEngine<C> implements ConnectionPool<C> {
   void invalidate(PooledConnection<C> c, CloseCause cause, Throwable detail) {
     if (c.server.beginCloseLeased(c, cause)) {
       finishClose(c, detail);
+      if (cause == CloseCause.PEER_RESET) {
+        states.observe(c.server, false);
+      }
     }
   }
 
@@ -670,8 +835,12 @@ public final class PoolEngine<C> implements ConnectionPool<C> {
     if (c.state() == PooledConnection.NEW) {
       return; // seen by connected()
     }
+    boolean wasLeased = c.state() == PooledConnection.LEASED;
     if (c.server.beginCloseOpen(c, reset ? CloseCause.PEER_RESET : CloseCause.PEER_CLOSED)) {
       finishClose(c, null);
+      if (reset && wasLeased) {
+        states.observe(c.server, false);
+      }
     }
   }
 
@@ -735,7 +904,7 @@ public final class PoolEngine<C> implements ConnectionPool<C> {
       if (NEXT_SWEEP.compareAndSet(this, cur, at)) {
         long now = ticker.read();
         touch(now);
-        schedule(this::runSweep, at - now);
+        scheduleTask(this::runSweep, at - now);
         return;
       }
     }
@@ -784,7 +953,8 @@ public final class PoolEngine<C> implements ConnectionPool<C> {
     }
   }
 
-  private Scheduler.Cancellable schedule(Runnable body, long delayNanos) {
+  /** Schedules {@code body} on the pool's scheduler; cancelled if the pool closes first. */
+  Scheduler.Cancellable scheduleTask(Runnable body, long delayNanos) {
     return schedule(body, delayNanos, false);
   }
 
@@ -828,7 +998,7 @@ public final class PoolEngine<C> implements ConnectionPool<C> {
       leased += s.leased();
       connecting += s.connecting();
     }
-    return new PoolStats(name, idle, leased, connecting, waiterCount, maxConnections,
+    return new PoolStats(name, idle, leased, connecting, waiters.size, maxConnections,
         config.maxPendingAcquires(), list);
   }
 
@@ -854,18 +1024,7 @@ public final class PoolEngine<C> implements ConnectionPool<C> {
       if (reserved > maxConnections) {
         problems.add("pool total " + reserved + " over max-connections " + maxConnections);
       }
-      synchronized (waitersLock) {
-        int n = 0;
-        for (PendingAcquire<C> p = waitHead; p != null; p = p.next) {
-          n++;
-        }
-        if (n != waiterCount) {
-          problems.add("waiter count " + waiterCount + " but " + n + " queued");
-        }
-        if (n > config.maxPendingAcquires()) {
-          problems.add(n + " waiting, over max-pending-acquires " + config.maxPendingAcquires());
-        }
-      }
+      waiters.check(config.maxPendingAcquires(), problems);
     });
     return problems;
   }
@@ -885,6 +1044,11 @@ public final class PoolEngine<C> implements ConnectionPool<C> {
     return poolTotal.get();
   }
 
+  /** Affinity keys remembered now. */
+  public int affinityKeys() {
+    return affinity.size();
+  }
+
   @Override
   public PoolConfig config() {
     return config;
@@ -892,7 +1056,7 @@ public final class PoolEngine<C> implements ConnectionPool<C> {
 
   @Override
   public CompletableFuture<Void> closeAsync() {
-    synchronized (waitersLock) {
+    synchronized (this) {
       if (closed) {
         return closeFuture;
       }
@@ -901,17 +1065,8 @@ public final class PoolEngine<C> implements ConnectionPool<C> {
     for (ServerPool<C> sp : servers) {
       sp.releaseMode = ServerPool.CLOSE_POOL;
     }
-    List<PendingAcquire<C>> waiting = new ArrayList<>();
-    synchronized (waitersLock) {
-      for (PendingAcquire<C> p = waitHead; p != null; ) {
-        PendingAcquire<C> next = p.next;
-        unlinkWaiter(p);
-        waiting.add(p);
-        p = next;
-      }
-    }
     PoolClosedException error = new PoolClosedException(name);
-    for (PendingAcquire<C> p : waiting) {
+    for (PendingAcquire<C> p : waiters.drain()) {
       p.cancelTimeout();
       p.future.completeExceptionally(error);
     }

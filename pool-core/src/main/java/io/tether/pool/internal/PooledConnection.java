@@ -70,6 +70,8 @@ public final class PooledConnection<C> implements Lease<C>, ConnectionSignals {
   /** Set with the move to CLOSING, under the server lock. */
   CloseCause closeCause;
 
+  volatile boolean closedWhileLeased;
+
   // Container links. slot is written by the releaser before it links into a hot slot; the rest only
   // under the server lock.
   int slot = -1;
@@ -169,6 +171,11 @@ public final class PooledConnection<C> implements Lease<C>, ConnectionSignals {
   @Override
   public Lease<?> lease() {
     return this;
+  }
+
+  @Override
+  public boolean closedWhileLeased() {
+    return closedWhileLeased;
   }
 
   @Override

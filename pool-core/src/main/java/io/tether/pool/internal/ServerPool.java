@@ -36,8 +36,25 @@ final class ServerPool<C> {
 
   volatile int total;
 
+  /** Administrative state, set at runtime. */
+  enum Admin {
+    READY,
+    DRAIN,
+    MAINT
+  }
+
+  /** The effective state, read on every lease: see {@link ServerStates}. */
   volatile ServerState state = ServerState.UP;
+
   volatile int releaseMode = REUSE;
+
+  // Inputs of the effective state; written under the ServerStates lock.
+  volatile boolean healthy = true;
+  volatile Admin admin = Admin.READY;
+  int observedErrors;
+
+  /** Active checks, or null when checks are off. */
+  HealthChecker<C> checker;
 
   ServerPool(PoolEngine<C> engine, Endpoint endpoint, int index, int maxConnections, boolean lifo) {
     this.engine = engine;
@@ -122,6 +139,29 @@ final class ServerPool<C> {
         return c;
       }
       engine.discardLeased(c, coarseNow);
+    }
+  }
+
+  /**
+   * Leases one particular idle connection (the one an affinity key used last), by the same protocol as
+   * {@link #pollIdle}: out of its container first, then IDLE to LEASED. False if it is not idle in this
+   * server's idle set (leased by someone else, closing, or moving between slot and deque).
+   */
+  boolean claim(PooledConnection<C> c) {
+    int i = c.slot;
+    if (i >= 0 && hot.take(i, c)) {
+      return c.casState(PooledConnection.IDLE, PooledConnection.LEASED);
+    }
+    synchronized (this) {
+      if (!c.inDeque) {
+        return false;
+      }
+      deque.remove(c);
+      heap.remove(c);
+      dequeSize = deque.size();
+      boolean claimed = c.casState(PooledConnection.IDLE, PooledConnection.LEASED);
+      assert claimed : c;
+      return claimed;
     }
   }
 
@@ -217,6 +257,7 @@ final class ServerPool<C> {
       return false;
     }
     c.closeCause = cause;
+    c.closedWhileLeased = from == PooledConnection.LEASED;
     int i = c.slot;
     if (i >= 0) {
       hot.take(i, c);

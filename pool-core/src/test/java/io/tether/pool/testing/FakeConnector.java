@@ -29,6 +29,8 @@ public final class FakeConnector implements Connector<FakeConnector.Conn> {
     public volatile boolean alive = true;
     public volatile CloseCause closedWith;
     public final AtomicInteger closeCalls = new AtomicInteger();
+    /** Where it was closed, for diagnosing a test failure. */
+    public volatile Throwable closedAt;
 
     Conn(int id, Endpoint endpoint, ConnectionSignals signals) {
       this.id = id;
@@ -65,7 +67,7 @@ public final class FakeConnector implements Connector<FakeConnector.Conn> {
   private final Queue<Pending> pending = new ConcurrentLinkedQueue<>();
   public final AtomicInteger connectCalls = new AtomicInteger();
   /** Called on every close, before it is recorded; tests use it to catch closes that must not happen. */
-  public volatile java.util.function.Consumer<Conn> onClose = c -> {};
+  public volatile java.util.function.BiConsumer<Conn, CloseCause> onClose = (c, cause) -> {};
 
   public FakeConnector() {
     this(false);
@@ -115,8 +117,9 @@ public final class FakeConnector implements Connector<FakeConnector.Conn> {
 
   @Override
   public void close(Conn connection, CloseCause cause) {
-    onClose.accept(connection);
+    onClose.accept(connection, cause);
     if (connection.closeCalls.incrementAndGet() == 1) {
+      connection.closedAt = new Throwable("closed as " + cause + " on " + Thread.currentThread().getName());
       connection.closedWith = cause;
       connection.alive = false;
       openNow.remove(connection);

@@ -12,8 +12,8 @@ import java.util.concurrent.TimeUnit;
  * timeline. Servers default to one, "app1" on 127.0.0.29:8080.
  */
 public final class TestPool {
-  public final FakeTicker ticker = new FakeTicker();
-  public final ManualScheduler scheduler = new ManualScheduler(ticker);
+  public final FakeTicker ticker;
+  public final ManualScheduler scheduler;
   public final FakeConnector connector;
   public final RecordingListener events = new RecordingListener();
   public final PoolEngine<FakeConnector.Conn> pool;
@@ -23,15 +23,28 @@ public final class TestPool {
   }
 
   public TestPool(PoolConfig.Builder config, boolean tracksActivity) {
+    this(config, tracksActivity, null);
+  }
+
+  /** With health checks answered by {@code probe} (built on this pool's ticker by the caller). */
+  public TestPool(PoolConfig.Builder config, FakeProbe probe) {
+    this(config, false, probe);
+  }
+
+  private TestPool(PoolConfig.Builder config, boolean tracksActivity, FakeProbe probe) {
+    this.ticker = probe != null ? probe.ticker() : new FakeTicker();
+    this.scheduler = new ManualScheduler(ticker);
     this.connector = new FakeConnector(tracksActivity);
     PoolConfig c = config.build();
     if (c.servers().isEmpty()) {
       c = c.toBuilder().server("app1", "127.0.0.29", 8080).build();
     }
-    this.pool =
-        (PoolEngine<FakeConnector.Conn>)
-            ConnectionPool.builder(connector).config(c).scheduler(scheduler).ticker(ticker)
-                .listener(events).build();
+    ConnectionPool.Builder<FakeConnector.Conn> b =
+        ConnectionPool.builder(connector).config(c).scheduler(scheduler).ticker(ticker).listener(events);
+    if (probe != null) {
+      b.healthProbe(probe);
+    }
+    this.pool = (PoolEngine<FakeConnector.Conn>) b.build();
   }
 
   /** Acquires, expecting the result at once (the fake connector connects synchronously). */

@@ -53,16 +53,16 @@ final class Exchange {
   }
 
   /**
-   * The attempt failed; {@code unused} is a lease the attempt never used (to release). A stale
-   * connection is retried once on a fresh one if the request is idempotent and retries are on.
+   * The attempt failed; {@code unused} is a lease the attempt never used (to release). A retryable
+   * failure is retried once on a fresh connection if the request is idempotent and retries are on.
    */
-  void failed(Throwable cause, Lease<Channel> unused, boolean stale) {
+  void failed(Throwable cause, Lease<Channel> unused, boolean retryable, Endpoint failedOn) {
     if (unused != null) {
       unused.release();
     }
-    if (stale && !retried && client.retryStale() && idempotent()) {
+    if (retryable && !retried && client.retryIdempotent() && idempotent()) {
       retried = true;
-      client.retry(this);
+      client.retry(this, failedOn);
       return;
     }
     result.completeExceptionally(cause);

@@ -14,6 +14,7 @@ import io.tether.pool.CloseCause;
 import io.tether.pool.Lease;
 import io.tether.pool.ResponseTimeoutException;
 import io.tether.pool.StaleConnectionException;
+import io.tether.pool.internal.PeerErrors;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
@@ -44,7 +45,7 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
   void start(Lease<Channel> l, Exchange ex) {
     assert ctx.executor().inEventLoop();
     if (current != null) {
-      ex.failed(new IllegalStateException("exchange already running on " + ctx.channel()), l, false);
+      ex.failed(new IllegalStateException("exchange already running on " + ctx.channel()), l, false, null);
       return;
     }
     lease = l;
@@ -128,9 +129,26 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
     CloseCause closeCause = CloseCause.BROKEN;
     if (cause instanceof StaleConnectionException) {
       closeCause = ((StaleConnectionException) cause).peerReset() ? CloseCause.PEER_RESET : CloseCause.PEER_CLOSED;
+    } else if (PeerErrors.isReset(cause)) {
+      closeCause = CloseCause.PEER_RESET;
     }
     l.invalidate(closeCause, cause);
-    ex.failed(cause, null, cause instanceof StaleConnectionException);
+    ex.failed(cause, null, connectionLevel(cause), l.endpoint());
+  }
+
+  /**
+   * Whether the failure belongs to the connection rather than to the request: the peer went away
+   * (before or during the response), stopped answering, or its server was shut down. Such a failure
+   * says nothing about the request, so an idempotent one may be sent again; a malformed or oversized
+   * response would only repeat.
+   */
+  static boolean connectionLevel(Throwable cause) {
+    return cause instanceof StaleConnectionException
+        || cause instanceof ResponseTimeoutException
+        || cause instanceof io.tether.pool.EndpointDownException
+        || (cause instanceof InvalidResponseException
+            && ((InvalidResponseException) cause).kind() == InvalidResponseException.Kind.TRUNCATED)
+        || PeerErrors.isPeerAbort(cause);
   }
 
   private void clear() {

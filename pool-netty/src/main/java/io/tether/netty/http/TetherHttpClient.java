@@ -32,8 +32,9 @@ import java.util.concurrent.atomic.LongAdder;
  *       timeout=N} (the connection is evicted N seconds, less the hand-out margin, after its last use if
  *       that is sooner than the configured eviction).
  *   <li>Retries an idempotent request (GET, HEAD, OPTIONS, TRACE, PUT, DELETE) once, on a newly opened
- *       connection, when it failed with a {@link io.tether.pool.StaleConnectionException}; see {@link
- *       Builder#retryStaleRequests(boolean)}.
+ *       connection, when its connection failed: a {@link io.tether.pool.StaleConnectionException}, a
+ *       reset or truncated response, a {@link io.tether.pool.ResponseTimeoutException}, an {@link
+ *       io.tether.pool.EndpointDownException}; see {@link Builder#retryIdempotentRequests(boolean)}.
  *   <li>A response slower than the response timeout closes its connection as broken and fails with
  *       {@link io.tether.pool.ResponseTimeoutException}; a malformed, oversized or truncated one fails
  *       with {@link InvalidResponseException}.
@@ -44,14 +45,14 @@ import java.util.concurrent.atomic.LongAdder;
  */
 public final class TetherHttpClient implements AutoCloseable {
   private final TetherChannelPool pool;
-  private final boolean retryStale;
-  private final LongAdder staleRetries = new LongAdder();
+  private final boolean retryIdempotent;
+  private final LongAdder retries = new LongAdder();
 
   private TetherHttpClient(Builder b) {
     Duration responseTimeout = b.responseTimeout != null ? b.responseTimeout
         : !b.config.responseTimeout().isZero() ? b.config.responseTimeout() : Duration.ofSeconds(30);
     int maxBytes = b.maxResponseBytes;
-    this.retryStale = b.retryStale;
+    this.retryIdempotent = b.retryIdempotent;
     this.pool =
         TetherChannelPool.builder(b.bootstrap)
             .config(b.config)
@@ -81,18 +82,31 @@ public final class TetherHttpClient implements AutoCloseable {
    * released when the exchange ends). Sets {@code Host} if missing and keep-alive if unspecified.
    */
   public CompletableFuture<FullHttpResponse> send(FullHttpRequest request) {
+    return send(request, null);
+  }
+
+  /**
+   * Sends {@code request} for the session {@code key} (null for none): on the connection, or at least
+   * the server, the key used last, HAProxy's {@code prefer-last-server}; if that server is down the key
+   * moves to another. See {@link #send(FullHttpRequest)}.
+   */
+  public CompletableFuture<FullHttpResponse> send(FullHttpRequest request, Object key) {
     Objects.requireNonNull(request, "request");
     if (!request.headers().contains(io.netty.handler.codec.http.HttpHeaderNames.CONNECTION)) {
       HttpUtil.setKeepAlive(request, true);
     }
-    Exchange ex = new Exchange(request, this, null);
-    attempt(ex, leases().acquire());
+    Exchange ex = new Exchange(request, this, key);
+    attempt(ex, key == null ? leases().acquire() : leases().acquireByKey(key));
     return ex.result;
   }
 
-  void retry(Exchange ex) {
-    staleRetries.increment();
-    attempt(ex, leases().acquireFresh());
+  /**
+   * Retries on a newly opened connection: for a session, on its server (if that server is down the
+   * pool moves the key); otherwise on another server than the one that just failed, if one is up.
+   */
+  void retry(Exchange ex, io.tether.pool.Endpoint failed) {
+    retries.increment();
+    attempt(ex, ex.affinityKey == null ? leases().acquireFresh(failed) : leases().acquireFreshByKey(ex.affinityKey));
   }
 
   private void attempt(Exchange ex, CompletableFuture<Lease<Channel>> leasing) {
@@ -114,13 +128,13 @@ public final class TetherHttpClient implements AutoCloseable {
         });
   }
 
-  boolean retryStale() {
-    return retryStale;
+  boolean retryIdempotent() {
+    return retryIdempotent;
   }
 
-  /** Requests retried after a stale connection. */
-  public long staleRetries() {
-    return staleRetries.sum();
+  /** Requests retried (after a stale connection, a response timeout or their server going down). */
+  public long retries() {
+    return retries.sum();
   }
 
   /** The channel pool under the client. */
@@ -148,7 +162,7 @@ public final class TetherHttpClient implements AutoCloseable {
     private PoolConfig config = PoolConfig.builder().build();
     private Duration responseTimeout;
     private int maxResponseBytes = 8 << 20;
-    private boolean retryStale = true;
+    private boolean retryIdempotent = true;
     private PoolListener listener = PoolListener.NONE;
     private PoolMetricsRecorder metrics = PoolMetricsRecorder.NOOP;
     private Ticker ticker = Ticker.system();
@@ -183,9 +197,15 @@ public final class TetherHttpClient implements AutoCloseable {
       return this;
     }
 
-    /** Retry idempotent requests once after a stale connection (default true). */
-    public Builder retryStaleRequests(boolean value) {
-      this.retryStale = value;
+    /**
+     * Retry an idempotent request once, on a newly opened connection, after a failure of its connection
+     * rather than of the request: a stale connection (the peer closed or reset it before any response
+     * byte), a reset or close in the middle of the response, a response timeout, or its server being
+     * shut down; default true. Non-idempotent requests are never retried, and neither are malformed or
+     * oversized responses.
+     */
+    public Builder retryIdempotentRequests(boolean value) {
+      this.retryIdempotent = value;
       return this;
     }
 

@@ -25,8 +25,11 @@ public final class ChannelConnector implements Connector<Channel> {
   private final ChannelPoolHandler handler;
   private final Ticker ticker;
   private final Duration responseTimeout;
+  private final String poolName;
 
-  public ChannelConnector(Bootstrap bootstrap, ChannelPoolHandler handler, Ticker ticker, Duration responseTimeout) {
+  public ChannelConnector(Bootstrap bootstrap, ChannelPoolHandler handler, Ticker ticker, Duration responseTimeout,
+      String poolName) {
+    this.poolName = poolName;
     this.template = bootstrap.clone();
     this.handler = handler;
     this.ticker = ticker;
@@ -62,7 +65,13 @@ public final class ChannelConnector implements Connector<Channel> {
 
   @Override
   public void close(Channel channel, CloseCause cause) {
-    channel.close(); // FIN: no SO_LINGER 0, so never an RST from our side
+    // FIN: no SO_LINGER 0, so never an RST from our side.
+    PooledChannelHandler h = channel.attr(PooledChannelHandler.KEY).get();
+    if (h != null && (cause == CloseCause.ENDPOINT_DOWN || cause == CloseCause.POOL_CLOSED)) {
+      h.poolClosing(channel, cause, poolName);
+    } else {
+      channel.close();
+    }
   }
 
   @Override

@@ -155,6 +155,26 @@ public final class PooledChannelHandler extends ChannelDuplexHandler implements 
   }
 
   /**
+   * The pool is closing this channel ({@code cause}): if it was leased, tell its user why before the
+   * close, as an exception through the pipeline. Any thread.
+   */
+  public void poolClosing(Channel ch, CloseCause cause, String poolName) {
+    if (!signals.closedWhileLeased()) {
+      ch.close();
+      return;
+    }
+    ch.eventLoop().execute(() -> {
+      if (ch.isActive()) {
+        Throwable why = cause == CloseCause.POOL_CLOSED ? new io.tether.pool.PoolClosedException(poolName)
+            : new io.tether.pool.EndpointDownException(poolName, signals.endpoint().name(),
+                "marked down; its sessions were shut down");
+        ch.pipeline().fireExceptionCaught(why);
+      }
+      ch.close();
+    });
+  }
+
+  /**
    * Why the channel is no longer active, for a release that finds it so: the peer's doing (reset or
    * FIN), or a close on this side (its user, a timeout), which makes it broken.
    */

@@ -58,7 +58,7 @@ class TetherHttpClientTest {
   private TetherHttpClient client(PoolConfig.Builder config, boolean retry) {
     client = TetherHttpClient.builder(new Bootstrap().group(group).channel(NioSocketChannel.class))
         .config(config.server("app1", server.host(), server.port()).build())
-        .retryStaleRequests(retry)
+        .retryIdempotentRequests(retry)
         .listener(events)
         .maxResponseBytes(64 * 1024)
         .responseTimeout(Duration.ofMillis(500))
@@ -112,8 +112,9 @@ class TetherHttpClientTest {
     server.keepAliveHeader = "timeout=1, max=100";
     body(client.send(get("/")));
     // evict-after is 9m, but the server keeps idle connections only 1s: evicted at 1s less the margin.
-    Await.until(Duration.ofSeconds(3), () -> client.stats().total() == 0, () -> client.stats().toString());
+    Await.until(Duration.ofSeconds(3), () -> !events.matching("closed").isEmpty(), () -> client.stats().toString());
     assertEquals(List.of("closed app1 idle-evicted"), events.matching("closed"));
+    assertEquals(0, client.stats().total());
   }
 
   @Test
@@ -122,7 +123,7 @@ class TetherHttpClientTest {
     body(client.send(get("/warm")));
     server.resetNext.set(1);
     assertEquals("ok from app1", body(client.send(get("/"))));
-    assertEquals(1, client.staleRetries());
+    assertEquals(1, client.retries());
     Await.until("a second connection", Duration.ofSeconds(5), () -> server.accepted.get() == 2);
     assertEquals(List.of("closed app1 peer-reset"), events.matching("closed"));
   }
@@ -134,7 +135,7 @@ class TetherHttpClientTest {
     StaleConnectionException e = assertInstanceOf(StaleConnectionException.class, failure(client.send(get("/"))));
     assertTrue(e.peerReset());
     assertTrue(e.requestFullyWritten());
-    assertEquals(0, client.staleRetries());
+    assertEquals(0, client.retries());
   }
 
   @Test
@@ -151,13 +152,23 @@ class TetherHttpClientTest {
 
   @Test
   void responseTimeoutClosesTheConnectionAsBroken() throws Exception {
-    client(PoolConfig.builder(), true);
+    client(PoolConfig.builder(), false);
     server.ignoreNext.set(1);
     ResponseTimeoutException e = assertInstanceOf(ResponseTimeoutException.class, failure(client.send(get("/"))));
     assertEquals("app1", e.endpointName());
     Await.until("closed", Duration.ofSeconds(5), () -> !events.matching("closed").isEmpty());
     assertEquals(List.of("closed app1 broken"), events.matching("closed"));
     assertEquals("ok from app1", body(client.send(get("/"))));
+  }
+
+  @Test
+  void anIdempotentRequestThatTimedOutIsRetriedOnceOnANewConnection() throws Exception {
+    client(PoolConfig.builder(), true);
+    server.ignoreNext.set(1);
+    assertEquals("ok from app1", body(client.send(get("/"))));
+    assertEquals(1, client.retries());
+    assertEquals(2, server.requests.get());
+    assertEquals(List.of("closed app1 broken"), events.matching("closed"));
   }
 
   @Test

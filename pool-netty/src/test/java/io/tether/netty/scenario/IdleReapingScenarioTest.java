@@ -133,7 +133,7 @@ class IdleReapingScenarioTest {
             .lbIdleTimeout(Duration.ofSeconds(2)) // HAProxy's timeout: evict at 0.9 of it
             .maxConnections(50)
             .build())
-        .retryStaleRequests(retry)
+        .retryIdempotentRequests(retry)
         .build();
   }
 

@@ -4,6 +4,8 @@ import io.tether.pool.Balance;
 import io.tether.pool.ConfigException;
 import io.tether.pool.DurationSyntax;
 import io.tether.pool.Endpoint;
+import io.tether.pool.HealthCheck;
+import io.tether.pool.OnMarkedDown;
 import io.tether.pool.PoolConfig;
 import io.tether.pool.ReuseOrder;
 import java.util.ArrayList;
@@ -94,6 +96,53 @@ public final class PropertyTable {
         "Time a leased connection may wait for the first response byte after a write before it is closed as broken.",
         (b, v) -> b.responseTimeout(DurationSyntax.parse(full("response-timeout"), v)),
         c -> DurationSyntax.format(c.responseTimeout()));
+    key("check", "boolean", "false", "Active health checks of every server (HAProxy's `check`).",
+        (b, v) -> b.check(bool("check", v)), c -> Boolean.toString(c.healthCheck().enabled()));
+    key("check.inter", "duration 10ms-1h", "2s", "Interval between checks of a server that is up.",
+        (b, v) -> b.checkInter(DurationSyntax.parse(full("check.inter"), v)),
+        c -> DurationSyntax.format(c.healthCheck().inter()));
+    key("check.fastinter", "duration 10ms-1h", "check.inter",
+        "Interval while a server changes state (up with failures, down with successes).",
+        (b, v) -> b.checkFastinter(DurationSyntax.parse(full("check.fastinter"), v)),
+        c -> DurationSyntax.format(c.healthCheck().fastinter()));
+    key("check.downinter", "duration 10ms-1h", "check.inter", "Interval while a server is down.",
+        (b, v) -> b.checkDowninter(DurationSyntax.parse(full("check.downinter"), v)),
+        c -> DurationSyntax.format(c.healthCheck().downinter()));
+    key("check.fall", "int 1-100", "3", "Consecutive failed checks that mark a server down.",
+        (b, v) -> b.checkFall(integer("check.fall", v)), c -> Integer.toString(c.healthCheck().fall()));
+    key("check.rise", "int 1-100", "2", "Consecutive passed checks that mark a server up.",
+        (b, v) -> b.checkRise(integer("check.rise", v)), c -> Integer.toString(c.healthCheck().rise()));
+    key("check.timeout", "duration 1ms-1m", "check.inter",
+        "How long one check may take (HAProxy's `timeout check`); detection takes at most about inter + timeout.",
+        (b, v) -> b.checkTimeout(DurationSyntax.parse(full("check.timeout"), v)),
+        c -> DurationSyntax.format(c.healthCheck().timeout()));
+    key("check.type", "tcp | http", "tcp", "A TCP connect, or an HTTP request (needs the Netty adapter).",
+        (b, v) -> b.checkType(checkType(v)), c -> c.healthCheck().type().name().toLowerCase(Locale.ROOT));
+    key("check.http-method", "HTTP method", "GET", "Method of an HTTP check.",
+        (b, v) -> b.checkHttpMethod(v), c -> c.healthCheck().httpMethod());
+    key("check.http-path", "path", "/", "Path of an HTTP check.",
+        (b, v) -> b.checkHttpPath(v), c -> c.healthCheck().httpPath());
+    key("check.http-expect-status", "int 100-599", "200", "Status an HTTP check expects.",
+        (b, v) -> b.checkHttpExpectStatus(integer("check.http-expect-status", v)),
+        c -> Integer.toString(c.healthCheck().httpExpectStatus()));
+    key("on-marked-down", "shutdown-sessions | drain | none", "shutdown-sessions",
+        "What marking a server down does to its connections: close them all now, close each when released, or nothing.",
+        (b, v) -> b.onMarkedDown(onMarkedDown(v)), c -> c.onMarkedDown().id());
+    key("observe", "layer4 | none", "layer4",
+        "Count connect failures and resets of leased connections against a server (needs check).",
+        (b, v) -> b.observe(observe(v)), c -> c.observe() ? "layer4" : "none");
+    key("error-limit", "int 1-1000", "10", "Consecutive observed errors that mark a server down.",
+        (b, v) -> b.errorLimit(integer("error-limit", v)), c -> Integer.toString(c.errorLimit()));
+    key("redispatch", "boolean", "true", "Retry a failed connect on another server (HAProxy's `option redispatch`).",
+        (b, v) -> b.redispatch(bool("redispatch", v)), c -> Boolean.toString(c.redispatch()));
+    key("retries", "int 0-10", "2", "Connect attempts after the first that one acquire may make.",
+        (b, v) -> b.retries(integer("retries", v)), c -> Integer.toString(c.retries()));
+    key("affinity.max-keys", "int 1-10000000", "10000",
+        "Most affinity keys remembered; beyond it the least recently used are forgotten.",
+        (b, v) -> b.affinityMaxKeys(integer("affinity.max-keys", v)), c -> Integer.toString(c.affinityMaxKeys()));
+    key("affinity.idle-timeout", "duration 1s-1d", "10m", "An affinity key unused this long is forgotten.",
+        (b, v) -> b.affinityIdleTimeout(DurationSyntax.parse(full("affinity.idle-timeout"), v)),
+        c -> DurationSyntax.format(c.affinityIdleTimeout()));
     key("close-timeout", "duration 0-10m", "5s",
         "How long closing the pool waits for leased connections before closing them anyway.",
         (b, v) -> b.closeTimeout(DurationSyntax.parse(full("close-timeout"), v)),
@@ -232,6 +281,51 @@ public final class PropertyTable {
         return ReuseOrder.FIFO;
       default:
         throw new ConfigException(full("reuse-order"), v, "lifo or fifo");
+    }
+  }
+
+  static boolean bool(String name, String v) {
+    switch (v.trim().toLowerCase(Locale.ROOT)) {
+      case "true":
+      case "on":
+      case "yes":
+        return true;
+      case "false":
+      case "off":
+      case "no":
+        return false;
+      default:
+        throw new ConfigException(full(name), v, "true or false");
+    }
+  }
+
+  private static HealthCheck.Type checkType(String v) {
+    switch (v.trim().toLowerCase(Locale.ROOT)) {
+      case "tcp":
+        return HealthCheck.Type.TCP;
+      case "http":
+        return HealthCheck.Type.HTTP;
+      default:
+        throw new ConfigException(full("check.type"), v, "tcp or http");
+    }
+  }
+
+  private static OnMarkedDown onMarkedDown(String v) {
+    OnMarkedDown o = OnMarkedDown.of(v.trim().toLowerCase(Locale.ROOT));
+    if (o == null) {
+      throw new ConfigException(full("on-marked-down"), v, "shutdown-sessions, drain or none");
+    }
+    return o;
+  }
+
+  private static boolean observe(String v) {
+    switch (v.trim().toLowerCase(Locale.ROOT)) {
+      case "layer4":
+        return true;
+      case "none":
+        return false;
+      default:
+        throw new ConfigException(full("observe"), v, "layer4 or none");
     }
   }
 

@@ -1,0 +1,219 @@
+package io.tether.pool;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.tether.pool.testing.FakeConnector.Conn;
+import io.tether.pool.testing.FakeProbe;
+import io.tether.pool.testing.FakeProbe.Answer;
+import io.tether.pool.testing.FakeTicker;
+import io.tether.pool.testing.TestPool;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import org.junit.jupiter.api.Test;
+
+/** Prefer-last-server, balancing, observation, redispatch and runtime state, on fake time. */
+class AffinityAndFailoverTest {
+
+  private static PoolConfig.Builder twoServers() {
+    return PoolConfig.builder()
+        .server("app1", "127.0.0.29", 8080)
+        .server("app2", "127.0.0.38", 8080)
+        .lbIdleTimeout(Duration.ofMinutes(10));
+  }
+
+  private static TestPool checked(PoolConfig.Builder b, FakeProbe probe) {
+    return new TestPool(b.check(true).checkInter(Duration.ofMillis(200)).checkFall(1).checkRise(1), probe);
+  }
+
+  @Test
+  void aKeyGetsTheConnectionItUsedLast() {
+    TestPool t = new TestPool(PoolConfig.builder().server("app1", "127.0.0.29", 8080)
+        .lbIdleTimeout(Duration.ofMinutes(10)));
+    Lease<Conn> first = t.pool.acquireByKey("session-42").join();
+    Lease<Conn> second = t.pool.acquire().join();
+    second.release();
+    first.release();
+    Lease<Conn> thief = t.pool.tryAcquire(); // LIFO hands `first` to someone else
+    assertSame(first.connection(), thief.connection());
+    Lease<Conn> again = t.pool.acquireByKey("session-42").join();
+    assertSame(first.endpoint(), again.endpoint(), "its connection is busy: at least the same server");
+    thief.release();
+    again.release();
+    for (int i = 0; i < 5; i++) {
+      Lease<Conn> l = t.pool.tryAcquireByKey("session-42");
+      assertSame(again.connection(), l.connection(), "the same connection while it is idle");
+      l.release();
+    }
+  }
+
+  @Test
+  void keysSpreadOverServersByLeastConnections() {
+    TestPool t = new TestPool(twoServers());
+    Map<String, Integer> perServer = new HashMap<>();
+    List<Lease<Conn>> held = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      Lease<Conn> l = t.pool.acquireByKey("user-" + i).join();
+      held.add(l);
+      perServer.merge(l.endpoint().name(), 1, Integer::sum);
+    }
+    assertEquals(Map.of("app1", 5, "app2", 5), perServer);
+  }
+
+  @Test
+  void weightsSteerNewConnections() {
+    TestPool lc = new TestPool(PoolConfig.builder()
+        .server(new Endpoint("big", "127.0.0.29", 8080, 3)).server(new Endpoint("small", "127.0.0.38", 8080, 1)));
+    TestPool rr = new TestPool(PoolConfig.builder().balance(Balance.ROUNDROBIN)
+        .server(new Endpoint("big", "127.0.0.29", 8080, 3)).server(new Endpoint("small", "127.0.0.38", 8080, 1)));
+    for (TestPool t : List.of(lc, rr)) {
+      Map<String, Integer> n = new HashMap<>();
+      for (int i = 0; i < 40; i++) {
+        n.merge(t.pool.acquire().join().endpoint().name(), 1, Integer::sum);
+      }
+      assertEquals(Map.of("big", 30, "small", 10), n, t.pool.config().balance().name());
+    }
+  }
+
+  @Test
+  void aKeyWhoseServerIsDownIsRedispatchedAndRepinned() {
+    FakeProbe probe = new FakeProbe(new FakeTicker());
+    TestPool t = checked(twoServers(), probe);
+    Lease<Conn> l = t.pool.acquireByKey("session-7").join();
+    String pinned = l.endpoint().name();
+    String other = pinned.equals("app1") ? "app2" : "app1";
+    l.release();
+    probe.set(pinned, Answer.FAIL);
+    t.advance(Duration.ofMillis(400));
+    assertEquals(CloseCause.ENDPOINT_DOWN, l.connection().closedWith, "its connection was shut down");
+    Lease<Conn> moved = t.pool.acquireByKey("session-7").join();
+    assertEquals(other, moved.endpoint().name());
+    moved.release();
+    probe.set(pinned, Answer.PASS);
+    t.advance(Duration.ofMillis(400));
+    assertEquals(ServerState.UP, t.pool.stats().server(pinned).state());
+    assertEquals(other, t.pool.acquireByKey("session-7").join().endpoint().name(),
+        "prefer-last-server: the key stays where it was re-pinned");
+  }
+
+  @Test
+  void aKeyedAcquireWaitingForADownServerMovesToAnother() {
+    FakeProbe probe = new FakeProbe(new FakeTicker());
+    TestPool t = checked(twoServers().maxConnectionsPerServer(1).acquireTimeout(Duration.ofMinutes(1)), probe);
+    Lease<Conn> holder = t.pool.acquireByKey("k").join();
+    String pinned = holder.endpoint().name();
+    CompletableFuture<Lease<Conn>> waiting = t.pool.acquireByKey("k");
+    assertFalse(waiting.isDone(), "its server is at its limit of 1");
+    probe.set(pinned, Answer.FAIL);
+    t.advance(Duration.ofMillis(400));
+    assertTrue(waiting.isDone());
+    assertNotEquals(pinned, waiting.join().endpoint().name());
+  }
+
+  @Test
+  void anAcquireForADownServerFailsTyped() {
+    FakeProbe probe = new FakeProbe(new FakeTicker());
+    TestPool t = checked(twoServers(), probe);
+    probe.set("app1", Answer.FAIL);
+    t.advance(Duration.ofMillis(400));
+    CompletionException e = assertThrows(CompletionException.class,
+        () -> t.pool.acquire(t.pool.config().servers().get(0)).join());
+    EndpointDownException down = assertInstanceOf(EndpointDownException.class, e.getCause());
+    assertEquals("app1", down.endpointName());
+  }
+
+  @Test
+  void affinityTableIsBoundedAndForgetsIdleKeys() {
+    TestPool t = new TestPool(twoServers().affinityMaxKeys(100).affinityIdleTimeout(Duration.ofMinutes(1)));
+    for (int i = 0; i < 1000; i++) {
+      t.pool.acquireByKey("key-" + i).join().release();
+    }
+    assertTrue(t.pool.affinityKeys() <= 101, "bounded: " + t.pool.affinityKeys());
+    t.advance(Duration.ofMinutes(2));
+    assertEquals(0, t.pool.affinityKeys(), "idle keys forgotten");
+  }
+
+  @Test
+  void observedConnectFailuresMarkAServerDownAndChecksBringItBack() {
+    FakeProbe probe = new FakeProbe(new FakeTicker());
+    TestPool t = new TestPool(PoolConfig.builder().server("app1", "127.0.0.29", 8080)
+        .check(true).checkInter(Duration.ofSeconds(10)).checkRise(1).errorLimit(3).retries(0)
+        .lbIdleTimeout(Duration.ofMinutes(10)), probe);
+    t.connector.refusing.add("app1");
+    for (int i = 0; i < 3; i++) {
+      assertInstanceOf(ConnectFailedException.class,
+          assertThrows(CompletionException.class, () -> t.pool.acquire().join()).getCause());
+    }
+    assertEquals(ServerState.DOWN, t.pool.stats().server("app1").state(), "3 in a row = error-limit");
+    assertTrue(t.events.events.contains("state app1 UP->DOWN"));
+    t.connector.refusing.clear();
+    t.advance(Duration.ofSeconds(10)); // the next check passes: rise 1
+    assertEquals(ServerState.UP, t.pool.stats().server("app1").state());
+  }
+
+  @Test
+  void aFailedConnectIsRedispatchedToAnotherServer() {
+    TestPool t = new TestPool(twoServers());
+    t.connector.refusing.add("app1");
+    for (int i = 0; i < 4; i++) {
+      assertEquals("app2", t.pool.acquire().join().endpoint().name());
+    }
+    assertTrue(t.events.matching("connect-failed app1").size() >= 1);
+  }
+
+  @Test
+  void withoutRedispatchAFailedConnectFailsTheAcquire() {
+    TestPool t = new TestPool(PoolConfig.builder().server("app1", "127.0.0.29", 8080).redispatch(false).retries(0)
+        .lbIdleTimeout(Duration.ofMinutes(10)));
+    t.connector.refusing.add("app1");
+    assertInstanceOf(ConnectFailedException.class,
+        assertThrows(CompletionException.class, () -> t.pool.acquire().join()).getCause());
+    assertEquals(1, t.connector.connectCalls.get());
+  }
+
+  @Test
+  void runtimeDrainThenReady() {
+    TestPool t = new TestPool(twoServers().maxConnectionsPerServer(4));
+    Endpoint app1 = t.pool.config().servers().get(0);
+    Lease<Conn> leased = t.pool.acquire(app1).join();
+    Lease<Conn> idle = t.pool.acquire(app1).join();
+    idle.release();
+    t.pool.setServerState("app1", ServerState.DRAIN);
+    assertEquals(CloseCause.ENDPOINT_DOWN, idle.connection().closedWith);
+    assertNull(leased.connection().closedWith);
+    assertEquals("app2", t.pool.acquire().join().endpoint().name());
+    leased.release();
+    assertEquals(CloseCause.ENDPOINT_DOWN, leased.connection().closedWith);
+    t.pool.setServerState("app1", ServerState.UP);
+    assertEquals(ServerState.UP, t.pool.stats().server("app1").state());
+    assertEquals("app1", t.pool.acquire(app1).join().endpoint().name());
+  }
+
+  @Test
+  void runtimeMaintenanceShutsDownAndNeedsRiseToReturn() {
+    FakeProbe probe = new FakeProbe(new FakeTicker());
+    TestPool t = checked(twoServers().checkRise(2), probe);
+    Endpoint app1 = t.pool.config().servers().get(0);
+    Lease<Conn> leased = t.pool.acquire(app1).join();
+    t.pool.setServerState("app1", ServerState.MAINT);
+    assertEquals(CloseCause.ENDPOINT_DOWN, leased.connection().closedWith, "maintenance shuts sessions down");
+    assertEquals(ServerState.MAINT, t.pool.stats().server("app1").state());
+    t.pool.setServerState("app1", ServerState.UP);
+    assertEquals(ServerState.DOWN, t.pool.stats().server("app1").state(), "must pass rise checks first");
+    t.advance(Duration.ofMillis(600));
+    assertEquals(ServerState.UP, t.pool.stats().server("app1").state());
+    assertThrows(IllegalArgumentException.class, () -> t.pool.setServerState("app1", ServerState.DOWN));
+    assertThrows(IllegalArgumentException.class, () -> t.pool.setServerState("nope", ServerState.DRAIN));
+  }
+}

@@ -1,0 +1,54 @@
+package io.tether.netty.testing;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A {@link TestHttpServer} in its own JVM, so a test can kill it with SIGKILL: the kernel then closes
+ * its sockets behind its back, as when a backend crashes.
+ */
+public final class BackendProcess implements AutoCloseable {
+  private final Process process;
+  public final int port;
+
+  private BackendProcess(Process process, int port) {
+    this.process = process;
+    this.port = port;
+  }
+
+  /** Starts {@code name} on {@code host} (any free port) and waits until it listens. */
+  public static BackendProcess start(String name, String host) throws IOException, InterruptedException {
+    String java = System.getProperty("java.home") + "/bin/java";
+    Process p = new ProcessBuilder(java, "-Xmx64m", "-cp", System.getProperty("java.class.path"),
+        BackendProcess.class.getName(), name, host).redirectErrorStream(true).start();
+    BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+    String line;
+    while ((line = out.readLine()) != null) {
+      if (line.startsWith("READY ")) {
+        return new BackendProcess(p, Integer.parseInt(line.substring(6).trim()));
+      }
+    }
+    throw new IOException("backend " + name + " exited before it was ready: " + p.waitFor(1, TimeUnit.SECONDS));
+  }
+
+  /** SIGKILL: no shutdown hook, no graceful close. */
+  public void kill() throws InterruptedException {
+    process.destroyForcibly();
+    process.waitFor(5, TimeUnit.SECONDS);
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    kill();
+  }
+
+  public static void main(String[] args) throws Exception {
+    TestHttpServer server = TestHttpServer.plain(args[0], args[1]);
+    System.out.println("READY " + server.port());
+    System.out.flush();
+    Thread.currentThread().join();
+  }
+}
