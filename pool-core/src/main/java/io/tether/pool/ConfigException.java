@@ -2,18 +2,34 @@ package io.tether.pool;
 
 /**
  * A configuration value was rejected. The message names the key, the value given and what is allowed,
- * for example {@code tether.pool.evict-after: 11m (expected: below tether.pool.lb-idle-timeout 10m)}.
+ * for example {@code tether.pool.evict-after: 11m (expected: below tether.pool.lb-idle-timeout 10m)},
+ * and the file it came from when there was one.
  */
 public final class ConfigException extends IllegalArgumentException {
   private static final long serialVersionUID = 1L;
 
   private final String key;
   private final String value;
+  private final String expected;
+  private final String source;
 
   public ConfigException(String key, String value, String expected) {
-    super(key + ": " + value + " (expected: " + expected + ")");
+    this(key, value, expected, null);
+  }
+
+  private ConfigException(String key, String value, String expected, String source) {
+    super(key + ": " + value + " (expected: " + expected + ")" + (source == null ? "" : " in " + source));
     this.key = key;
     this.value = value;
+    this.expected = expected;
+    this.source = source;
+  }
+
+  /** The same error, saying which file or source the value came from. */
+  public ConfigException in(String where) {
+    ConfigException e = new ConfigException(key, value, expected, where);
+    e.setStackTrace(getStackTrace());
+    return e;
   }
 
   /** The full property key, e.g. {@code tether.pool.evict-after}. */
@@ -24,5 +40,10 @@ public final class ConfigException extends IllegalArgumentException {
   /** The rejected value as given. */
   public String value() {
     return value;
+  }
+
+  /** Where the value came from (a file path, "system properties"), or null. */
+  public String source() {
+    return source;
   }
 }

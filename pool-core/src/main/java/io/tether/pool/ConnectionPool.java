@@ -89,6 +89,18 @@ public interface ConnectionPool<C> extends AutoCloseable {
    */
   void setServerState(String server, ServerState state);
 
+  /**
+   * Applies new eviction settings ({@code lb-idle-timeout}, {@code evict-ratio}, {@code evict-after},
+   * {@code jitter}, {@code handout-margin}, {@code max-lifetime}) and health settings ({@code check*},
+   * {@code on-marked-down}, {@code observe}, {@code error-limit}) to the running pool without dropping a
+   * connection: idle connections get their new deadlines at once, each keeping its own jitter draw.
+   *
+   * @throws IllegalArgumentException naming the first other setting that differs (servers, limits,
+   *     name...): those need a new pool
+   * @throws IllegalStateException if checks are turned on for a pool built without a health probe
+   */
+  void reconfigure(PoolConfig next);
+
   /** Whether {@code lease} was acquired from this pool. */
   boolean owns(Lease<?> lease);
 

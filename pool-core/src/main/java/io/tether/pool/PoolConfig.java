@@ -102,6 +102,38 @@ public final class PoolConfig {
     return builder.build();
   }
 
+  /**
+   * Reads a {@code .properties} file of {@code tether.pool.*} keys.
+   *
+   * @throws ConfigException naming the file as well as the key, for an unknown key or a bad value
+   * @throws java.io.UncheckedIOException if the file cannot be read
+   */
+  public static PoolConfig fromFile(java.nio.file.Path file) {
+    Builder builder = builder();
+    PropertyTable.apply(builder, PropertyTable.read(file), file.toString());
+    return builder.build();
+  }
+
+  /** Reads {@code tether.pool.*} JVM system properties ({@code -Dtether.pool.evict-after=9m}). */
+  public static PoolConfig fromSystemProperties() {
+    Builder builder = builder();
+    PropertyTable.apply(builder, System.getProperties(), "system properties");
+    return builder.build();
+  }
+
+  /**
+   * The usual layering: defaults, then {@code file} if not null, then JVM system properties, each
+   * overriding the one before.
+   */
+  public static PoolConfig load(java.nio.file.Path file) {
+    Builder builder = builder();
+    if (file != null) {
+      PropertyTable.apply(builder, PropertyTable.read(file), file.toString());
+    }
+    PropertyTable.apply(builder, System.getProperties(), "system properties");
+    return builder.build();
+  }
+
   /** A builder holding this configuration's values, to derive a modified copy. */
   public Builder toBuilder() {
     return b.copy();
@@ -435,6 +467,18 @@ public final class PoolConfig {
     public Builder lbIdleTimeout(Duration value) {
       this.lbIdleTimeout = Ranges.check("lb-idle-timeout", value, Duration.ofMillis(10), Duration.ofDays(24));
       return this;
+    }
+
+    /**
+     * Sets {@code lb-idle-timeout} from {@code haproxy.cfg}: the idle timeout a client of frontend or
+     * listen section {@code section} meets there (see {@link
+     * io.tether.pool.haproxy.HaproxyConfig#idleTimeout}), so eviction follows the balancer's own
+     * configuration at {@code evict-ratio} of it.
+     *
+     * @throws io.tether.pool.haproxy.HaproxyConfigException naming file, line and section
+     */
+    public Builder haproxy(java.nio.file.Path cfg, String section) {
+      return lbIdleTimeout(io.tether.pool.haproxy.HaproxyConfig.parse(cfg).idleTimeout(section));
     }
 
     /** See {@link PoolConfig#evictRatio()}; above 0 and below 1. */

@@ -18,7 +18,8 @@ final class HealthChecker<C> {
   private final PoolEngine<C> engine;
   private final ServerPool<C> server;
   private final HealthProbe probe;
-  private final HealthCheck cfg;
+  private volatile HealthCheck cfg;
+  private volatile boolean stopped;
 
   // Guarded by this.
   private int successes;
@@ -38,6 +39,16 @@ final class HealthChecker<C> {
     engine.scheduleTask(this::run, delayNanos);
   }
 
+  /** New settings from a live reconfiguration; the next check uses them. */
+  void configure(HealthCheck c) {
+    this.cfg = c;
+  }
+
+  /** Checks turned off: the scheduled round does nothing and schedules no other. */
+  void stop() {
+    stopped = true;
+  }
+
   /** Forget the streak, e.g. when the server leaves maintenance and must rise again. */
   synchronized void reset() {
     successes = 0;
@@ -45,9 +56,10 @@ final class HealthChecker<C> {
   }
 
   private void run() {
-    if (engine.isClosed()) {
+    if (engine.isClosed() || stopped) {
       return;
     }
+    HealthCheck cfg = this.cfg;
     long now = engine.ticker.read();
     if (server.admin == ServerPool.Admin.MAINT) {
       engine.scheduleTask(this::run, cfg.inter().toNanos()); // checks pause in maintenance, as in HAProxy
@@ -74,6 +86,10 @@ final class HealthChecker<C> {
   }
 
   private void finish(long r, boolean ok, String reason) {
+    if (stopped) {
+      return;
+    }
+    HealthCheck cfg = this.cfg;
     int s;
     int f;
     long started;

@@ -57,7 +57,7 @@ public final class PoolEngine<C> implements ConnectionPool<C> {
     }
   }
 
-  final PoolConfig config;
+  volatile PoolConfig config;
   final String name;
   final Connector<C> connector;
   final Scheduler scheduler;
@@ -67,11 +67,9 @@ public final class PoolEngine<C> implements ConnectionPool<C> {
   final ServerStates<C> states;
   private final DoubleSupplier random;
 
-  final long handoutMarginNanos;
-  private final long evictAfterNanos;
-  private final long lifetimeNanos;
-  private final long minLifetimeNanos;
-  private final double jitter;
+  /** Eviction settings in force; replaced whole by {@link #reconfigure}. */
+  volatile Eviction eviction;
+  private final HealthProbe probe;
   private final boolean tracksActivity;
   private final boolean wantsIdleAges;
 
@@ -116,11 +114,8 @@ public final class PoolEngine<C> implements ConnectionPool<C> {
     this.listener = listener;
     this.recorder = recorder;
     this.random = random;
-    this.handoutMarginNanos = config.handoutMargin().toNanos();
-    this.evictAfterNanos = config.evictAfter().toNanos();
-    this.lifetimeNanos = config.maxLifetime().toNanos();
-    this.jitter = config.jitter();
-    this.minLifetimeNanos = lifetimeNanos == 0 ? 0 : (long) (lifetimeNanos * (1 - jitter)) - 1;
+    this.eviction = Eviction.of(config);
+    this.probe = probe;
     this.tracksActivity = connector.tracksActivity();
     this.wantsIdleAges = recorder.wantsIdleAges();
     this.maxConnections = config.maxConnections();
@@ -136,6 +131,7 @@ public final class PoolEngine<C> implements ConnectionPool<C> {
     }
     this.balancer = new Balancer(config.balance(), servers.length);
     this.coarseNow = ticker.read();
+    recorder.poolStarted(name, this::stats);
     if (config.healthCheck().enabled()) {
       Objects.requireNonNull(probe, "health checks are on but there is no HealthProbe");
       long inter = config.healthCheck().inter().toNanos();
@@ -608,8 +604,8 @@ public final class PoolEngine<C> implements ConnectionPool<C> {
 
   private void startConnect(ServerPool<C> sp, PendingAcquire<C> w) {
     w.attempts++;
-    long budget = Jitter.shorten(evictAfterNanos, jitter, random.getAsDouble()) - handoutMarginNanos;
-    PooledConnection<C> c = new PooledConnection<>(sp, budget);
+    PooledConnection<C> c = new PooledConnection<>(sp, random.getAsDouble(), random.getAsDouble());
+    c.idleBudget = eviction.idleBudget(c.idleDraw, 0);
     long start = ticker.read();
     listener.connectStarted(sp.endpoint);
     CompletionStage<C> stage;
@@ -635,8 +631,7 @@ public final class PoolEngine<C> implements ConnectionPool<C> {
       capacityFreed();
       return;
     }
-    long lifetimeDeadline =
-        lifetimeNanos == 0 ? Long.MAX_VALUE : now + Jitter.shorten(lifetimeNanos, jitter, random.getAsDouble());
+    long lifetimeDeadline = eviction.lifetimeDeadline(now, c.lifeDraw);
     c.opened(conn, now, lifetimeDeadline);
     if (!sp.connectSucceeded(c, now)) {
       safeClose(conn, closed ? CloseCause.POOL_CLOSED : CloseCause.ENDPOINT_DOWN);
@@ -859,7 +854,7 @@ public final class PoolEngine<C> implements ConnectionPool<C> {
     safeClose(c.connection(), cause);
     c.setState(PooledConnection.CLOSED);
     long now = ticker.read();
-    recorder.recordClose(c.server.endpoint, cause, now - c.openedAt);
+    recorder.recordClose(c.server.endpoint, cause, now - c.openedAt, c.closedWhileLeased);
     listener.closed(c.server.endpoint, cause, detail);
     capacityFreed();
     checkClosed();
@@ -886,7 +881,7 @@ public final class PoolEngine<C> implements ConnectionPool<C> {
     long next = Long.MAX_VALUE;
     List<PooledConnection<C>> out = new ArrayList<>();
     for (ServerPool<C> sp : servers) {
-      next = Math.min(next, sp.sweep(now, minLifetimeNanos, out));
+      next = Math.min(next, sp.sweep(now, eviction.minLifetimeNanos(), out));
     }
     for (PooledConnection<C> c : out) {
       finishClose(c, null);
@@ -979,6 +974,61 @@ public final class PoolEngine<C> implements ConnectionPool<C> {
   }
 
   // ================================================================ stats and close
+
+  /** Settings a running pool may change: eviction and health. Everything else needs a new pool. */
+  private static final java.util.Set<String> RECONFIGURABLE = java.util.Set.of(
+      "lb-idle-timeout", "evict-ratio", "evict-after", "jitter", "handout-margin", "max-lifetime",
+      "on-marked-down", "observe", "error-limit", "check");
+
+  @Override
+  public synchronized void reconfigure(PoolConfig next) {
+    if (closed) {
+      throw new PoolClosedException(name);
+    }
+    java.util.Properties before = config.toProperties();
+    java.util.Properties after = next.toProperties();
+    java.util.Set<String> keys = new java.util.TreeSet<>(before.stringPropertyNames());
+    keys.addAll(after.stringPropertyNames());
+    for (String key : keys) {
+      String a = before.getProperty(key);
+      String b = after.getProperty(key);
+      String shortKey = key.substring(PoolConfig.PREFIX.length());
+      if (!Objects.equals(a, b) && !RECONFIGURABLE.contains(shortKey) && !shortKey.startsWith("check.")) {
+        throw new IllegalArgumentException(key + " cannot change on a live pool (" + a + " -> " + b
+            + "); only eviction and health settings can: build a new pool for the rest");
+      }
+    }
+    if (next.healthCheck().enabled() && probe == null) {
+      throw new IllegalStateException("pool " + name + " was built without a HealthProbe: checks cannot be turned on");
+    }
+    config = next;
+    Eviction e = Eviction.of(next);
+    eviction = e;
+    long now = ticker.read();
+    touch(now);
+    long earliest = Long.MAX_VALUE;
+    for (ServerPool<C> sp : servers) {
+      earliest = Math.min(earliest, sp.reconfigure(e));
+    }
+    states.configure(next.onMarkedDown(), next.observe(), next.errorLimit());
+    for (ServerPool<C> sp : servers) {
+      if (next.healthCheck().enabled()) {
+        if (sp.checker == null) {
+          sp.checker = new HealthChecker<>(this, sp, probe, next.healthCheck());
+          sp.checker.start((long) (next.healthCheck().inter().toNanos() * random.getAsDouble()));
+        } else {
+          sp.checker.configure(next.healthCheck());
+        }
+      } else if (sp.checker != null) {
+        sp.checker.stop();
+        sp.checker = null;
+        states.setHealth(sp, true, "health checks turned off");
+      }
+    }
+    if (earliest != Long.MAX_VALUE) {
+      requestSweep(earliest);
+    }
+  }
 
   @Override
   public boolean owns(Lease<?> lease) {
@@ -1102,6 +1152,7 @@ public final class PoolEngine<C> implements ConnectionPool<C> {
       }
     }
     cancelTasks(true);
+    recorder.poolClosed();
     closeFuture.complete(null);
     return true;
   }

@@ -88,9 +88,17 @@ public final class PooledConnection<C> implements Lease<C>, ConnectionSignals {
   Throwable acquireSite;
   boolean leakReported;
 
-  PooledConnection(ServerPool<C> server, long idleBudget) {
+  /** This connection's uniform draws for the idle and lifetime jitter, kept for reconfiguration. */
+  final double idleDraw;
+  final double lifeDraw;
+
+  /** Idle timeout the server advertised (Keep-Alive: timeout), 0 for none. */
+  long capNanos;
+
+  PooledConnection(ServerPool<C> server, double idleDraw, double lifeDraw) {
     this.server = server;
-    this.idleBudget = idleBudget;
+    this.idleDraw = idleDraw;
+    this.lifeDraw = lifeDraw;
   }
 
   int state() {
@@ -142,9 +150,10 @@ public final class PooledConnection<C> implements Lease<C>, ConnectionSignals {
 
   @Override
   public void capIdleTime(Duration idleTimeout) {
-    long budget = idleTimeout.toNanos() - server.engine.handoutMarginNanos;
-    if (budget < idleBudget) {
-      idleBudget = Math.max(0, budget);
+    long cap = idleTimeout.toNanos();
+    if (cap > 0 && (capNanos == 0 || cap < capNanos)) {
+      capNanos = cap;
+      idleBudget = server.engine.eviction.idleBudget(idleDraw, capNanos);
     }
   }
 

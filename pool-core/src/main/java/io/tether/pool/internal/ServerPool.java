@@ -422,6 +422,29 @@ final class ServerPool<C> {
     return next;
   }
 
+  /**
+   * Recomputes every open connection's deadlines under new eviction settings; idle ones are re-sorted
+   * in the deadline heap at once. Returns the earliest deadline among idle connections.
+   */
+  long reconfigure(Eviction e) {
+    long earliest = Long.MAX_VALUE;
+    synchronized (this) {
+      for (PooledConnection<?> c = all.first(); c != null; c = c.nextAll) {
+        c.idleBudget = e.idleBudget(c.idleDraw, c.capNanos);
+        c.lifetimeDeadline = e.lifetimeDeadline(c.openedAt, c.lifeDraw);
+        if (c.state() == PooledConnection.IDLE) {
+          boolean inHeap = heap.remove(c);
+          c.evictAt = c.lastActivity + c.idleBudget;
+          if (inHeap) {
+            heap.add(c);
+          }
+          earliest = Math.min(earliest, Math.min(c.evictAt, c.lifetimeDeadline));
+        }
+      }
+    }
+    return earliest;
+  }
+
   /** Counts under the lock; idle and leased may trade places meanwhile, their sum may not. */
   PoolStats.Server snapshot() {
     synchronized (this) {

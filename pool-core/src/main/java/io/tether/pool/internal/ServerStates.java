@@ -18,12 +18,19 @@ import java.util.List;
  */
 final class ServerStates<C> {
   private final PoolEngine<C> engine;
-  private final OnMarkedDown onMarkedDown;
-  private final boolean observe;
-  private final int errorLimit;
+  private volatile OnMarkedDown onMarkedDown;
+  private volatile boolean observe;
+  private volatile int errorLimit;
 
   ServerStates(PoolEngine<C> engine, OnMarkedDown onMarkedDown, boolean observe, int errorLimit) {
     this.engine = engine;
+    this.onMarkedDown = onMarkedDown;
+    this.observe = observe;
+    this.errorLimit = errorLimit;
+  }
+
+  /** New settings from a live reconfiguration; applied to the next transition. */
+  void configure(OnMarkedDown onMarkedDown, boolean observe, int errorLimit) {
     this.onMarkedDown = onMarkedDown;
     this.observe = observe;
     this.errorLimit = errorLimit;

@@ -2,7 +2,9 @@ package io.tether.pool.metrics;
 
 import io.tether.pool.CloseCause;
 import io.tether.pool.Endpoint;
+import io.tether.pool.PoolStats;
 import io.tether.pool.ServerState;
+import java.util.function.Supplier;
 
 /**
  * Where a pool reports what it measures. Every method is a no-op by default, so a pool without metrics
@@ -33,8 +35,26 @@ public interface PoolMetricsRecorder {
   /** An acquire was rejected because the waiting queue was full. */
   default void recordAcquireRejected() {}
 
-  /** A connection was closed for {@code cause} at age {@code ageNanos} since it was opened. */
-  default void recordClose(Endpoint endpoint, CloseCause cause, long ageNanos) {}
+  /**
+   * The pool {@code pool} was built and reports its gauges through {@code stats}; called once, from
+   * its constructor, before any other method.
+   */
+  default void poolStarted(String pool, Supplier<PoolStats> stats) {}
+
+  /** The pool closed: nothing more will be recorded; remove any registered meters. */
+  default void poolClosed() {}
+
+  /**
+   * A connection was closed for {@code cause} at age {@code ageNanos} since it was opened; {@code
+   * wasLeased} says whether a user held it at the time (an in-flight reset, or a shutdown under a user).
+   */
+  default void recordClose(Endpoint endpoint, CloseCause cause, long ageNanos, boolean wasLeased) {}
+
+  /**
+   * A request was retried on a new connection after its connection failed on {@code endpoint};
+   * {@code reason} is one of stale, reset, timeout, endpoint-down.
+   */
+  default void recordRetry(Endpoint endpoint, String reason) {}
 
   /** A server moved from one state to another. */
   default void recordStateChange(Endpoint endpoint, ServerState from, ServerState to) {}

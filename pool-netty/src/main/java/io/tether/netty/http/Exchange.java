@@ -62,7 +62,7 @@ final class Exchange {
     }
     if (retryable && !retried && client.retryIdempotent() && idempotent()) {
       retried = true;
-      client.retry(this, failedOn);
+      client.retry(this, failedOn, cause);
       return;
     }
     result.completeExceptionally(cause);

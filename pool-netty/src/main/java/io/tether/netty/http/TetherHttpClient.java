@@ -47,12 +47,14 @@ public final class TetherHttpClient implements AutoCloseable {
   private final TetherChannelPool pool;
   private final boolean retryIdempotent;
   private final LongAdder retries = new LongAdder();
+  private final PoolMetricsRecorder metrics;
 
   private TetherHttpClient(Builder b) {
     Duration responseTimeout = b.responseTimeout != null ? b.responseTimeout
         : !b.config.responseTimeout().isZero() ? b.config.responseTimeout() : Duration.ofSeconds(30);
     int maxBytes = b.maxResponseBytes;
     this.retryIdempotent = b.retryIdempotent;
+    this.metrics = b.metrics;
     this.pool =
         TetherChannelPool.builder(b.bootstrap)
             .config(b.config)
@@ -104,8 +106,11 @@ public final class TetherHttpClient implements AutoCloseable {
    * Retries on a newly opened connection: for a session, on its server (if that server is down the
    * pool moves the key); otherwise on another server than the one that just failed, if one is up.
    */
-  void retry(Exchange ex, io.tether.pool.Endpoint failed) {
+  void retry(Exchange ex, io.tether.pool.Endpoint failed, Throwable cause) {
     retries.increment();
+    if (failed != null) {
+      metrics.recordRetry(failed, reason(cause));
+    }
     attempt(ex, ex.affinityKey == null ? leases().acquireFresh(failed) : leases().acquireFreshByKey(ex.affinityKey));
   }
 
@@ -126,6 +131,19 @@ public final class TetherHttpClient implements AutoCloseable {
             ch.eventLoop().execute(() -> h.start(lease, ex));
           }
         });
+  }
+
+  private static String reason(Throwable cause) {
+    if (cause instanceof io.tether.pool.StaleConnectionException) {
+      return "stale";
+    }
+    if (cause instanceof io.tether.pool.ResponseTimeoutException) {
+      return "timeout";
+    }
+    if (cause instanceof io.tether.pool.EndpointDownException) {
+      return "endpoint-down";
+    }
+    return "reset";
   }
 
   boolean retryIdempotent() {

@@ -55,8 +55,12 @@ class TetherHttpClientTest {
     group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
   }
 
+  private final io.micrometer.core.instrument.simple.SimpleMeterRegistry registry =
+      new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+
   private TetherHttpClient client(PoolConfig.Builder config, boolean retry) {
     client = TetherHttpClient.builder(new Bootstrap().group(group).channel(NioSocketChannel.class))
+        .metrics(new io.tether.pool.metrics.micrometer.PoolMeters(registry))
         .config(config.server("app1", server.host(), server.port()).build())
         .retryIdempotentRequests(retry)
         .listener(events)
@@ -124,6 +128,7 @@ class TetherHttpClientTest {
     server.resetNext.set(1);
     assertEquals("ok from app1", body(client.send(get("/"))));
     assertEquals(1, client.retries());
+    assertEquals(1, registry.get("tether.pool.retries").tags("reason", "stale").counter().count());
     Await.until("a second connection", Duration.ofSeconds(5), () -> server.accepted.get() == 2);
     assertEquals(List.of("closed app1 peer-reset"), events.matching("closed"));
   }
@@ -167,6 +172,7 @@ class TetherHttpClientTest {
     server.ignoreNext.set(1);
     assertEquals("ok from app1", body(client.send(get("/"))));
     assertEquals(1, client.retries());
+    assertEquals(1, registry.get("tether.pool.retries").tags("reason", "timeout").counter().count());
     assertEquals(2, server.requests.get());
     assertEquals(List.of("closed app1 broken"), events.matching("closed"));
   }

@@ -166,6 +166,26 @@ public final class PropertyTable {
     return Collections.unmodifiableList(KEYS);
   }
 
+  /** Applies {@code props}, naming {@code source} in any error. */
+  public static void apply(PoolConfig.Builder builder, Properties props, String source) {
+    try {
+      apply(builder, props);
+    } catch (ConfigException e) {
+      throw e.in(source);
+    }
+  }
+
+  /** Loads a properties file. */
+  public static Properties read(java.nio.file.Path file) {
+    Properties p = new Properties();
+    try (java.io.Reader r = java.nio.file.Files.newBufferedReader(file)) {
+      p.load(r);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("cannot read " + file, e);
+    }
+    return p;
+  }
+
   /** Applies every {@code tether.pool.*} entry of {@code props} to {@code builder}. */
   public static void apply(PoolConfig.Builder builder, Properties props) {
     for (String full : new TreeSet<>(props.stringPropertyNames())) {

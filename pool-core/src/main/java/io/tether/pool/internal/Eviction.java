@@ -1,0 +1,36 @@
+package io.tether.pool.internal;
+
+import io.tether.pool.PoolConfig;
+
+/**
+ * The eviction settings in force, swapped whole when a live pool is reconfigured. Each connection keeps
+ * its own uniform draws, so recomputing its deadlines under new settings keeps its place in the jitter.
+ */
+record Eviction(long evictAfterNanos, long handoutMarginNanos, long lifetimeNanos, double jitter) {
+
+  static Eviction of(PoolConfig c) {
+    return new Eviction(c.evictAfter().toNanos(), c.handoutMargin().toNanos(), c.maxLifetime().toNanos(), c.jitter());
+  }
+
+  /** Shortest lifetime any connection can have, for the sweep's stopping rule; 0 when unlimited. */
+  long minLifetimeNanos() {
+    return lifetimeNanos == 0 ? 0 : (long) (lifetimeNanos * (1 - jitter)) - 1;
+  }
+
+  /**
+   * Idle time a connection may have before eviction: its jittered share of evict-after, capped by what
+   * its server advertised ({@code capNanos}, 0 for none), less the hand-out margin.
+   */
+  long idleBudget(double draw, long capNanos) {
+    long budget = Jitter.shorten(evictAfterNanos, jitter, draw);
+    if (capNanos > 0) {
+      budget = Math.min(budget, capNanos);
+    }
+    return Math.max(0, budget - handoutMarginNanos);
+  }
+
+  /** Lifetime deadline of a connection opened at {@code openedAt}, or {@code Long.MAX_VALUE}. */
+  long lifetimeDeadline(long openedAt, double draw) {
+    return lifetimeNanos == 0 ? Long.MAX_VALUE : openedAt + Jitter.shorten(lifetimeNanos, jitter, draw);
+  }
+}

@@ -1,0 +1,88 @@
+package io.tether.pool.metrics;
+
+import java.util.List;
+
+/**
+ * Every meter Tether registers, with its type, tags and meaning: the single source of {@code
+ * docs/metrics.md} (a test keeps the two equal) and of the Grafana dashboard's queries. Tags are
+ * low-cardinality by design: pool and server names, a close cause, an outcome; never a port, never a
+ * key.
+ */
+public enum MeterName {
+  CONNECTIONS("tether.pool.connections", Type.GAUGE, List.of("pool", "state"),
+      "Connections by state: idle, leased, connecting."),
+  PENDING("tether.pool.pending", Type.GAUGE, List.of("pool"), "Acquires waiting for a connection."),
+  MAX_CONNECTIONS("tether.pool.max.connections", Type.GAUGE, List.of("pool"),
+      "The pool-wide connection limit (max-connections)."),
+  MAX_PENDING("tether.pool.max.pending", Type.GAUGE, List.of("pool"),
+      "The bound on waiting acquires (max-pending-acquires)."),
+  SERVER_CONNECTIONS("tether.pool.server.connections", Type.GAUGE, List.of("pool", "server", "state"),
+      "Connections to one server by state: idle, leased, connecting."),
+  SERVER_UP("tether.pool.server.up", Type.GAUGE, List.of("pool", "server"),
+      "1 while the server is UP, 0 while DOWN, DRAIN or MAINT."),
+  ACQUIRE("tether.pool.acquire", Type.TIMER, List.of("pool"),
+      "Time from acquire to lease (0 when an idle connection was ready)."),
+  CONNECT("tether.pool.connect", Type.TIMER, List.of("pool", "server", "outcome"),
+      "Time to open a connection; outcome success or failure."),
+  CREATED("tether.pool.connections.created", Type.COUNTER, List.of("pool", "server"), "Connections opened."),
+  CLOSED("tether.pool.connections.closed", Type.COUNTER, List.of("pool", "server", "cause"),
+      "Connections closed, by cause: idle-evicted, lifetime-expired, peer-closed, peer-reset, endpoint-down, "
+          + "broken, pool-closed."),
+  RESETS("tether.pool.resets", Type.COUNTER, List.of("pool", "server", "phase"),
+      "Connections reset by the peer, by phase: idle (in the pool, harmless) or in-flight (a user saw it)."),
+  ACQUIRE_TIMEOUTS("tether.pool.acquire.timeouts", Type.COUNTER, List.of("pool"),
+      "Acquires that waited acquire-timeout in vain."),
+  ACQUIRE_REJECTED("tether.pool.acquire.rejected", Type.COUNTER, List.of("pool"),
+      "Acquires rejected at once because max-pending-acquires were waiting."),
+  RETRIES("tether.pool.retries", Type.COUNTER, List.of("pool", "reason"),
+      "Requests retried on a new connection, by reason: stale, reset, timeout, endpoint-down."),
+  TRANSITIONS("tether.pool.server.transitions", Type.COUNTER, List.of("pool", "server", "to"),
+      "Server state changes, by new state: up, down, drain, maint."),
+  LEAKS("tether.pool.leaks", Type.COUNTER, List.of("pool", "server"),
+      "Leases held longer than leak-detection-threshold (each reported once)."),
+  IDLE_AGE("tether.pool.idle.age", Type.TIMER, List.of("pool"),
+      "How long a connection had been idle when it was leased (a distribution)."),
+  LIFETIME("tether.pool.connection.age", Type.TIMER, List.of("pool", "cause"),
+      "Age of a connection when it was closed, by close cause (a distribution)."),
+  SERVER_QUIET_CLOSES("tether.server.quiet.closes", Type.COUNTER, List.of("server", "cause"),
+      "Inbound connections a QuietResetHandler closed quietly: peer-reset or broken-pipe."),
+  SERVER_IDLE_CLOSES("tether.server.idle.closes", Type.COUNTER, List.of("server"),
+      "Inbound keep-alive connections an IdleCloser closed before the balancer's timeout server.");
+
+  /** How a meter is exposed. */
+  public enum Type {
+    GAUGE,
+    COUNTER,
+    TIMER
+  }
+
+  private final String meterName;
+  private final Type type;
+  private final List<String> tags;
+  private final String description;
+
+  MeterName(String meterName, Type type, List<String> tags, String description) {
+    this.meterName = meterName;
+    this.type = type;
+    this.tags = tags;
+    this.description = description;
+  }
+
+  /** The dotted Micrometer name, e.g. {@code tether.pool.connections}. */
+  public String meterName() {
+    return meterName;
+  }
+
+  public Type type() {
+    return type;
+  }
+
+  /** Tag keys, in the order documented. */
+  public List<String> tags() {
+    return tags;
+  }
+
+  public String description() {
+    return description;
+  }
+}
