@@ -83,7 +83,7 @@ public final class TetherChannelPool implements ChannelPool {
             .config(config)
             .scheduler(new EventLoopScheduler(executor))
             .ticker(b.ticker)
-            .listener(new LoggingListener(config.name(), b.listener))
+            .listener(LoggingListener.wrap(config.name(), b.listener))
             .metrics(b.metrics);
     if (config.healthCheck().enabled()) {
       pb.healthProbe(b.probe != null ? b.probe : ChannelProbes.of(b.bootstrap, config.healthCheck()));

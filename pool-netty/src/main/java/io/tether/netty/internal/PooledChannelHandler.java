@@ -13,22 +13,21 @@ import io.netty.util.internal.logging.InternalLogger;
 import io.netty.util.internal.logging.InternalLoggerFactory;
 import io.tether.pool.CloseCause;
 import io.tether.pool.ConnectionSignals;
+import io.tether.pool.EndpointDownException;
 import io.tether.pool.Lease;
+import io.tether.pool.PoolClosedException;
 import io.tether.pool.ResponseTimeoutException;
 import io.tether.pool.StaleConnectionException;
 import io.tether.pool.Ticker;
-import io.tether.pool.internal.PeerErrors;
+import io.tether.pool.internal.ConnectionWatch;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /**
- * First handler of every pooled channel. It tells the pool about each byte in or out (the idle clock
- * the balancer runs) and about closes by the peer; keeps resets of idle channels away from the
- * application; turns a reset or close of a leased channel that was still waiting for its response into
- * a {@link StaleConnectionException}; and enforces the response timeout.
- *
- * <p>All methods run on the channel's event loop, except {@link #leased()}, which the acquiring thread
- * calls before the user can write.
+ * First handler of every pooled Netty 4 channel: translates its events into {@link ConnectionWatch}
+ * calls (activity for the idle clock, closes by the peer, stale requests, the response timeout) and
+ * acts on the answers. Runs on the channel's event loop, except {@link #leased()} and {@link
+ * #inactiveCause()}.
  */
 public final class PooledChannelHandler extends ChannelDuplexHandler implements ChannelFutureListener {
   public static final String NAME = "tether-pool";
@@ -36,71 +35,51 @@ public final class PooledChannelHandler extends ChannelDuplexHandler implements 
 
   private static final InternalLogger log = InternalLoggerFactory.getInstance(PooledChannelHandler.class);
 
-  private final ConnectionSignals signals;
-  private final Ticker ticker;
-  private final long responseTimeoutNanos;
-
-  // Event-loop confined.
-  private boolean awaitingResponse;
-  private long awaitingSince;
-  private int unfinishedWrites;
-  // Read by inactiveCause() from a releasing thread; written once per channel.
-  private volatile boolean resetSeen;
-  private volatile boolean peerGone;
-  private volatile boolean closedLocally;
-  private boolean staleReported;
+  private final ConnectionWatch watch;
   private ScheduledFuture<?> timer;
 
   public PooledChannelHandler(ConnectionSignals signals, Ticker ticker, Duration responseTimeout) {
-    this.signals = signals;
-    this.ticker = ticker;
-    this.responseTimeoutNanos = responseTimeout.toNanos();
+    this.watch = new ConnectionWatch(signals, ticker, responseTimeout);
   }
 
   /** The lease of a pooled channel, or null if the channel is not pooled. */
   @SuppressWarnings("unchecked")
   public static Lease<Channel> leaseOf(Channel ch) {
     PooledChannelHandler h = ch.attr(KEY).get();
-    return h == null ? null : (Lease<Channel>) h.signals.lease();
+    return h == null ? null : (Lease<Channel>) h.watch.signals().lease();
   }
 
   public ConnectionSignals signals() {
-    return signals;
+    return watch.signals();
   }
 
-  /** A new lease starts: whatever the last user left half-done is not this user's business. */
+  /** A new lease starts; called by the acquiring thread before the user can write. */
   public void leased() {
-    awaitingResponse = false;
-    staleReported = false;
+    watch.leased();
+  }
+
+  /** Why the channel is no longer active, for a release that finds it so. */
+  public CloseCause inactiveCause() {
+    return watch.inactiveCause();
   }
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
-    signals.activity();
-    if (signals.isIdle()) {
-      // Bytes while idle: the peer is talking out of turn (an HTTP 408 before closing, say). The
-      // connection's state is unknown, so it cannot be handed out again.
+    if (!watch.read()) {
       ReferenceCountUtil.release(msg);
-      peerGone = true;
       log.debug("{} sent data while idle in the pool; closing it", ctx.channel());
       ctx.close();
       return;
     }
-    awaitingResponse = false;
     ctx.fireChannelRead(msg);
   }
 
   @Override
   public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
-    signals.activity();
-    if (!awaitingResponse) {
-      awaitingResponse = true;
-      if (responseTimeoutNanos > 0) {
-        awaitingSince = ticker.read();
-        armTimer(ctx, responseTimeoutNanos);
-      }
+    long delay = watch.write(timer != null);
+    if (delay >= 0) {
+      arm(ctx, delay);
     }
-    unfinishedWrites++;
     ChannelPromise p = promise.unvoid();
     p.addListener(this);
     ctx.write(msg, p);
@@ -108,48 +87,40 @@ public final class PooledChannelHandler extends ChannelDuplexHandler implements 
 
   @Override
   public void operationComplete(ChannelFuture future) {
-    unfinishedWrites--;
+    watch.writeDone();
   }
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    if (PeerErrors.isPeerAbort(cause)) {
-      if (PeerErrors.isReset(cause)) {
-        resetSeen = true;
-      }
-      peerGone = true;
-      if (signals.isIdle()) {
+    switch (watch.exception(cause)) {
+      case CLOSE_QUIETLY:
         log.debug("{} reset by peer while idle in the pool (counted, not an error)", ctx.channel());
         ctx.close();
         return;
-      }
-      if (awaitingResponse && !staleReported) {
-        staleReported = true;
-        ctx.fireExceptionCaught(stale());
+      case STALE:
+        ctx.fireExceptionCaught(watch.stale());
         ctx.close();
         return;
-      }
+      default:
+        ctx.fireExceptionCaught(cause);
     }
-    ctx.fireExceptionCaught(cause);
   }
 
   @Override
   public void close(ChannelHandlerContext ctx, ChannelPromise promise) {
-    closedLocally = true;
+    watch.closingLocally();
     ctx.close(promise);
   }
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
-    cancelTimer();
-    if (signals.isLeased() && awaitingResponse && !staleReported && !closedLocally) {
-      staleReported = true;
-      ctx.fireExceptionCaught(stale());
+    if (timer != null) {
+      timer.cancel(false);
+      timer = null;
     }
-    if (resetSeen || peerGone || !closedLocally) {
-      signals.closedByPeer(resetSeen);
-    } else {
-      signals.closedLocally();
+    StaleConnectionException stale = watch.inactive();
+    if (stale != null) {
+      ctx.fireExceptionCaught(stale);
     }
     ctx.fireChannelInactive();
   }
@@ -159,62 +130,38 @@ public final class PooledChannelHandler extends ChannelDuplexHandler implements 
    * close, as an exception through the pipeline. Any thread.
    */
   public void poolClosing(Channel ch, CloseCause cause, String poolName) {
-    if (!signals.closedWhileLeased()) {
+    if (!watch.signals().closedWhileLeased()) {
       ch.close();
       return;
     }
     ch.eventLoop().execute(() -> {
       if (ch.isActive()) {
-        Throwable why = cause == CloseCause.POOL_CLOSED ? new io.tether.pool.PoolClosedException(poolName)
-            : new io.tether.pool.EndpointDownException(poolName, signals.endpoint().name(),
-                "marked down; its sessions were shut down");
-        ch.pipeline().fireExceptionCaught(why);
+        ch.pipeline().fireExceptionCaught(cause == CloseCause.POOL_CLOSED ? new PoolClosedException(poolName)
+            : new EndpointDownException(poolName, watch.signals().endpoint().name(),
+                "marked down; its sessions were shut down"));
       }
       ch.close();
     });
   }
 
-  /**
-   * Why the channel is no longer active, for a release that finds it so: the peer's doing (reset or
-   * FIN), or a close on this side (its user, a timeout), which makes it broken.
-   */
-  public CloseCause inactiveCause() {
-    if (resetSeen) {
-      return CloseCause.PEER_RESET;
-    }
-    return peerGone || !closedLocally ? CloseCause.PEER_CLOSED : CloseCause.BROKEN;
-  }
-
-  private StaleConnectionException stale() {
-    return new StaleConnectionException(signals.endpoint().name(), resetSeen, unfinishedWrites == 0, null);
-  }
-
-  private void armTimer(ChannelHandlerContext ctx, long delayNanos) {
-    if (timer == null) {
-      timer = ctx.executor().schedule(() -> timerFired(ctx), delayNanos, TimeUnit.NANOSECONDS);
-    }
+  private void arm(ChannelHandlerContext ctx, long delayNanos) {
+    timer = ctx.executor().schedule(() -> timerFired(ctx), delayNanos, TimeUnit.NANOSECONDS);
   }
 
   private void timerFired(ChannelHandlerContext ctx) {
     timer = null;
-    if (!awaitingResponse || !ctx.channel().isActive()) {
+    if (!ctx.channel().isActive()) {
       return;
     }
-    long waited = ticker.read() - awaitingSince;
-    if (waited < responseTimeoutNanos) {
-      armTimer(ctx, responseTimeoutNanos - waited); // one timer per channel, re-armed, not one per write
+    ResponseTimeoutException overdue = watch.responseTimerFired();
+    if (overdue != null) {
+      ctx.fireExceptionCaught(overdue);
+      ctx.close();
       return;
     }
-    awaitingResponse = false;
-    ctx.fireExceptionCaught(
-        new ResponseTimeoutException(signals.endpoint().name(), Duration.ofNanos(responseTimeoutNanos)));
-    ctx.close();
-  }
-
-  private void cancelTimer() {
-    if (timer != null) {
-      timer.cancel(false);
-      timer = null;
+    long again = watch.timerDelay(); // one timer per channel, re-armed, not one per write
+    if (again >= 0) {
+      arm(ctx, again);
     }
   }
 }

@@ -1,0 +1,172 @@
+package io.tether.pool.internal;
+
+import io.tether.pool.CloseCause;
+import io.tether.pool.ConnectionSignals;
+import io.tether.pool.ResponseTimeoutException;
+import io.tether.pool.StaleConnectionException;
+import io.tether.pool.Ticker;
+import java.time.Duration;
+
+/**
+ * What a transport adapter's first handler knows about one pooled connection, kept in one place so the
+ * Netty 4 and Netty 3 adapters behave the same: whether a response is awaited, whether the request was
+ * fully written, whether the peer reset or closed it, who closed it. The adapter translates its events
+ * into these calls and acts on the answers.
+ *
+ * <p>Every method runs on the connection's I/O thread, except {@link #leased()} (called by the acquiring
+ * thread before the user can write) and {@link #inactiveCause()} (read by a releasing thread).
+ */
+public final class ConnectionWatch {
+  /** What to do with an exception the transport raised. */
+  public enum Verdict {
+    /** A reset of an idle connection: nobody's business; close quietly. */
+    CLOSE_QUIETLY,
+    /** A reset while a response was awaited: replace it with {@link #stale()} and close. */
+    STALE,
+    /** Anything else: pass it on unchanged. */
+    PASS
+  }
+
+  private final ConnectionSignals signals;
+  private final Ticker ticker;
+  private final long responseTimeoutNanos;
+
+  private boolean awaitingResponse;
+  private long awaitingSince;
+  private int unfinishedWrites;
+  private boolean staleReported;
+  // Read by inactiveCause() from a releasing thread; written once per connection.
+  private volatile boolean resetSeen;
+  private volatile boolean peerGone;
+  private volatile boolean closedLocally;
+
+  public ConnectionWatch(ConnectionSignals signals, Ticker ticker, Duration responseTimeout) {
+    this.signals = signals;
+    this.ticker = ticker;
+    this.responseTimeoutNanos = responseTimeout.toNanos();
+  }
+
+  public ConnectionSignals signals() {
+    return signals;
+  }
+
+  /** A new lease starts: whatever the last user left half-done is not this user's business. */
+  public void leased() {
+    awaitingResponse = false;
+    staleReported = false;
+  }
+
+  /**
+   * Bytes arrived. Returns false if they came while the connection was idle in the pool: the peer is
+   * talking out of turn (an HTTP 408 before closing, say), its state is unknown, and the adapter must
+   * drop the message and close.
+   */
+  public boolean read() {
+    signals.activity();
+    if (signals.isIdle()) {
+      peerGone = true;
+      return false;
+    }
+    awaitingResponse = false;
+    return true;
+  }
+
+  /**
+   * A write was requested. Returns the delay after which the adapter should call {@link
+   * #responseTimerFired()}, or -1 if no timer is needed (no response timeout, or one already runs).
+   */
+  public long write(boolean timerRunning) {
+    signals.activity();
+    unfinishedWrites++;
+    if (!awaitingResponse) {
+      awaitingResponse = true;
+      if (responseTimeoutNanos > 0) {
+        awaitingSince = ticker.read();
+        return timerRunning ? -1 : responseTimeoutNanos;
+      }
+    }
+    return -1;
+  }
+
+  /** A write finished, successfully or not. */
+  public void writeDone() {
+    unfinishedWrites--;
+  }
+
+  /** Classifies an exception the transport raised. */
+  public Verdict exception(Throwable cause) {
+    if (!PeerErrors.isPeerAbort(cause)) {
+      return Verdict.PASS;
+    }
+    if (PeerErrors.isReset(cause)) {
+      resetSeen = true;
+    }
+    peerGone = true;
+    if (signals.isIdle()) {
+      return Verdict.CLOSE_QUIETLY;
+    }
+    if (awaitingResponse && !staleReported) {
+      staleReported = true;
+      return Verdict.STALE;
+    }
+    return Verdict.PASS;
+  }
+
+  /** The adapter is closing the connection on this side (its user, the pool, a timeout). */
+  public void closingLocally() {
+    closedLocally = true;
+  }
+
+  /**
+   * The connection is gone. Returns the stale-connection exception to fire first if a leased user was
+   * still waiting for a response, else null; then tells the pool who closed it.
+   */
+  public StaleConnectionException inactive() {
+    StaleConnectionException stale = null;
+    if (signals.isLeased() && awaitingResponse && !staleReported && !closedLocally) {
+      staleReported = true;
+      stale = stale();
+    }
+    if (resetSeen || peerGone || !closedLocally) {
+      signals.closedByPeer(resetSeen);
+    } else {
+      signals.closedLocally();
+    }
+    return stale;
+  }
+
+  /**
+   * The response timer fired. Returns the exception to fire (then close) if the response is overdue;
+   * otherwise null, and {@link #timerDelay()} says when to look again.
+   */
+  public ResponseTimeoutException responseTimerFired() {
+    if (!awaitingResponse || timerDelay() > 0) {
+      return null;
+    }
+    awaitingResponse = false;
+    return new ResponseTimeoutException(signals.endpoint().name(), Duration.ofNanos(responseTimeoutNanos));
+  }
+
+  /** Nanoseconds until the awaited response is overdue; -1 if none is awaited. */
+  public long timerDelay() {
+    if (!awaitingResponse || responseTimeoutNanos <= 0) {
+      return -1;
+    }
+    return Math.max(0, responseTimeoutNanos - (ticker.read() - awaitingSince));
+  }
+
+  public StaleConnectionException stale() {
+    return new StaleConnectionException(signals.endpoint().name(), resetSeen, unfinishedWrites == 0, null);
+  }
+
+  /**
+   * Why the connection is no longer active, for a release that finds it so: the peer's doing (reset or
+   * FIN), or a close on this side (its user, a timeout), which makes it broken.
+   */
+  public CloseCause inactiveCause() {
+    if (resetSeen) {
+      return CloseCause.PEER_RESET;
+    }
+    return peerGone || !closedLocally ? CloseCause.PEER_CLOSED : CloseCause.BROKEN;
+  }
+}

@@ -1,0 +1,93 @@
+package io.tether.pool.internal;
+
+import io.tether.pool.CloseCause;
+import io.tether.pool.Endpoint;
+import io.tether.pool.PoolListener;
+import io.tether.pool.ServerState;
+
+/**
+ * Logs pool events and forwards them to the application's listener. The adapters give it their
+ * transport's logger (Netty's {@code InternalLoggerFactory}, so SLF4J, Log4j or JUL as the application
+ * is set up). Closes, including resets, are normal: DEBUG. A server marked down is WARN, up again INFO.
+ */
+public final class LogListener implements PoolListener {
+
+  /** The few logging calls needed, over whatever logger the transport uses. */
+  public interface Sink {
+    boolean isDebugEnabled();
+
+    void debug(String message);
+
+    void info(String message);
+
+    void warn(String message);
+  }
+
+  private final String pool;
+  private final PoolListener next;
+  private final Sink log;
+
+  public LogListener(String pool, PoolListener next, Sink log) {
+    this.pool = pool;
+    this.next = next;
+    this.log = log;
+  }
+
+  @Override
+  public void connectStarted(Endpoint endpoint) {
+    next.connectStarted(endpoint);
+  }
+
+  @Override
+  public void connected(Endpoint endpoint, long connectNanos) {
+    next.connected(endpoint, connectNanos);
+  }
+
+  @Override
+  public void connectFailed(Endpoint endpoint, Throwable cause) {
+    if (log.isDebugEnabled()) {
+      log.debug("pool " + pool + ": connect to " + endpoint + " failed: " + cause);
+    }
+    next.connectFailed(endpoint, cause);
+  }
+
+  @Override
+  public void acquired(Endpoint endpoint) {
+    next.acquired(endpoint);
+  }
+
+  @Override
+  public void released(Endpoint endpoint) {
+    next.released(endpoint);
+  }
+
+  @Override
+  public void closed(Endpoint endpoint, CloseCause cause, Throwable detail) {
+    if (log.isDebugEnabled()) {
+      log.debug("pool " + pool + ": connection to " + endpoint.name() + " closed: " + cause.id()
+          + (detail == null ? "" : " (" + detail + ")"));
+    }
+    next.closed(endpoint, cause, detail);
+  }
+
+  @Override
+  public void acquireTimedOut(Endpoint endpoint, long waitedNanos) {
+    next.acquireTimedOut(endpoint, waitedNanos);
+  }
+
+  @Override
+  public void acquireRejected() {
+    next.acquireRejected();
+  }
+
+  @Override
+  public void stateChanged(Endpoint endpoint, ServerState from, ServerState to, String reason) {
+    String m = "pool " + pool + ": server " + endpoint + " is " + to + " (was " + from + "): " + reason;
+    if (to == ServerState.UP) {
+      log.info(m);
+    } else {
+      log.warn(m);
+    }
+    next.stateChanged(endpoint, from, to, reason);
+  }
+}
