@@ -19,7 +19,7 @@ class ServerMetersTest {
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
     QuietResetHandler quiet = new QuietResetHandler();
     IdleCloser.Factory idle = IdleCloser.beforeBalancerTimeout(Duration.ofSeconds(10), 0.9);
-    ServerMeters meters = ServerMeters.of("api", quiet, idle);
+    io.tether.pool.metrics.micrometer.ServerCloseMeters meters = ServerMeters.of("api", quiet, idle);
     meters.bindTo(registry);
     for (int i = 0; i < 3; i++) {
       new EmbeddedChannel(new ChannelInboundHandlerAdapter(), quiet).pipeline().fireExceptionCaught(new SocketException("Connection reset"));

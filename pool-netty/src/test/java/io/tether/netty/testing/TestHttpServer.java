@@ -147,7 +147,7 @@ public final class TestHttpServer implements AutoCloseable {
       HttpUtil.setContentLength(res, body.length);
       String ka = keepAliveHeader;
       if (ka != null) {
-        res.headers().set(HttpHeaderNames.KEEP_ALIVE, ka);
+        res.headers().set("keep-alive", ka);
       }
       boolean keepAlive = (alwaysKeepAlive || HttpUtil.isKeepAlive(req)) && !closeAfterResponse;
       if (!alwaysKeepAlive) {

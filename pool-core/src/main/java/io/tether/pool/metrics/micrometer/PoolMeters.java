@@ -51,6 +51,8 @@ public final class PoolMeters implements PoolMetricsRecorder {
   private final Map<CloseCause, Timer> ageByCause = new EnumMap<>(CloseCause.class);
   private final Map<String, Counter> retries = new HashMap<>();
   private Tags poolTags;
+  /** Held here because Micrometer gauges hold their state weakly; the pool holds this recorder. */
+  private Supplier<PoolStats> stats;
   private Timer acquire;
   private Timer idleAge;
   private Counter acquireTimeouts;
@@ -81,6 +83,7 @@ public final class PoolMeters implements PoolMetricsRecorder {
 
   @Override
   public synchronized void poolStarted(String pool, Supplier<PoolStats> stats) {
+    this.stats = stats;
     poolTags = common.and("pool", pool);
     for (String state : List.of("idle", "leased", "connecting")) {
       gauge(MeterName.CONNECTIONS, poolTags.and("state", state), stats, s -> byState(s, state));

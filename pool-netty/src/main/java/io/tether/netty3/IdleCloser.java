@@ -1,0 +1,154 @@
+package io.tether.netty3;
+
+import io.tether.pool.Ticker;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+import org.jboss.netty.channel.Channel;
+import org.jboss.netty.channel.ChannelHandlerContext;
+import org.jboss.netty.channel.ChannelStateEvent;
+import org.jboss.netty.channel.MessageEvent;
+import org.jboss.netty.channel.SimpleChannelHandler;
+import org.jboss.netty.handler.codec.http.HttpChunk;
+import org.jboss.netty.handler.codec.http.HttpRequest;
+import org.jboss.netty.handler.codec.http.HttpResponse;
+import org.jboss.netty.logging.InternalLogger;
+import org.jboss.netty.logging.InternalLoggerFactory;
+import org.jboss.netty.util.Timeout;
+import org.jboss.netty.util.Timer;
+
+/**
+ * Closes an inbound keep-alive connection gracefully (FIN) once it has been idle for a time set below
+ * the balancer's {@code timeout server}, on Netty 3's {@link Timer}, so the balancer never has to close
+ * it. Placed after the HTTP decoder and encoder it never closes a connection with a request in progress.
+ * One instance per channel, from a {@link Factory}.
+ */
+public final class IdleCloser extends SimpleChannelHandler {
+  private static final InternalLogger log = InternalLoggerFactory.getInstance(IdleCloser.class);
+
+  private final long closeAfterNanos;
+  private final Ticker ticker;
+  private final Timer timer;
+  private final LongAdder closed;
+
+  // Guarded by this: reads arrive on the I/O worker, writes on the writing thread.
+  private long lastActivity;
+  private int inFlight;
+  private Timeout pending;
+
+  IdleCloser(long closeAfterNanos, Ticker ticker, Timer timer, LongAdder closed) {
+    this.closeAfterNanos = closeAfterNanos;
+    this.ticker = ticker;
+    this.timer = timer;
+    this.closed = closed;
+  }
+
+  /** Closers at {@code ratio} of the balancer's {@code timeout server}, on {@code timer}. */
+  public static Factory beforeBalancerTimeout(Duration timeoutServer, double ratio, Timer timer) {
+    if (!(ratio > 0 && ratio < 1)) {
+      throw new IllegalArgumentException("ratio must be above 0 and below 1: " + ratio);
+    }
+    return new Factory((long) (timeoutServer.toNanos() * ratio), Ticker.system(), timer);
+  }
+
+  /** Builds one closer per channel with a shared count. Thread-safe. */
+  public static final class Factory {
+    private final long closeAfterNanos;
+    private final Ticker ticker;
+    private final Timer timer;
+    private final LongAdder closed = new LongAdder();
+
+    Factory(long closeAfterNanos, Ticker ticker, Timer timer) {
+      this.closeAfterNanos = closeAfterNanos;
+      this.ticker = ticker;
+      this.timer = timer;
+    }
+
+    /** The same factory on another clock, for tests. */
+    public Factory withTicker(Ticker t) {
+      return new Factory(closeAfterNanos, t, timer);
+    }
+
+    public IdleCloser newHandler() {
+      return new IdleCloser(closeAfterNanos, ticker, timer, closed);
+    }
+
+    public Duration closeAfter() {
+      return Duration.ofNanos(closeAfterNanos);
+    }
+
+    /** Connections closed for idleness. */
+    public long closed() {
+      return closed.sum();
+    }
+  }
+
+  @Override
+  public void channelConnected(ChannelHandlerContext ctx, ChannelStateEvent e) {
+    synchronized (this) {
+      lastActivity = ticker.read();
+      schedule(e.getChannel(), closeAfterNanos);
+    }
+    ctx.sendUpstream(e);
+  }
+
+  @Override
+  public void messageReceived(ChannelHandlerContext ctx, MessageEvent e) {
+    synchronized (this) {
+      lastActivity = ticker.read();
+      if (e.getMessage() instanceof HttpRequest) {
+        inFlight++;
+      }
+    }
+    ctx.sendUpstream(e);
+  }
+
+  @Override
+  public void writeRequested(ChannelHandlerContext ctx, MessageEvent e) {
+    Object m = e.getMessage();
+    synchronized (this) {
+      lastActivity = ticker.read();
+      boolean complete = (m instanceof HttpResponse && !((HttpResponse) m).isChunked())
+          || (m instanceof HttpChunk && ((HttpChunk) m).isLast());
+      if (complete && inFlight > 0) {
+        inFlight--;
+      }
+    }
+    ctx.sendDownstream(e);
+  }
+
+  @Override
+  public void channelClosed(ChannelHandlerContext ctx, ChannelStateEvent e) {
+    synchronized (this) {
+      if (pending != null) {
+        pending.cancel();
+        pending = null;
+      }
+    }
+    ctx.sendUpstream(e);
+  }
+
+  private void schedule(Channel ch, long delayNanos) {
+    pending = timer.newTimeout(t -> check(ch), delayNanos, TimeUnit.NANOSECONDS);
+  }
+
+  private void check(Channel ch) {
+    boolean close;
+    synchronized (this) {
+      pending = null;
+      if (!ch.isConnected()) {
+        return;
+      }
+      long idle = ticker.read() - lastActivity;
+      close = inFlight == 0 && idle >= closeAfterNanos;
+      if (!close) {
+        schedule(ch, inFlight == 0 ? closeAfterNanos - idle : closeAfterNanos);
+      }
+    }
+    if (close) {
+      closed.increment();
+      log.debug(ch + " idle: closing before the balancer does");
+      ch.close();
+    }
+  }
+}

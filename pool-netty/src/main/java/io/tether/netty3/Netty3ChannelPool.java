@@ -1,0 +1,217 @@
+package io.tether.netty3;
+
+import io.tether.netty3.internal.ChannelConnector;
+import io.tether.netty3.internal.ChannelProbes;
+import io.tether.netty3.internal.LoggingListener;
+import io.tether.netty3.internal.PooledChannelHandler;
+import io.tether.netty3.internal.TimerScheduler;
+import io.tether.pool.ConnectionPool;
+import io.tether.pool.Endpoint;
+import io.tether.pool.HealthProbe;
+import io.tether.pool.Lease;
+import io.tether.pool.PoolConfig;
+import io.tether.pool.PoolListener;
+import io.tether.pool.PoolStats;
+import io.tether.pool.ServerState;
+import io.tether.pool.Ticker;
+import io.tether.pool.metrics.PoolMetricsRecorder;
+import java.io.Closeable;
+import java.net.InetSocketAddress;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import org.jboss.netty.bootstrap.ClientBootstrap;
+import org.jboss.netty.channel.Channel;
+import org.jboss.netty.util.Timer;
+
+/**
+ * A channel pool for Netty 3 ({@code org.jboss.netty}) clients, on the same engine as the Netty 4
+ * adapter: channels idle past 0.9 of the balancer's timeout are closed first, resets of idle channels
+ * stay out of the application, and with several servers there are affinity, health checks and failover.
+ *
+ * <pre>{@code
+ * ClientBootstrap bootstrap = new ClientBootstrap(factory);   // your factory, options, pipeline factory
+ * bootstrap.setPipelineFactory(() -> Channels.pipeline(new HttpClientCodec(), new MyHandler()));
+ * Netty3ChannelPool pool = Netty3ChannelPool.builder(bootstrap, timer)
+ *     .config(PoolConfig.builder().server("lb", "10.0.0.10", 80).lbIdleTimeout(Duration.ofMinutes(10)).build())
+ *     .build();
+ * Channel ch = pool.acquire().join();
+ * ... ch.write(request) ...
+ * pool.release(ch);
+ * }</pre>
+ *
+ * <p>Timed work (sweeps, timeouts, checks) runs on the given Netty 3 {@link Timer} (a {@code
+ * HashedWheelTimer}); the pool owns no thread. Thread-safe; acquiring an idle channel takes no lock and
+ * completes on the calling thread. A waiting acquire completes on the thread that frees a channel or on
+ * the timer. The bootstrap's pipeline factory builds each channel's pipeline; the pool adds its own
+ * handler first.
+ */
+public final class Netty3ChannelPool implements Closeable {
+  private final ConnectionPool<Channel> pool;
+
+  private Netty3ChannelPool(Builder b) {
+    PoolConfig config = b.config;
+    if (config.servers().isEmpty()) {
+      Object remote = b.bootstrap.getOption("remoteAddress");
+      if (!(remote instanceof InetSocketAddress)) {
+        throw new IllegalArgumentException("the config names no server and the bootstrap has no remoteAddress "
+            + "option: add tether.pool.server.<name>=<host>:<port>");
+      }
+      InetSocketAddress a = (InetSocketAddress) remote;
+      config = config.toBuilder().server(Endpoint.of(a.getHostString(), a.getHostString(), a.getPort())).build();
+    }
+    ChannelConnector connector = new ChannelConnector(b.bootstrap, b.ticker, config.responseTimeout(), b.timer,
+        config.name());
+    ConnectionPool.Builder<Channel> pb = ConnectionPool.builder(connector)
+        .config(config)
+        .scheduler(new TimerScheduler(b.timer))
+        .ticker(b.ticker)
+        .listener(LoggingListener.wrap(config.name(), b.listener))
+        .metrics(b.metrics);
+    if (config.healthCheck().enabled()) {
+      pb.healthProbe(b.probe != null ? b.probe : ChannelProbes.of(b.bootstrap, config.healthCheck(), b.timer));
+    }
+    this.pool = pb.build();
+  }
+
+  /** Starts building a pool over {@code bootstrap}'s settings, timed on {@code timer}. */
+  public static Builder builder(ClientBootstrap bootstrap, Timer timer) {
+    return new Builder(bootstrap, timer);
+  }
+
+  /** An idle channel if one is ready now, else null: never waits, never opens one, allocates nothing. */
+  public Channel tryAcquireNow() {
+    Lease<Channel> lease = pool.tryAcquire();
+    return lease == null ? null : handOut(lease);
+  }
+
+  /** A channel to any server that is up; see {@link ConnectionPool#acquire()}. */
+  public CompletableFuture<Channel> acquire() {
+    return map(pool.acquire());
+  }
+
+  /** A channel for the session {@code key}; see {@link ConnectionPool#acquireByKey}. */
+  public CompletableFuture<Channel> acquireByKey(Object key) {
+    return map(pool.acquireByKey(key));
+  }
+
+  private CompletableFuture<Channel> map(CompletableFuture<Lease<Channel>> leasing) {
+    CompletableFuture<Channel> out = leasing.thenApply(this::handOut);
+    out.whenComplete((c, e) -> {
+      if (e != null && out.isCancelled()) {
+        leasing.cancel(false);
+      }
+    });
+    return out;
+  }
+
+  private Channel handOut(Lease<Channel> lease) {
+    Channel ch = lease.connection();
+    PooledChannelHandler.of(ch).leased();
+    return ch;
+  }
+
+  /**
+   * Returns {@code channel} to the pool, or closes it if it is no longer usable.
+   *
+   * @throws IllegalArgumentException if the channel was not acquired from this pool
+   */
+  public void release(Channel channel) {
+    PooledChannelHandler h = PooledChannelHandler.of(channel);
+    Lease<Channel> lease = h == null ? null : h.lease();
+    if (lease == null || !pool.owns(lease)) {
+      throw new IllegalArgumentException("Channel " + channel + " was not acquired from this pool");
+    }
+    if (!channel.isConnected()) {
+      lease.invalidate(h.inactiveCause(), null);
+    } else {
+      lease.release();
+    }
+  }
+
+  /** Closes {@code channel} instead of returning it, counted as broken. */
+  public void releaseBroken(Channel channel, Throwable detail) {
+    PooledChannelHandler h = PooledChannelHandler.of(channel);
+    if (h == null || !pool.owns(h.lease())) {
+      throw new IllegalArgumentException("Channel " + channel + " was not acquired from this pool");
+    }
+    h.lease().releaseBroken(detail);
+  }
+
+  /** Sets a server to DRAIN, MAINT or back to UP; see {@link ConnectionPool#setServerState}. */
+  public void setServerState(String server, ServerState state) {
+    pool.setServerState(server, state);
+  }
+
+  /** The engine under the adapter, for leases and reconfiguration. */
+  public ConnectionPool<Channel> leases() {
+    return pool;
+  }
+
+  public PoolConfig config() {
+    return pool.config();
+  }
+
+  public PoolStats stats() {
+    return pool.stats();
+  }
+
+  /** Closes without waiting; see {@link ConnectionPool#closeAsync()}. */
+  public CompletableFuture<Void> closeAsync() {
+    return pool.closeAsync();
+  }
+
+  /** Closes and waits (at most about the close timeout). Do not call it on a Netty I/O thread. */
+  @Override
+  public void close() {
+    pool.close();
+  }
+
+  /** Options of a pool. Not thread-safe. */
+  public static final class Builder {
+    private final ClientBootstrap bootstrap;
+    private final Timer timer;
+    private PoolConfig config = PoolConfig.builder().build();
+    private PoolListener listener = PoolListener.NONE;
+    private PoolMetricsRecorder metrics = PoolMetricsRecorder.NOOP;
+    private Ticker ticker = Ticker.system();
+    private HealthProbe probe;
+
+    private Builder(ClientBootstrap bootstrap, Timer timer) {
+      this.bootstrap = Objects.requireNonNull(bootstrap, "bootstrap");
+      this.timer = Objects.requireNonNull(timer, "timer");
+      if (bootstrap.getPipelineFactory() == null) {
+        throw new IllegalArgumentException("the bootstrap has no pipeline factory");
+      }
+    }
+
+    public Builder config(PoolConfig value) {
+      this.config = Objects.requireNonNull(value, "config");
+      return this;
+    }
+
+    public Builder listener(PoolListener value) {
+      this.listener = Objects.requireNonNull(value, "listener");
+      return this;
+    }
+
+    public Builder metrics(PoolMetricsRecorder value) {
+      this.metrics = Objects.requireNonNull(value, "metrics");
+      return this;
+    }
+
+    public Builder ticker(Ticker value) {
+      this.ticker = Objects.requireNonNull(value, "ticker");
+      return this;
+    }
+
+    /** How servers are checked when checks are on; default TCP or HTTP as {@code check.type} says. */
+    public Builder healthProbe(HealthProbe value) {
+      this.probe = Objects.requireNonNull(value, "probe");
+      return this;
+    }
+
+    public Netty3ChannelPool build() {
+      return new Netty3ChannelPool(this);
+    }
+  }
+}
