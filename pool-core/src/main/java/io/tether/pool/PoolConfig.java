@@ -249,6 +249,15 @@ public final class PoolConfig {
     return b.responseTimeout;
   }
 
+  /**
+   * A lease held longer than this is reported once as a suspected leak, with the stack of the code that
+   * acquired it (a WARN log and {@code tether.pool.leaks}); zero turns detection off, and with it the
+   * stack capture each acquire then costs. Key {@code leak-detection-threshold}; default 0 (off).
+   */
+  public Duration leakDetectionThreshold() {
+    return b.leakDetectionThreshold;
+  }
+
   /** Active health checks; see {@link HealthCheck} for each {@code check.*} key. */
   public HealthCheck healthCheck() {
     return healthCheck;
@@ -333,6 +342,7 @@ public final class PoolConfig {
     private Duration handoutMargin;
     private Duration closeTimeout = Duration.ofSeconds(5);
     private Duration responseTimeout = Duration.ZERO;
+    private Duration leakDetectionThreshold = Duration.ZERO;
     private boolean check;
     private Duration checkInter = Duration.ofSeconds(2);
     private Duration checkFastinter;
@@ -373,6 +383,7 @@ public final class PoolConfig {
       c.handoutMargin = handoutMargin;
       c.closeTimeout = closeTimeout;
       c.responseTimeout = responseTimeout;
+      c.leakDetectionThreshold = leakDetectionThreshold;
       c.check = check;
       c.checkInter = checkInter;
       c.checkFastinter = checkFastinter;
@@ -526,6 +537,13 @@ public final class PoolConfig {
     /** See {@link PoolConfig#responseTimeout()}; 0 (off) or 1ms to 1h. */
     public Builder responseTimeout(Duration value) {
       this.responseTimeout = zeroOr("response-timeout", value, Duration.ofMillis(1), Duration.ofHours(1));
+      return this;
+    }
+
+    /** See {@link PoolConfig#leakDetectionThreshold()}; 0 (off) or 100ms to 1d. */
+    public Builder leakDetectionThreshold(Duration value) {
+      this.leakDetectionThreshold =
+          zeroOr("leak-detection-threshold", value, Duration.ofMillis(100), Duration.ofDays(1));
       return this;
     }
 

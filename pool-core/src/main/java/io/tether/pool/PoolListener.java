@@ -39,6 +39,13 @@ public interface PoolListener {
   /** An acquire was rejected at once because the waiting queue was full. */
   default void acquireRejected() {}
 
+  /**
+   * A lease has been held longer than {@link PoolConfig#leakDetectionThreshold()}: probably never
+   * released. {@code acquiredAt}'s stack trace shows the code that acquired it. Reported once per
+   * lease.
+   */
+  default void leakSuspected(Endpoint endpoint, java.time.Duration heldFor, Throwable acquiredAt) {}
+
   /** A server changed state, after a health check, an observed error or a runtime call. */
   default void stateChanged(Endpoint endpoint, ServerState from, ServerState to, String reason) {}
 }

@@ -21,6 +21,8 @@ public final class LogListener implements PoolListener {
     void info(String message);
 
     void warn(String message);
+
+    void warn(String message, Throwable cause);
   }
 
   private final String pool;
@@ -78,6 +80,14 @@ public final class LogListener implements PoolListener {
   @Override
   public void acquireRejected() {
     next.acquireRejected();
+  }
+
+  @Override
+  public void leakSuspected(Endpoint endpoint, java.time.Duration heldFor, Throwable acquiredAt) {
+    log.warn("pool " + pool + ": a lease of a connection to " + endpoint.name() + " has been held for "
+        + io.tether.pool.DurationSyntax.format(heldFor.truncatedTo(java.time.temporal.ChronoUnit.MILLIS))
+        + " and may have leaked; it was acquired here:", acquiredAt);
+    next.leakSuspected(endpoint, heldFor, acquiredAt);
   }
 
   @Override

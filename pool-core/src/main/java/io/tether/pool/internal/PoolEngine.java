@@ -116,6 +116,7 @@ public final class PoolEngine<C> implements ConnectionPool<C> {
     this.random = random;
     this.eviction = Eviction.of(config);
     this.probe = probe;
+    this.leakThresholdNanos = config.leakDetectionThreshold().toNanos();
     this.tracksActivity = connector.tracksActivity();
     this.wantsIdleAges = recorder.wantsIdleAges();
     this.maxConnections = config.maxConnections();
@@ -366,6 +367,9 @@ public final class PoolEngine<C> implements ConnectionPool<C> {
 
   private void leased(PooledConnection<C> c, long waitNanos) {
     listener.acquired(c.server.endpoint);
+    if (leakThresholdNanos > 0) {
+      trackLease(c);
+    }
     if (wantsIdleAges) {
       long now = ticker.read();
       touch(now);
@@ -887,6 +891,39 @@ public final class PoolEngine<C> implements ConnectionPool<C> {
       finishClose(c, null);
     }
     return next == Long.MAX_VALUE ? Long.MAX_VALUE : Math.max(0, next - now);
+  }
+
+  private final long leakThresholdNanos;
+  private volatile boolean leakScanScheduled;
+
+  private void trackLease(PooledConnection<C> c) {
+    c.leakReported = false;
+    c.leasedAt = ticker.read();
+    c.acquireSite = new Throwable("acquired on " + Thread.currentThread().getName());
+    if (!leakScanScheduled) {
+      leakScanScheduled = true;
+      scheduleTask(this::scanForLeaks, leakThresholdNanos / 2);
+    }
+  }
+
+  /** Every half threshold while leases are held: reports each lease older than the threshold once. */
+  private void scanForLeaks() {
+    long now = ticker.read();
+    touch(now);
+    boolean anyLeased = false;
+    for (ServerPool<C> sp : servers) {
+      for (PooledConnection<C> c : sp.suspectedLeaks(now - leakThresholdNanos)) {
+        java.time.Duration held = java.time.Duration.ofNanos(now - c.leasedAt);
+        listener.leakSuspected(sp.endpoint, held, c.acquireSite);
+        recorder.recordLeakSuspected(sp.endpoint);
+      }
+      anyLeased |= sp.snapshot().leased() > 0;
+    }
+    if (anyLeased && !closed) {
+      scheduleTask(this::scanForLeaks, leakThresholdNanos / 2);
+    } else {
+      leakScanScheduled = false;
+    }
   }
 
   /** Makes sure a sweep runs no later than {@code at}. */

@@ -83,10 +83,10 @@ public final class PooledConnection<C> implements Lease<C>, ConnectionSignals {
   PooledConnection<?> prevAll;
   PooledConnection<?> nextAll;
 
-  // Leak detection, only used when a threshold is set.
-  long leasedAt;
-  Throwable acquireSite;
-  boolean leakReported;
+  // Leak detection, only used when a threshold is set: written by the acquirer, read by the scan.
+  volatile long leasedAt;
+  volatile Throwable acquireSite;
+  boolean leakReported; // guarded by the server lock
 
   /** This connection's uniform draws for the idle and lifetime jitter, kept for reconfiguration. */
   final double idleDraw;

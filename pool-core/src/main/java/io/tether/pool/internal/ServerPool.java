@@ -445,6 +445,23 @@ final class ServerPool<C> {
     return earliest;
   }
 
+  /** Leased connections held since before {@code cutoff} and not yet reported, marked reported. */
+  List<PooledConnection<C>> suspectedLeaks(long cutoff) {
+    List<PooledConnection<C>> out = new java.util.ArrayList<>();
+    synchronized (this) {
+      for (PooledConnection<?> c = all.first(); c != null; c = c.nextAll) {
+        if (c.state() == PooledConnection.LEASED && c.acquireSite != null && !c.leakReported
+            && c.leasedAt <= cutoff) {
+          c.leakReported = true;
+          @SuppressWarnings("unchecked")
+          PooledConnection<C> pc = (PooledConnection<C>) c;
+          out.add(pc);
+        }
+      }
+    }
+    return out;
+  }
+
   /** Counts under the lock; idle and leased may trade places meanwhile, their sum may not. */
   PoolStats.Server snapshot() {
     synchronized (this) {

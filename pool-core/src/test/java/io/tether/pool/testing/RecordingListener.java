@@ -53,6 +53,15 @@ public final class RecordingListener implements PoolListener {
     events.add("acquire-rejected");
   }
 
+  /** Acquire sites of suspected leaks, in report order. */
+  public final Queue<Throwable> leakSites = new ConcurrentLinkedQueue<>();
+
+  @Override
+  public void leakSuspected(Endpoint endpoint, java.time.Duration heldFor, Throwable acquiredAt) {
+    events.add("leak " + endpoint.name() + " " + heldFor.toSeconds() + "s");
+    leakSites.add(acquiredAt);
+  }
+
   @Override
   public void stateChanged(Endpoint endpoint, ServerState from, ServerState to, String reason) {
     events.add("state " + endpoint.name() + " " + from + "->" + to);

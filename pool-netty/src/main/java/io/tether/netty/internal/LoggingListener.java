@@ -29,6 +29,11 @@ public final class LoggingListener {
     public void warn(String message) {
       log.warn(message);
     }
+
+    @Override
+    public void warn(String message, Throwable cause) {
+      log.warn(message, cause);
+    }
   };
 
   private LoggingListener() {}

@@ -96,6 +96,10 @@ public final class PropertyTable {
         "Time a leased connection may wait for the first response byte after a write before it is closed as broken.",
         (b, v) -> b.responseTimeout(DurationSyntax.parse(full("response-timeout"), v)),
         c -> DurationSyntax.format(c.responseTimeout()));
+    key("leak-detection-threshold", "duration 0 or 100ms-1d", "0 (off)",
+        "A lease held longer is reported once, with the acquiring stack (WARN log and tether.pool.leaks).",
+        (b, v) -> b.leakDetectionThreshold(DurationSyntax.parse(full("leak-detection-threshold"), v)),
+        c -> DurationSyntax.format(c.leakDetectionThreshold()));
     key("check", "boolean", "false", "Active health checks of every server (HAProxy's `check`).",
         (b, v) -> b.check(bool("check", v)), c -> Boolean.toString(c.healthCheck().enabled()));
     key("check.inter", "duration 10ms-1h", "2s", "Interval between checks of a server that is up.",
