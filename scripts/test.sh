@@ -2,6 +2,7 @@
 # Runs every test of Tether. Installs what the tests need when missing (as root, with apt-get):
 #   haproxy   - the integration tests start real HAProxy processes on 127.0.0.0/8
 #   iptables  - the failover tests black-hole a backend with an iptables DROP rule
+#   openssl   - the TLS tests make their own certificates
 #   maven, a JDK 17
 # then runs `mvn -B verify`. Extra arguments go to Maven (e.g. -Dtest=PoolConfigTest).
 set -euo pipefail
@@ -13,6 +14,7 @@ require java openjdk-17-jdk-headless "builds and runs Tether"
 require mvn maven "builds Tether"
 require haproxy haproxy "integration tests run a real HAProxy"
 require iptables iptables "failover tests black-hole a backend"
+require openssl openssl "TLS tests make their own certificates"
 
 echo ">> $(haproxy -v 2>/dev/null | head -1)"
 exec mvn -B verify "$@"

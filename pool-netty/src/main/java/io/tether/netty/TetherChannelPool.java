@@ -77,7 +77,7 @@ public final class TetherChannelPool implements ChannelPool {
     this.executor = b.executor != null ? b.executor : loop;
     PoolConfig config = withServers(b.config, b.bootstrap.config().remoteAddress());
     ChannelConnector connector =
-        new ChannelConnector(b.bootstrap, b.handler, b.ticker, config.responseTimeout(), config.name());
+        new ChannelConnector(b.bootstrap, b.handler, b.ticker, config.responseTimeout(), config.name(), b.tls);
     ConnectionPool.Builder<Channel> pb =
         ConnectionPool.builder(connector)
             .config(config)
@@ -344,6 +344,7 @@ public final class TetherChannelPool implements ChannelPool {
     private Ticker ticker = Ticker.system();
     private EventExecutor executor;
     private io.tether.pool.HealthProbe probe;
+    private Tls tls;
 
     private Builder(Bootstrap bootstrap) {
       this.bootstrap = Objects.requireNonNull(bootstrap, "bootstrap");
@@ -387,6 +388,12 @@ public final class TetherChannelPool implements ChannelPool {
      */
     public Builder healthProbe(io.tether.pool.HealthProbe value) {
       this.probe = Objects.requireNonNull(value, "probe");
+      return this;
+    }
+
+    /** TLS for every connection (health checks stay plain TCP or HTTP); default none. */
+    public Builder tls(Tls value) {
+      this.tls = Objects.requireNonNull(value, "tls");
       return this;
     }
 

@@ -55,12 +55,16 @@ public final class TetherHttpClient implements AutoCloseable {
     int maxBytes = b.maxResponseBytes;
     this.retryIdempotent = b.retryIdempotent;
     this.metrics = b.metrics;
-    this.pool =
+    TetherChannelPool.Builder poolBuilder =
         TetherChannelPool.builder(b.bootstrap)
             .config(b.config)
             .listener(b.listener)
             .metrics(b.metrics)
-            .ticker(b.ticker)
+            .ticker(b.ticker);
+    if (b.tls != null) {
+      poolBuilder.tls(b.tls);
+    }
+    this.pool = poolBuilder
             .handler(
                 new AbstractChannelPoolHandler() {
                   @Override
@@ -184,9 +188,16 @@ public final class TetherHttpClient implements AutoCloseable {
     private PoolListener listener = PoolListener.NONE;
     private PoolMetricsRecorder metrics = PoolMetricsRecorder.NOOP;
     private Ticker ticker = Ticker.system();
+    private io.tether.netty.Tls tls;
 
     private Builder(Bootstrap bootstrap) {
       this.bootstrap = Objects.requireNonNull(bootstrap, "bootstrap");
+    }
+
+    /** HTTPS: TLS with host name verification unless {@link io.tether.netty.Tls} says otherwise. */
+    public Builder tls(io.tether.netty.Tls value) {
+      this.tls = Objects.requireNonNull(value, "tls");
+      return this;
     }
 
     public Builder config(PoolConfig value) {

@@ -6,7 +6,12 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.pool.ChannelPoolHandler;
+import io.netty.handler.ssl.SslHandler;
+import io.tether.netty.Tls;
+import io.tether.netty.TlsException;
 import io.tether.pool.CloseCause;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLParameters;
 import io.tether.pool.ConnectionSignals;
 import io.tether.pool.Connector;
 import io.tether.pool.Endpoint;
@@ -26,10 +31,12 @@ public final class ChannelConnector implements Connector<Channel> {
   private final Ticker ticker;
   private final Duration responseTimeout;
   private final String poolName;
+  private final Tls tls;
 
   public ChannelConnector(Bootstrap bootstrap, ChannelPoolHandler handler, Ticker ticker, Duration responseTimeout,
-      String poolName) {
+      String poolName, Tls tls) {
     this.poolName = poolName;
+    this.tls = tls;
     this.template = bootstrap.clone();
     this.handler = handler;
     this.ticker = ticker;
@@ -47,6 +54,10 @@ public final class ChannelConnector implements Connector<Channel> {
             PooledChannelHandler h = new PooledChannelHandler(signals, ticker, responseTimeout);
             ch.attr(PooledChannelHandler.KEY).set(h);
             ch.pipeline().addFirst(PooledChannelHandler.NAME, h);
+            if (tls != null) {
+              // Outermost, so the pool handler sees application bytes, not TLS records.
+              ch.pipeline().addFirst(TLS_NAME, sslHandler(ch, endpoint));
+            }
             handler.channelCreated(ch);
           }
         });
@@ -54,13 +65,38 @@ public final class ChannelConnector implements Connector<Channel> {
     b.connect(endpoint.host(), endpoint.port())
         .addListener(
             (ChannelFuture f) -> {
-              if (f.isSuccess()) {
+              if (!f.isSuccess()) {
+                result.completeExceptionally(f.cause());
+              } else if (tls == null) {
                 result.complete(f.channel());
               } else {
-                result.completeExceptionally(f.cause());
+                // Only a connection that completed its handshake enters the pool.
+                SslHandler ssl = (SslHandler) f.channel().pipeline().get(TLS_NAME);
+                ssl.handshakeFuture().addListener(h -> {
+                  if (h.isSuccess()) {
+                    result.complete(f.channel());
+                  } else {
+                    f.channel().close();
+                    result.completeExceptionally(TlsException.of(endpoint.name(), h.cause()));
+                  }
+                });
               }
             });
     return result;
+  }
+
+  static final String TLS_NAME = "tether-tls";
+
+  private SslHandler sslHandler(Channel ch, Endpoint endpoint) {
+    SslHandler h = tls.context().newHandler(ch.alloc(), endpoint.host(), endpoint.port());
+    // Set either way: Netty 4.2 client contexts verify host names by default, 4.1 ones do not. Off is
+    // "", not null: the JDK keeps its current algorithm when given null.
+    SSLEngine engine = h.engine();
+    SSLParameters p = engine.getSSLParameters();
+    p.setEndpointIdentificationAlgorithm(tls.verifyHostname() ? "HTTPS" : "");
+    engine.setSSLParameters(p);
+    h.setHandshakeTimeoutMillis(Math.max(1, tls.handshakeTimeout().toMillis()));
+    return h;
   }
 
   @Override
