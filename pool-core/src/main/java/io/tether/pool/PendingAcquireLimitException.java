@@ -2,7 +2,9 @@ package io.tether.pool;
 
 /**
  * An acquire was rejected at once because {@link PoolConfig#maxPendingAcquires()} acquires were already
- * waiting. Nothing was queued; retrying later, or shedding load, is the caller's choice.
+ * waiting. Nothing was queued; retrying later, or shedding load, is the caller's choice. It carries no
+ * stack trace: under overload it is raised thousands of times a second, and capturing a stack each time
+ * would make shedding load the slowest thing the pool does.
  */
 public final class PendingAcquireLimitException extends PoolException {
   private static final long serialVersionUID = 1L;
@@ -17,7 +19,7 @@ public final class PendingAcquireLimitException extends PoolException {
             + " acquires already waiting (tether.pool.max-pending-acquires) and all "
             + limit
             + " connections in use",
-        null);
+        false);
     this.maxPending = maxPending;
   }
 

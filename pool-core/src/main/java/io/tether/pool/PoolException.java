@@ -11,6 +11,12 @@ public class PoolException extends RuntimeException {
     this.poolName = poolName;
   }
 
+  /** For failures raised in bulk (load shedding), where filling in a stack trace would cost the most. */
+  protected PoolException(String poolName, String message, boolean withStackTrace) {
+    super("pool " + poolName + ": " + message, null, false, withStackTrace);
+    this.poolName = poolName;
+  }
+
   /** The {@link PoolConfig#name()} of the pool that raised it. */
   public String poolName() {
     return poolName;

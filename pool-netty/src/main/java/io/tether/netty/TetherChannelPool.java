@@ -124,8 +124,22 @@ public final class TetherChannelPool implements ChannelPool {
     if (ch != null) {
       return new SucceededFuture<>(ImmediateEventExecutor.INSTANCE, ch);
     }
+    return completeOrWait(pool.acquire());
+  }
+
+  /**
+   * A future for {@code leasing}: already complete if the pool answered at once (a rejection, say),
+   * without an event-loop promise whose notification would cost every rejected caller a wake-up of the
+   * loop; else a promise on the pool's event loop.
+   */
+  private Future<Channel> completeOrWait(CompletableFuture<Lease<Channel>> leasing) {
+    if (leasing.isDone() && leasing.isCompletedExceptionally()) {
+      Throwable cause = leasing.handle((l, e) -> e).join();
+      return ImmediateEventExecutor.INSTANCE.newFailedFuture(
+          cause instanceof CompletionException && cause.getCause() != null ? cause.getCause() : cause);
+    }
     Promise<Channel> promise = executor.newPromise();
-    acquireSlow(pool.acquire(), promise);
+    acquireSlow(leasing, promise);
     return promise;
   }
 
@@ -164,9 +178,7 @@ public final class TetherChannelPool implements ChannelPool {
     if (ch != null) {
       return new SucceededFuture<>(ImmediateEventExecutor.INSTANCE, ch);
     }
-    Promise<Channel> promise = executor.newPromise();
-    acquireSlow(pool.acquireByKey(key), promise);
-    return promise;
+    return completeOrWait(pool.acquireByKey(key));
   }
 
   /**

@@ -119,20 +119,28 @@ public final class ConnectionWatch {
 
   /**
    * The connection is gone. Returns the stale-connection exception to fire first if a leased user was
-   * still waiting for a response, else null; then tells the pool who closed it.
+   * still waiting for a response, else null. The adapter then passes the close through its pipeline and
+   * calls {@link #closed()}.
    */
   public StaleConnectionException inactive() {
-    StaleConnectionException stale = null;
     if (signals.isLeased() && awaitingResponse && !staleReported && !closedLocally) {
       staleReported = true;
-      stale = stale();
+      return stale();
     }
+    return null;
+  }
+
+  /**
+   * Tells the pool who closed the connection. Called after the close went through the pipeline, so a
+   * handler that understands the protocol (an HTTP exchange cut short, say) has already closed its lease
+   * with the right cause; otherwise this one counts.
+   */
+  public void closed() {
     if (resetSeen || peerGone || !closedLocally) {
       signals.closedByPeer(resetSeen);
     } else {
       signals.closedLocally();
     }
-    return stale;
   }
 
   /**

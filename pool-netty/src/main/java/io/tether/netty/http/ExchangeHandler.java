@@ -4,6 +4,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.PrematureChannelClosureException;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -101,6 +102,12 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
     if (cause instanceof TooLongFrameException) {
       fail(new InvalidResponseException(InvalidResponseException.Kind.BODY_TOO_LARGE, lease.endpoint().name(),
           cause.getMessage(), cause));
+      return;
+    }
+    if (cause instanceof PrematureChannelClosureException) {
+      // The codec's word for a response the peer cut short by closing.
+      fail(new InvalidResponseException(InvalidResponseException.Kind.TRUNCATED, lease.endpoint().name(),
+          "connection closed before the response ended", cause));
       return;
     }
     fail(cause);

@@ -123,6 +123,7 @@ public final class PooledChannelHandler extends ChannelDuplexHandler implements 
       ctx.fireExceptionCaught(stale);
     }
     ctx.fireChannelInactive();
+    watch.closed();
   }
 
   /**

@@ -138,6 +138,9 @@ public final class PooledChannelHandler extends SimpleChannelHandler {
       Channels.fireExceptionCaught(ctx, stale);
     }
     ctx.sendUpstream(e);
+    synchronized (watch) {
+      watch.closed();
+    }
   }
 
   /** The pool is closing this channel: tell a leased user why, then close. Any thread. */

@@ -26,13 +26,64 @@ public final class Haproxy implements AutoCloseable {
   private final Path dir;
   private final Path socket;
   private final Path log;
-  private final Process process;
+  private volatile Process process;
+  private final java.util.List<Process> retired = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   private Haproxy(Path dir, Process process) {
     this.dir = dir;
     this.socket = dir.resolve("admin.sock");
     this.log = dir.resolve("haproxy.log");
     this.process = process;
+  }
+
+  private static Process launch(Path dir, String... extra) throws IOException {
+    java.util.List<String> cmd = new ArrayList<>(java.util.List.of(binary(), "-db", "-f", dir.resolve("haproxy.cfg").toString()));
+    cmd.addAll(java.util.List.of(extra));
+    ProcessBuilder pb = new ProcessBuilder(cmd);
+    pb.redirectErrorStream(true);
+    pb.redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("haproxy.log").toFile()));
+    return pb.start();
+  }
+
+  /**
+   * A soft reload, as {@code systemctl reload haproxy} does: a new process on the same configuration
+   * takes over the listening sockets and asks the old one ({@code -sf <pid>}) to finish its sessions and
+   * exit. Returns once the new process answers on the stats socket.
+   */
+  public void reload() throws IOException, InterruptedException {
+    Process old = process;
+    Process fresh = launch(dir, "-sf", Long.toString(old.pid()));
+    retired.add(old);
+    process = fresh;
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (System.nanoTime() < deadline) {
+      try {
+        if (command("show info").contains("Pid: " + fresh.pid())) {
+          return;
+        }
+      } catch (IOException notYet) {
+        // the new process has not bound the stats socket yet
+      }
+      TimeUnit.MILLISECONDS.sleep(10);
+    }
+    throw new AssertionError("reloaded haproxy not ready:\n" + output());
+  }
+
+  /** Whether every process replaced by {@link #reload()} has finished its sessions and exited. */
+  public boolean oldProcessesExited() {
+    return retired.stream().noneMatch(Process::isAlive);
+  }
+
+  /** Stops HAProxy at once (SIGTERM), as a crash or a hard restart would. */
+  public void stop() throws InterruptedException {
+    process.destroy();
+    process.waitFor(5, TimeUnit.SECONDS);
+  }
+
+  /** Starts it again after {@link #stop()}, on the same configuration and ports. */
+  public void start() throws IOException, InterruptedException {
+    process = launch(dir);
+    awaitReady(Duration.ofSeconds(10));
   }
 
   /** The haproxy binary, or a clear failure naming the package to install. */
@@ -57,10 +108,7 @@ public final class Haproxy implements AutoCloseable {
             + "  maxconn 4096\n\n";
     Path cfg = dir.resolve("haproxy.cfg");
     Files.writeString(cfg, global + sections.replace("${dir}", dir.toString()));
-    ProcessBuilder pb = new ProcessBuilder(binary(), "-db", "-f", cfg.toString());
-    pb.redirectErrorStream(true);
-    pb.redirectOutput(dir.resolve("haproxy.log").toFile());
-    Haproxy h = new Haproxy(dir, pb.start());
+    Haproxy h = new Haproxy(dir, launch(dir));
     try {
       h.awaitReady(Duration.ofSeconds(10));
     } catch (RuntimeException | Error e) {
@@ -177,6 +225,7 @@ public final class Haproxy implements AutoCloseable {
 
   @Override
   public void close() {
+    retired.forEach(Process::destroyForcibly);
     process.destroy();
     try {
       if (!process.waitFor(5, TimeUnit.SECONDS)) {
