@@ -794,8 +794,22 @@ public final class PoolEngine<C> implements ConnectionPool<C> {
     long evictAt = last + c.idleBudget;
     c.evictAt = evictAt;
     c.reused = true;
-    if (!c.casState(PooledConnection.LEASED, PooledConnection.IDLE)) {
-      return; // the pool closed it meanwhile (peer close, shutdown); nothing to give back
+    boolean stillInSlot;
+    while (true) {
+      int s = c.state();
+      if (s == PooledConnection.LEASED_HOT) {
+        if (c.casState(PooledConnection.LEASED_HOT, PooledConnection.IDLE)) {
+          stillInSlot = true;
+          break;
+        }
+      } else if (s == PooledConnection.LEASED) {
+        if (c.casState(PooledConnection.LEASED, PooledConnection.IDLE)) {
+          stillInSlot = false;
+          break;
+        }
+      } else {
+        return; // the pool closed it meanwhile (peer close, shutdown); nothing to give back
+      }
     }
     if (userRelease) {
       listener.released(sp.endpoint);
@@ -803,7 +817,9 @@ public final class PoolEngine<C> implements ConnectionPool<C> {
         states.observe(sp, true);
       }
     }
-    sp.linkIdle(c);
+    if (!stillInSlot) {
+      sp.linkIdle(c);
+    }
     if (evictAt < nextSweepAt) {
       requestSweep(evictAt);
     }
@@ -834,7 +850,7 @@ public final class PoolEngine<C> implements ConnectionPool<C> {
     if (c.state() == PooledConnection.NEW) {
       return; // seen by connected()
     }
-    boolean wasLeased = c.state() == PooledConnection.LEASED;
+    boolean wasLeased = PooledConnection.leased(c.state());
     if (c.server.beginCloseOpen(c, reset ? CloseCause.PEER_RESET : CloseCause.PEER_CLOSED)) {
       finishClose(c, null);
       if (reset && wasLeased) {

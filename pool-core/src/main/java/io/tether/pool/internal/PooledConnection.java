@@ -16,22 +16,37 @@ import java.time.Duration;
  * <p>State machine, every arrow a CAS:
  *
  * <pre>
- *   NEW --connected--> LEASED <--acquire/release--> IDLE
- *                        \                          /
- *                         `------> CLOSING <-------'  --> CLOSED
+ *   NEW        -> LEASED       connected, for the acquire that opened it
+ *   IDLE       -> LEASED       acquired from the deque
+ *   IDLE       -> LEASED_HOT   acquired from a hot slot, which keeps pointing at it
+ *   LEASED_HOT -> LEASED       another connection took over the slot
+ *   LEASED     -> IDLE         released and linked into a slot or the deque
+ *   LEASED_HOT -> IDLE         released; nothing to link, the slot still points at it
+ *   IDLE, LEASED, LEASED_HOT -> CLOSING -> CLOSED
  * </pre>
  *
- * IDLE and LEASED flip lock-free on the hot path; every move to CLOSING happens under the server's lock
- * together with the bookkeeping (counts, unlinking), so a snapshot taken under that lock is exact. The
- * monitor can only close what it moved out of IDLE by CAS, so it never closes a leased connection, and
- * an acquire can only lease what it moved out of IDLE, so it never gets a closing one.
+ * IDLE and the two leased states flip lock-free on the hot path; every move to CLOSING happens under the
+ * server's lock together with the bookkeeping (counts, unlinking), so a snapshot taken under that lock
+ * is exact. The monitor can only close what it moved out of IDLE by CAS, so it never closes a leased
+ * connection, and an acquire can only lease what it moved out of IDLE, so it never gets a closing one.
+ *
+ * <p>LEASED_HOT is a lease whose hot slot still points at the connection: leasing from a slot does not
+ * empty it and releasing does not refill it, which halves the atomic operations of a lease and release
+ * (one CAS each). Whoever puts another connection into that slot first moves the old one to LEASED, so
+ * its holder knows to link it again on release; see {@link ServerPool#linkIdle}.
  */
 public final class PooledConnection<C> implements Lease<C>, ConnectionSignals {
   static final int NEW = 0;
   static final int IDLE = 1;
   static final int LEASED = 2;
-  static final int CLOSING = 3;
-  static final int CLOSED = 4;
+  /** Leased, and its hot slot still points at it. Ordered below CLOSING: {@code >= CLOSING} means gone. */
+  static final int LEASED_HOT = 3;
+  static final int CLOSING = 4;
+  static final int CLOSED = 5;
+
+  static boolean leased(int s) {
+    return s == LEASED || s == LEASED_HOT;
+  }
 
   private static final VarHandle STATE;
 
@@ -72,8 +87,8 @@ public final class PooledConnection<C> implements Lease<C>, ConnectionSignals {
 
   volatile boolean closedWhileLeased;
 
-  // Container links. slot is written by the releaser before it links into a hot slot; the rest only
-  // under the server lock.
+  // Container links. slot is written by the releaser before it links into a hot slot, and may go stale
+  // (every slot update is a CAS that expects this connection); the rest only under the server lock.
   int slot = -1;
   boolean inDeque;
   PooledConnection<?> prevIdle;
@@ -194,7 +209,7 @@ public final class PooledConnection<C> implements Lease<C>, ConnectionSignals {
 
   @Override
   public boolean isLeased() {
-    return state == LEASED;
+    return leased(state);
   }
 
   @Override
@@ -210,6 +225,8 @@ public final class PooledConnection<C> implements Lease<C>, ConnectionSignals {
         return "idle";
       case LEASED:
         return "leased";
+      case LEASED_HOT:
+        return "leased-hot";
       case CLOSING:
         return "closing";
       default:

@@ -80,16 +80,12 @@ final class ServerPool<C> {
       for (int k = 0; k < n; k++) {
         int i = (start + k) & (n - 1);
         PooledConnection<?> c = h.get(i);
-        // Taken out of its slot first, then claimed: a closer claims first and unlinks after, so one
-        // of the two CASes on the state fails and nobody gets a connection the other owns.
-        if (c != null && h.take(i, c)) {
+        if (c != null && claimHot(i, c)) {
           PooledConnection<C> pc = (PooledConnection<C>) c;
-          if (pc.casState(PooledConnection.IDLE, PooledConnection.LEASED)) {
-            if (engine.usable(pc, coarseNow)) {
-              return pc;
-            }
-            engine.discardLeased(pc, coarseNow);
+          if (engine.usable(pc, coarseNow)) {
+            return pc;
           }
+          engine.discardLeased(pc, coarseNow);
         }
       }
     }
@@ -107,16 +103,55 @@ final class ServerPool<C> {
     }
     int i = hot.stripe();
     PooledConnection<?> c = hot.get(i);
-    if (c != null && hot.take(i, c)) {
+    if (c != null && claimHot(i, c)) {
       PooledConnection<C> pc = (PooledConnection<C>) c;
-      if (pc.casState(PooledConnection.IDLE, PooledConnection.LEASED)) {
-        if (engine.usable(pc, coarseNow)) {
-          return pc;
-        }
-        engine.discardLeased(pc, coarseNow);
+      if (engine.usable(pc, coarseNow)) {
+        return pc;
       }
+      engine.discardLeased(pc, coarseNow);
     }
     return null;
+  }
+
+  /**
+   * Leases {@code c}, just read from slot {@code i}, by one CAS from IDLE to LEASED_HOT; the slot keeps
+   * pointing at it. The state is the only arbiter: a closer claims by CAS too, so exactly one wins.
+   */
+  private boolean claimHot(int i, PooledConnection<?> c) {
+    // Read first: a failed CAS costs as much as a successful one, and leased connections stay in slots.
+    if (c.state() != PooledConnection.IDLE || !c.casState(PooledConnection.IDLE, PooledConnection.LEASED_HOT)) {
+      return false;
+    }
+    if (hot.get(i) != c) {
+      leftSlot(c);
+    }
+    return true;
+  }
+
+  /**
+   * We leased {@code c} through a slot that stopped pointing at it between our read and our CAS: another
+   * connection took the slot over, and {@code c} may already sit in the deque. Make it a plain lease and
+   * take it out of wherever it went. Rare: needs a release into the same slot inside that window.
+   */
+  private void leftSlot(PooledConnection<?> c) {
+    // Out of the deque first, then LEASED: a deque member is only ever IDLE or, for this moment,
+    // LEASED_HOT, which is what the invariant check accepts.
+    synchronized (this) {
+      if (c.inDeque) {
+        unlinkFromDeque(c);
+      }
+    }
+    int j = c.slot;
+    if (j >= 0) {
+      hot.take(j, c);
+    }
+    c.casState(PooledConnection.LEASED_HOT, PooledConnection.LEASED); // or the taker did it first
+  }
+
+  private void unlinkFromDeque(PooledConnection<?> c) {
+    deque.remove(c);
+    heap.remove(c);
+    dequeSize = deque.size();
   }
 
   @SuppressWarnings("unchecked")
@@ -131,9 +166,11 @@ final class ServerPool<C> {
         }
         heap.remove(c);
         dequeSize = deque.size();
-        // Deque members are always IDLE: moves to CLOSING happen under this lock and unlink first.
-        boolean claimed = c.casState(PooledConnection.IDLE, PooledConnection.LEASED);
-        assert claimed : c;
+        // Deque members are IDLE (moves to CLOSING happen under this lock and unlink first), except one
+        // leased through a stale slot read: its claimer owns it now, and we just unlinked it for them.
+        if (!c.casState(PooledConnection.IDLE, PooledConnection.LEASED)) {
+          continue;
+        }
       }
       if (engine.usable(c, coarseNow)) {
         return c;
@@ -149,34 +186,32 @@ final class ServerPool<C> {
    */
   boolean claim(PooledConnection<C> c) {
     int i = c.slot;
-    if (i >= 0 && hot.take(i, c)) {
-      return c.casState(PooledConnection.IDLE, PooledConnection.LEASED);
+    if (i >= 0 && hot.get(i) == c) {
+      return claimHot(i, c);
     }
     synchronized (this) {
-      if (!c.inDeque) {
+      if (!c.inDeque || !c.casState(PooledConnection.IDLE, PooledConnection.LEASED)) {
         return false;
       }
-      deque.remove(c);
-      heap.remove(c);
-      dequeSize = deque.size();
-      boolean claimed = c.casState(PooledConnection.IDLE, PooledConnection.LEASED);
-      assert claimed : c;
-      return claimed;
+      unlinkFromDeque(c);
+      return true;
     }
   }
 
-  /** Links a connection that just became IDLE into the idle set. */
-  @SuppressWarnings("unchecked")
+  /**
+   * Links a connection that just went from LEASED to IDLE into the idle set: into the caller's hot slot
+   * (newest released, first leased again), moving whatever the slot pointed at out of the way.
+   */
   void linkIdle(PooledConnection<C> c) {
     if (lifo) {
       int i = hot.stripe();
       c.slot = i;
-      if (hot.offer(i, c)) {
+      if (hot.get(i) == null && hot.offer(i, c)) {
         return;
       }
       PooledConnection<?> older = hot.swap(i, c);
-      if (older != null) {
-        moveToDeque((PooledConnection<C>) older);
+      if (older != null && older != c) {
+        detach(older);
       }
       return;
     }
@@ -190,14 +225,35 @@ final class ServerPool<C> {
     }
   }
 
-  private void moveToDeque(PooledConnection<C> c) {
-    synchronized (this) {
-      c.slot = -1;
-      // A connection closed while it sat in the slot was unlinked from everything else already.
-      if (c.state() == PooledConnection.IDLE && !c.inDeque) {
-        deque.addFirst(c);
-        heap.add(c);
-        dequeSize = deque.size();
+  /**
+   * {@code c} was just swapped out of its slot. An idle one goes to the deque; a leased one that still
+   * thought itself in the slot is told it is not, so its release links it again. Its holder may release
+   * it at any moment, hence the loop: either the CAS to LEASED wins (the holder links it later) or the
+   * holder's release wins (and we see IDLE and link it here).
+   */
+  private void detach(PooledConnection<?> c) {
+    while (true) {
+      int s = c.state();
+      if (s == PooledConnection.LEASED_HOT) {
+        if (c.casState(PooledConnection.LEASED_HOT, PooledConnection.LEASED)) {
+          return;
+        }
+      } else if (s == PooledConnection.IDLE) {
+        synchronized (this) {
+          // Closers move it only under this lock, so IDLE now is IDLE when linked; a stale slot read
+          // may still lease it afterwards, and that claimer unlinks it again (leftSlot).
+          if (c.state() == PooledConnection.IDLE) {
+            c.slot = -1;
+            if (!c.inDeque) {
+              deque.addFirst(c);
+              heap.add(c);
+              dequeSize = deque.size();
+            }
+            return;
+          }
+        }
+      } else {
+        return; // LEASED (already told), or closing: a closer unlinks it
       }
     }
   }
@@ -257,7 +313,7 @@ final class ServerPool<C> {
       return false;
     }
     c.closeCause = cause;
-    c.closedWhileLeased = from == PooledConnection.LEASED;
+    c.closedWhileLeased = PooledConnection.leased(from);
     int i = c.slot;
     if (i >= 0) {
       hot.take(i, c);
@@ -279,7 +335,7 @@ final class ServerPool<C> {
     synchronized (this) {
       while (true) {
         int s = c.state();
-        if (s != PooledConnection.IDLE && s != PooledConnection.LEASED) {
+        if (s != PooledConnection.IDLE && !PooledConnection.leased(s)) {
           return false;
         }
         if (beginClose(c, s, cause)) {
@@ -291,7 +347,20 @@ final class ServerPool<C> {
 
   boolean beginCloseLeased(PooledConnection<C> c, CloseCause cause) {
     synchronized (this) {
-      return beginClose(c, PooledConnection.LEASED, cause);
+      return beginCloseLeasedLocked(c, cause);
+    }
+  }
+
+  /** LEASED or LEASED_HOT to CLOSING; retried because a slot takeover may flip one to the other. */
+  private boolean beginCloseLeasedLocked(PooledConnection<C> c, CloseCause cause) {
+    while (true) {
+      int s = c.state();
+      if (!PooledConnection.leased(s)) {
+        return false;
+      }
+      if (beginClose(c, s, cause)) {
+        return true;
+      }
     }
   }
 
@@ -304,8 +373,7 @@ final class ServerPool<C> {
         if (beginClose((PooledConnection<C>) c, PooledConnection.IDLE, cause)) {
           out.add((PooledConnection<C>) c);
         } else {
-          deque.remove(c); // unreachable while the deque invariant holds; never loop on it
-          heap.remove(c);
+          unlinkFromDeque(c); // leased through a stale slot read; its claimer owns it
         }
       }
       dequeSize = 0;
@@ -330,7 +398,7 @@ final class ServerPool<C> {
       PooledConnection<?> c = all.first();
       while (c != null) {
         PooledConnection<?> next = c.nextAll;
-        if (beginClose((PooledConnection<C>) c, PooledConnection.LEASED, cause)) {
+        if (beginCloseLeasedLocked((PooledConnection<C>) c, cause)) {
           out.add((PooledConnection<C>) c);
         }
         c = next;
@@ -357,7 +425,7 @@ final class ServerPool<C> {
         if (beginClose(pc, PooledConnection.IDLE, CloseCause.IDLE_EVICTED)) {
           out.add(pc);
         } else {
-          heap.remove(pc); // unreachable while the deque invariant holds; never loop on it
+          unlinkFromDeque(pc); // leased through a stale slot read; its claimer owns it
         }
       }
       if (c != null) {
@@ -374,7 +442,7 @@ final class ServerPool<C> {
           continue;
         }
         if (s != PooledConnection.IDLE) {
-          continue; // taken and leased between our reads
+          continue; // leased; slots keep pointing at their leased connections
         }
         long due = Math.min(c.evictAt, c.lifetimeDeadline);
         if (due <= now) {
@@ -411,7 +479,7 @@ final class ServerPool<C> {
           if (beginClose((PooledConnection<C>) c, s, CloseCause.LIFETIME_EXPIRED)) {
             out.add((PooledConnection<C>) c);
           }
-        } else if (s == PooledConnection.LEASED) {
+        } else if (PooledConnection.leased(s)) {
           c.retire = true;
         }
       } else {
@@ -450,7 +518,7 @@ final class ServerPool<C> {
     List<PooledConnection<C>> out = new java.util.ArrayList<>();
     synchronized (this) {
       for (PooledConnection<?> c = all.first(); c != null; c = c.nextAll) {
-        if (c.state() == PooledConnection.LEASED && c.acquireSite != null && !c.leakReported
+        if (PooledConnection.leased(c.state()) && c.acquireSite != null && !c.leakReported
             && c.leasedAt <= cutoff) {
           c.leakReported = true;
           @SuppressWarnings("unchecked")
@@ -488,7 +556,7 @@ final class ServerPool<C> {
     int counted = 0;
     for (PooledConnection<?> c = all.first(); c != null; c = c.nextAll) {
       int s = c.state();
-      if (s != PooledConnection.IDLE && s != PooledConnection.LEASED) {
+      if (s != PooledConnection.IDLE && !PooledConnection.leased(s)) {
         problems.add(endpoint.name() + ": " + c + " in the open list");
       }
       counted++;
@@ -500,7 +568,9 @@ final class ServerPool<C> {
       problems.add(endpoint.name() + ": deque " + deque.size() + " vs heap " + heap.size());
     }
     for (PooledConnection<?> c = deque.first(); c != null; c = c.nextIdle) {
-      if (c.state() != PooledConnection.IDLE || !c.inList || c.heapIndex < 0) {
+      // LEASED_HOT is allowed for the moment between a stale slot claim and its leftSlot.
+      int s = c.state();
+      if ((s != PooledConnection.IDLE && s != PooledConnection.LEASED_HOT) || !c.inList || c.heapIndex < 0) {
         problems.add(endpoint.name() + ": " + c + " in the idle deque");
       }
     }
