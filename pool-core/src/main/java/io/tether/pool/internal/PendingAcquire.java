@@ -25,7 +25,10 @@ final class PendingAcquire<C> {
   PendingAcquire<C> prev;
   PendingAcquire<C> next;
   boolean queued;
+  /** A connect serves it: one started for it, or one it took over ({@link ConnectAttempt}). */
   boolean connectStarted;
+  /** That connect, once it is under way; null otherwise. */
+  ConnectAttempt<C> attempt;
 
   /** The server it must be served by, or null for any; a keyed acquire is moved if its server goes down. */
   volatile ServerPool<C> target;

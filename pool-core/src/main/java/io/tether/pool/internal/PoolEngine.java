@@ -537,22 +537,14 @@ public final class PoolEngine<C> implements ConnectionPool<C> {
   /** Opens a connection for {@code w} if a server has room; else {@code w} waits for a release. */
   private void connectFor(PendingAcquire<C> w) {
     // Claimed first: making room closes a connection, whose capacityFreed() must not start a second
-    // connect for this same acquire.
-    if (!waiters.withLock(() -> {
-      if (w.connectStarted || !w.queued) {
-        return false;
-      }
-      w.connectStarted = true;
-      return true;
-    })) {
+    // connect for this same acquire. A connect still under way for an acquire served meanwhile is
+    // taken over instead of starting another.
+    if (waiters.claimConnect(w) != WaitQueue.START) {
       return;
     }
     ServerPool<C> sp = reserveFor(w);
     if (sp == null) {
-      waiters.withLock(() -> {
-        w.connectStarted = false;
-        return true;
-      });
+      waiters.unclaim(w);
       return;
     }
     startConnect(sp, w);
@@ -612,26 +604,32 @@ public final class PoolEngine<C> implements ConnectionPool<C> {
     c.idleBudget = eviction.idleBudget(c.idleDraw, 0);
     long start = ticker.read();
     listener.connectStarted(sp.endpoint);
+    ConnectAttempt<C> attempt = waiters.attach(w, sp);
     CompletionStage<C> stage;
     try {
       stage = connector.connect(sp.endpoint, config.connectTimeout(), c);
     } catch (RuntimeException | Error e) {
       stage = CompletableFuture.failedFuture(e);
     }
-    stage.whenComplete((conn, err) -> connected(c, conn, err, w, start));
+    stage.whenComplete((conn, err) -> connected(c, conn, err, attempt, start));
   }
 
-  private void connected(PooledConnection<C> c, C conn, Throwable err, PendingAcquire<C> w, long start) {
+  private void connected(PooledConnection<C> c, C conn, Throwable err, ConnectAttempt<C> attempt, long start) {
     long now = ticker.read();
     touch(now);
     ServerPool<C> sp = c.server;
+    // The acquire this connect serves now (null if every acquire was served another way); from here on
+    // it has no connect under way, so each path below that leaves it waiting must start or adopt one.
+    PendingAcquire<C> w = waiters.finish(attempt);
     if (err != null || conn == null) {
       Throwable cause = err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
       sp.connectFailed();
       recorder.recordConnect(sp.endpoint, now - start, false);
       listener.connectFailed(sp.endpoint, cause);
       states.observe(sp, false);
-      connectFailed(w, sp, cause);
+      if (w != null) {
+        connectFailed(w, sp, cause);
+      }
       capacityFreed();
       return;
     }
@@ -640,9 +638,9 @@ public final class PoolEngine<C> implements ConnectionPool<C> {
     if (!sp.connectSucceeded(c, now)) {
       safeClose(conn, closed ? CloseCause.POOL_CLOSED : CloseCause.ENDPOINT_DOWN);
       c.setState(PooledConnection.CLOSED);
-      if (closed) {
+      if (w != null && closed) {
         failWaiter(w, new PoolClosedException(name));
-      } else {
+      } else if (w != null) {
         retryElsewhere(w);
       }
       capacityFreed();
@@ -661,15 +659,17 @@ public final class PoolEngine<C> implements ConnectionPool<C> {
     }
     if (c.state() != PooledConnection.LEASED) {
       // The peer closed it before we could hand it out: this acquire still needs a connection.
-      retryElsewhere(w);
+      if (w != null) {
+        retryElsewhere(w);
+      }
       capacityFreed();
       return;
     }
-    if (w.acceptsNew(sp) && waiters.remove(w) && complete(w, c)) {
+    if (w != null && w.acceptsNew(sp) && waiters.remove(w) && complete(w, c)) {
       return;
     }
     handOff(c);
-    if (w.queued && !w.connectStarted) {
+    if (w != null && w.queued) {
       connectFor(w);
     }
   }
@@ -697,10 +697,7 @@ public final class PoolEngine<C> implements ConnectionPool<C> {
   }
 
   private void retryElsewhere(PendingAcquire<C> w) {
-    waiters.withLock(() -> {
-      w.connectStarted = false;
-      return true;
-    });
+    waiters.unclaim(w);
     connectFor(w);
   }
 

@@ -1,6 +1,8 @@
 package io.tether.pool.internal;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.function.Predicate;
 
@@ -14,6 +16,9 @@ final class WaitQueue<C> {
 
   /** Read without the lock on hot paths: "is anyone waiting?". */
   volatile int size;
+
+  /** Connects in flight whose acquire was served another way, until one adopts them or they end. */
+  private final ArrayDeque<ConnectAttempt<C>> orphans = new ArrayDeque<>();
 
   /** Appends {@code w} unless {@code limit} acquires already wait. */
   synchronized boolean offer(PendingAcquire<C> w, int limit) {
@@ -55,7 +60,95 @@ final class WaitQueue<C> {
     w.prev = null;
     w.next = null;
     size--;
+    ConnectAttempt<C> a = w.attempt;
+    if (a != null) {
+      // Served (or gone) before its connect ended: the connect goes to the next acquire that has none.
+      w.attempt = null;
+      pass(a);
+    }
     return true;
+  }
+
+  private void pass(ConnectAttempt<C> a) {
+    for (PendingAcquire<C> p = head; p != null; p = p.next) {
+      if (a.suits(p)) {
+        p.connectStarted = true;
+        p.attempt = a;
+        a.owner = p;
+        return;
+      }
+    }
+    a.owner = null;
+    orphans.add(a);
+  }
+
+  /** What {@link #claimConnect} decided. */
+  static final int NO_CONNECT = 0;
+  static final int ADOPTED = 1;
+  static final int START = 2;
+
+  /**
+   * Claims a connect for {@code w}: {@link #NO_CONNECT} if it has one or is no longer queued, {@link
+   * #ADOPTED} if it took over an orphaned connect that suits it, else {@link #START}: the caller must
+   * start one (and call {@link #attach} or {@link #unclaim}).
+   */
+  synchronized int claimConnect(PendingAcquire<C> w) {
+    if (w.connectStarted || !w.queued) {
+      return NO_CONNECT;
+    }
+    for (Iterator<ConnectAttempt<C>> it = orphans.iterator(); it.hasNext(); ) {
+      ConnectAttempt<C> a = it.next();
+      if (a.suits(w)) {
+        it.remove();
+        a.owner = w;
+        w.attempt = a;
+        w.connectStarted = true;
+        return ADOPTED;
+      }
+    }
+    w.connectStarted = true;
+    return START;
+  }
+
+  /** The claim of {@link #claimConnect} came to nothing (no room on any server). */
+  synchronized void unclaim(PendingAcquire<C> w) {
+    if (w.attempt == null) {
+      w.connectStarted = false;
+    }
+  }
+
+  /** Records the connect just started for {@code w} to {@code server}; passed on if {@code w} is gone. */
+  synchronized ConnectAttempt<C> attach(PendingAcquire<C> w, ServerPool<C> server) {
+    ConnectAttempt<C> a = new ConnectAttempt<>(w, server);
+    if (w.queued && w.attempt == null) {
+      w.attempt = a;
+    } else {
+      pass(a);
+    }
+    return a;
+  }
+
+  /**
+   * The connect {@code a} ended: returns the acquire it was for (null if orphaned), which from now on
+   * has no connect under way.
+   */
+  synchronized PendingAcquire<C> finish(ConnectAttempt<C> a) {
+    PendingAcquire<C> w = a.owner;
+    a.owner = null;
+    if (w == null) {
+      orphans.remove(a);
+      return null;
+    }
+    if (w.attempt == a) {
+      w.attempt = null;
+      w.connectStarted = false;
+    }
+    return w;
+  }
+
+  /** Connects in flight that no acquire waits on. */
+  synchronized int orphans() {
+    return orphans.size();
   }
 
   /** The oldest acquire matching {@code p}, left in the queue; null if none. */
@@ -98,11 +191,6 @@ final class WaitQueue<C> {
     return out;
   }
 
-  /** Runs {@code action} holding the queue lock (for claiming a waiter's connect). */
-  synchronized boolean withLock(java.util.function.BooleanSupplier action) {
-    return action.getAsBoolean();
-  }
-
   /** Checks, in one critical section, that the count matches the links; for the invariant check. */
   synchronized void check(int limit, List<String> problems) {
     int n = 0;
@@ -117,6 +205,16 @@ final class WaitQueue<C> {
     }
     if (n > limit) {
       problems.add(n + " waiting, over max-pending-acquires " + limit);
+    }
+    for (ConnectAttempt<C> a : orphans) {
+      if (a.owner != null) {
+        problems.add("orphaned connect owned by an acquire");
+      }
+    }
+    for (PendingAcquire<C> w = head; w != null; w = w.next) {
+      if (w.attempt != null && (w.attempt.owner != w || !w.connectStarted)) {
+        problems.add("acquire and its connect disagree on who owns it");
+      }
     }
   }
 }

@@ -1,0 +1,26 @@
+package io.tether.pool.internal;
+
+/**
+ * A connect in flight and the acquire it is for. The acquire can be served before the connect ends
+ * (by a released connection, say); the connect then passes to the next waiting acquire that has none,
+ * or waits, orphaned, for one to adopt it. Without this, every acquire that queues behind a busy pool
+ * starts one more connect, and a burst of waiters leaves a burst of connects behind it long after the
+ * waiters were served. Fields guarded by the {@link WaitQueue} lock.
+ */
+final class ConnectAttempt<C> {
+  /** The acquire this connect will serve, or null while orphaned. */
+  PendingAcquire<C> owner;
+
+  /** The server it connects to. */
+  final ServerPool<C> server;
+
+  ConnectAttempt(PendingAcquire<C> owner, ServerPool<C> server) {
+    this.owner = owner;
+    this.server = server;
+  }
+
+  /** Whether {@code w} may take this connect over. */
+  boolean suits(PendingAcquire<C> w) {
+    return w.queued && !w.connectStarted && w.acceptsNew(server) && w.avoid != server;
+  }
+}

@@ -1,0 +1,114 @@
+package io.tether.pool;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.tether.pool.testing.FakeConnector.Conn;
+import io.tether.pool.testing.TestPool;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A connect started for an acquire that was then served another way (a release got there first) is
+ * not wasted and not repeated: the next acquire that needs a connection takes it over. Without this a
+ * burst of waiters under a busy pool leaves a burst of connects behind it.
+ */
+class ConnectHandOverTest {
+
+  private static TestPool pool(int max) {
+    TestPool t = new TestPool(PoolConfig.builder().maxConnections(max));
+    return t;
+  }
+
+  @Test
+  void aWaiterServedByAReleaseLeavesItsConnectToTheNextWaiter() {
+    TestPool t = pool(4);
+    Lease<Conn> busy = t.lease();
+    t.connector.manualConnects = true;
+    CompletableFuture<Lease<Conn>> first = t.pool.acquire();
+    assertEquals(1, t.connector.pendingConnects(), "no idle connection: a connect starts for the first waiter");
+
+    busy.release();
+    assertSame(busy.connection(), first.join().connection(), "the release serves the first waiter");
+
+    CompletableFuture<Lease<Conn>> second = t.pool.acquire();
+    assertEquals(1, t.connector.pendingConnects(), "the second waiter takes over the connect under way");
+    assertEquals(2, t.connector.connectCalls.get());
+
+    t.connector.completePending(1, e -> false);
+    assertTrue(second.isDone());
+    assertEquals(2, t.pool.stats().leased());
+    assertTrue(t.pool.checkInvariants().isEmpty(), t.pool.checkInvariants().toString());
+  }
+
+  @Test
+  void aBurstOfWaitersServedByReleasesStartsNoMoreConnectsThanWaitersWithoutOne() {
+    TestPool t = pool(64);
+    List<Lease<Conn>> leased = new ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      leased.add(t.lease());
+    }
+    t.connector.manualConnects = true;
+    // Eight rounds of: one more acquire than idle connections, then every lease released.
+    for (int round = 0; round < 8; round++) {
+      CompletableFuture<Lease<Conn>> extra = t.pool.acquire();
+      for (Lease<Conn> l : leased) {
+        l.release();
+      }
+      assertTrue(extra.isDone(), "served by a release");
+      leased.clear();
+      leased.add(extra.join());
+      for (int i = 0; i < 7; i++) {
+        leased.add(t.pool.tryAcquire());
+      }
+    }
+    assertEquals(1, t.connector.pendingConnects(), "one connect, handed from waiter to waiter, not eight");
+  }
+
+  @Test
+  void anOrphanedConnectThatSucceedsIdlesInThePool() {
+    TestPool t = pool(4);
+    Lease<Conn> busy = t.lease();
+    t.connector.manualConnects = true;
+    CompletableFuture<Lease<Conn>> waiter = t.pool.acquire();
+    busy.release();
+    waiter.join().release();
+    t.connector.completePending(1, e -> false);
+    assertEquals(2, t.pool.stats().idle());
+    assertTrue(t.pool.checkInvariants().isEmpty(), t.pool.checkInvariants().toString());
+  }
+
+  @Test
+  void whenATakenOverConnectFailsItsNewOwnerGetsAConnectOfItsOwn() {
+    TestPool t = pool(4);
+    Lease<Conn> busy = t.lease();
+    t.connector.manualConnects = true;
+    CompletableFuture<Lease<Conn>> first = t.pool.acquire();
+    busy.release();
+    first.join();
+    CompletableFuture<Lease<Conn>> second = t.pool.acquire();
+    t.connector.completePending(1, e -> true); // refused
+    assertFalse(second.isDone());
+    assertEquals(1, t.connector.pendingConnects(), "a new connect for the waiter left without one");
+    t.connector.completePending(1, e -> false);
+    assertTrue(second.isDone());
+    assertTrue(t.pool.checkInvariants().isEmpty(), t.pool.checkInvariants().toString());
+  }
+
+  @Test
+  void aTimedOutWaiterPassesItsConnectOn() {
+    TestPool t = pool(1);
+    t.connector.manualConnects = true;
+    CompletableFuture<Lease<Conn>> first = t.pool.acquire();
+    CompletableFuture<Lease<Conn>> second = t.pool.acquire();
+    assertEquals(1, t.connector.pendingConnects(), "the limit of 1 holds the second back");
+    first.cancel(false);
+    t.connector.completePending(1, e -> false);
+    assertTrue(second.isDone(), "the cancelled acquire's connect served the next one");
+    assertEquals(1, t.connector.connectCalls.get());
+  }
+}
