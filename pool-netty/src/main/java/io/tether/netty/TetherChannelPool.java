@@ -115,14 +115,15 @@ public final class TetherChannelPool implements ChannelPool {
 
   @Override
   public Future<Channel> acquire() {
-    Channel ch;
+    Lease<Channel> lease;
     try {
-      ch = tryAcquireNow();
+      lease = pool.tryAcquire();
+      if (lease != null) {
+        Channel ch = lease.connection();
+        return handOut(lease, ch).acquiredFuture(ch);
+      }
     } catch (RuntimeException e) {
       return ImmediateEventExecutor.INSTANCE.newFailedFuture(e);
-    }
-    if (ch != null) {
-      return new SucceededFuture<>(ImmediateEventExecutor.INSTANCE, ch);
     }
     return completeOrWait(pool.acquire());
   }
@@ -168,15 +169,14 @@ public final class TetherChannelPool implements ChannelPool {
    * the key used last; see {@link ConnectionPool#acquireByKey}. Completes like {@link #acquire()}.
    */
   public Future<Channel> acquireByKey(Object key) {
-    Channel ch;
     try {
       Lease<Channel> lease = pool.tryAcquireByKey(key);
-      ch = lease == null ? null : handOut(lease);
+      if (lease != null) {
+        Channel ch = lease.connection();
+        return handOut(lease, ch).acquiredFuture(ch);
+      }
     } catch (RuntimeException e) {
       return ImmediateEventExecutor.INSTANCE.newFailedFuture(e);
-    }
-    if (ch != null) {
-      return new SucceededFuture<>(ImmediateEventExecutor.INSTANCE, ch);
     }
     return completeOrWait(pool.acquireByKey(key));
   }
@@ -205,6 +205,11 @@ public final class TetherChannelPool implements ChannelPool {
 
   private Channel handOut(Lease<Channel> lease) {
     Channel ch = lease.connection();
+    handOut(lease, ch);
+    return ch;
+  }
+
+  private PooledChannelHandler handOut(Lease<Channel> lease, Channel ch) {
     PooledChannelHandler h = ch.attr(PooledChannelHandler.KEY).get();
     h.leased();
     try {
@@ -213,7 +218,7 @@ public final class TetherChannelPool implements ChannelPool {
       lease.releaseBroken(e);
       throw new IllegalStateException("ChannelPoolHandler.channelAcquired failed for " + ch, e);
     }
-    return ch;
+    return h;
   }
 
   private void acquireSlow(CompletableFuture<Lease<Channel>> leasing, Promise<Channel> promise) {

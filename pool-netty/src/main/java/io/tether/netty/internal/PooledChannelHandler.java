@@ -8,7 +8,10 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.ImmediateEventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
+import io.netty.util.concurrent.SucceededFuture;
 import io.netty.util.internal.logging.InternalLogger;
 import io.netty.util.internal.logging.InternalLoggerFactory;
 import io.tether.pool.CloseCause;
@@ -37,6 +40,12 @@ public final class PooledChannelHandler extends ChannelDuplexHandler implements 
 
   private final ConnectionWatch watch;
   private ScheduledFuture<?> timer;
+  /**
+   * The completed future an immediate acquire returns, made once per channel: a completed Netty future
+   * is immutable and notifies listeners at once without storing them, so every lease can share it and
+   * an acquire allocates nothing. Touched only by the thread holding the lease.
+   */
+  private Future<Channel> acquired;
 
   public PooledChannelHandler(ConnectionSignals signals, Ticker ticker, Duration responseTimeout) {
     this.watch = new ConnectionWatch(signals, ticker, responseTimeout);
@@ -56,6 +65,16 @@ public final class PooledChannelHandler extends ChannelDuplexHandler implements 
   /** A new lease starts; called by the acquiring thread before the user can write. */
   public void leased() {
     watch.leased();
+  }
+
+  /** The channel as an already succeeded future; see {@link #acquired}. */
+  public Future<Channel> acquiredFuture(Channel ch) {
+    Future<Channel> f = acquired;
+    if (f == null) {
+      f = new SucceededFuture<>(ImmediateEventExecutor.INSTANCE, ch);
+      acquired = f;
+    }
+    return f;
   }
 
   /** Why the channel is no longer active, for a release that finds it so. */
