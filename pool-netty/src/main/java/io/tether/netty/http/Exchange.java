@@ -1,6 +1,7 @@
 package io.tether.netty.http;
 
 import io.netty.channel.Channel;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -21,6 +22,8 @@ final class Exchange {
   final Object affinityKey;
   final CompletableFuture<FullHttpResponse> result = new CompletableFuture<>();
   private boolean retried;
+  /** The server whose Host header we added, or null if the caller set Host (or none was needed yet). */
+  private Endpoint hostSetFor;
 
   Exchange(FullHttpRequest request, TetherHttpClient client, Object affinityKey) {
     this.request = request;
@@ -37,13 +40,19 @@ final class Exchange {
     return HttpUtil.isKeepAlive(request);
   }
 
-  /** A copy for one attempt (the original keeps its body for a retry), with Host set for {@code e}. */
+  /**
+   * The request for one attempt: the same headers, and the body as a duplicate with its own read index,
+   * so a retry can send it again. Headers are shared, not copied (copying them cost more than the rest
+   * of the exchange); a Host header the caller left out is set for {@code e}, and replaced if a retry
+   * goes to another server.
+   */
   FullHttpRequest requestFor(Endpoint e) {
-    FullHttpRequest copy = request.retainedDuplicate();
-    if (!copy.headers().contains(HttpHeaderNames.HOST)) {
-      copy.headers().set(HttpHeaderNames.HOST, e.port() == 80 ? e.host() : e.host() + ":" + e.port());
+    if (hostSetFor != e && (hostSetFor != null || !request.headers().contains(HttpHeaderNames.HOST))) {
+      request.headers().set(HttpHeaderNames.HOST, e.port() == 80 ? e.host() : e.host() + ":" + e.port());
+      hostSetFor = e;
     }
-    return copy;
+    return new DefaultFullHttpRequest(request.protocolVersion(), request.method(), request.uri(),
+        request.content().retainedDuplicate(), request.headers(), request.trailingHeaders());
   }
 
   void succeeded(FullHttpResponse response) {

@@ -2,6 +2,7 @@ package io.tether.netty.http;
 
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.PrematureChannelClosureException;
@@ -9,12 +10,14 @@ import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpUtil;
+import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.tether.pool.CloseCause;
 import io.tether.pool.Lease;
 import io.tether.pool.ResponseTimeoutException;
 import io.tether.pool.StaleConnectionException;
+import io.tether.pool.Ticker;
 import io.tether.pool.internal.PeerErrors;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -24,17 +27,28 @@ import java.util.concurrent.TimeUnit;
  * decides the connection's fate when it ends: back to the pool, capped by the server's {@code
  * Keep-Alive: timeout}, or closed. Event-loop confined.
  */
-final class ExchangeHandler extends ChannelInboundHandlerAdapter {
+final class ExchangeHandler extends ChannelInboundHandlerAdapter implements ChannelFutureListener {
   static final String NAME = "tether-http-exchange";
+  static final AttributeKey<ExchangeHandler> KEY = AttributeKey.valueOf("tether.http-exchange");
 
   private final long responseTimeoutNanos;
+  private final Ticker ticker;
   private ChannelHandlerContext ctx;
   private Lease<Channel> lease;
   private Exchange current;
+  /** Ticker time by which the current exchange's response must be complete. */
+  private long deadline;
+  /**
+   * One pending check per channel, not one timer per request: scheduling and cancelling a task for
+   * every exchange costs more than the rest of the exchange's bookkeeping. The check re-arms itself
+   * while exchanges keep running and lapses when the channel is quiet.
+   */
   private ScheduledFuture<?> timer;
+  private final Runnable check = this::checkDeadline;
 
-  ExchangeHandler(Duration responseTimeout) {
+  ExchangeHandler(Duration responseTimeout, Ticker ticker) {
     this.responseTimeoutNanos = responseTimeout.toNanos();
+    this.ticker = ticker;
   }
 
   @Override
@@ -51,16 +65,20 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
     }
     lease = l;
     current = ex;
-    timer = ctx.executor().schedule(this::timedOut, responseTimeoutNanos, TimeUnit.NANOSECONDS);
-    ctx.channel()
-        .writeAndFlush(ex.requestFor(l.endpoint()))
-        .addListener(
-            (ChannelFuture f) -> {
-              if (!f.isSuccess() && current == ex) {
-                fail(f.cause() instanceof StaleConnectionException ? f.cause()
-                    : new StaleConnectionException(l.endpoint().name(), false, false, f.cause()));
-              }
-            });
+    deadline = ticker.read() + responseTimeoutNanos;
+    if (timer == null) {
+      timer = ctx.executor().schedule(check, responseTimeoutNanos, TimeUnit.NANOSECONDS);
+    }
+    ctx.writeAndFlush(ex.requestFor(l.endpoint())).addListener(this);
+  }
+
+  /** The request's write finished; one exchange at a time, so a failure belongs to the current one. */
+  @Override
+  public void operationComplete(ChannelFuture f) {
+    if (!f.isSuccess() && current != null) {
+      fail(f.cause() instanceof StaleConnectionException ? f.cause()
+          : new StaleConnectionException(lease.endpoint().name(), false, false, f.cause()));
+    }
   }
 
   @Override
@@ -115,6 +133,10 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
+    if (timer != null) {
+      timer.cancel(false);
+      timer = null;
+    }
     if (current != null) {
       fail(new InvalidResponseException(InvalidResponseException.Kind.TRUNCATED, lease.endpoint().name(),
           "connection closed before the response ended", null));
@@ -122,11 +144,17 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
     ctx.fireChannelInactive();
   }
 
-  private void timedOut() {
+  private void checkDeadline() {
     timer = null;
-    if (current != null) {
-      fail(new ResponseTimeoutException(lease.endpoint().name(), Duration.ofNanos(responseTimeoutNanos)));
+    if (current == null || !ctx.channel().isActive()) {
+      return;
     }
+    long left = deadline - ticker.read();
+    if (left > 0) {
+      timer = ctx.executor().schedule(check, left, TimeUnit.NANOSECONDS);
+      return;
+    }
+    fail(new ResponseTimeoutException(lease.endpoint().name(), Duration.ofNanos(responseTimeoutNanos)));
   }
 
   private void fail(Throwable cause) {
@@ -161,10 +189,6 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
   private void clear() {
     current = null;
     lease = null;
-    if (timer != null) {
-      timer.cancel(false);
-      timer = null;
-    }
   }
 
   /** {@code timeout=N} of a {@code Keep-Alive} header, or null. */

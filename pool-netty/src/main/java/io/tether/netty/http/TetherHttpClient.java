@@ -53,6 +53,7 @@ public final class TetherHttpClient implements AutoCloseable {
     Duration responseTimeout = b.responseTimeout != null ? b.responseTimeout
         : !b.config.responseTimeout().isZero() ? b.config.responseTimeout() : Duration.ofSeconds(30);
     int maxBytes = b.maxResponseBytes;
+    Ticker ticker = b.ticker;
     this.retryIdempotent = b.retryIdempotent;
     this.metrics = b.metrics;
     TetherChannelPool.Builder poolBuilder =
@@ -69,10 +70,12 @@ public final class TetherHttpClient implements AutoCloseable {
                 new AbstractChannelPoolHandler() {
                   @Override
                   public void channelCreated(Channel ch) {
+                    ExchangeHandler exchange = new ExchangeHandler(responseTimeout, ticker);
+                    ch.attr(ExchangeHandler.KEY).set(exchange);
                     ch.pipeline()
                         .addLast("http-codec", new HttpClientCodec())
                         .addLast("http-aggregator", new HttpObjectAggregator(maxBytes))
-                        .addLast(ExchangeHandler.NAME, new ExchangeHandler(responseTimeout));
+                        .addLast(ExchangeHandler.NAME, exchange);
                   }
                 })
             .build();
@@ -102,7 +105,19 @@ public final class TetherHttpClient implements AutoCloseable {
       HttpUtil.setKeepAlive(request, true);
     }
     Exchange ex = new Exchange(request, this, key);
-    attempt(ex, key == null ? leases().acquire() : leases().acquireByKey(key));
+    // An idle connection ready now is used at once: no future, no callback, no allocation for the lease.
+    Lease<Channel> ready;
+    try {
+      ready = key == null ? leases().tryAcquire() : leases().tryAcquireByKey(key);
+    } catch (RuntimeException e) {
+      ex.result.completeExceptionally(e);
+      return ex.result;
+    }
+    if (ready != null) {
+      start(ex, ready);
+    } else {
+      attempt(ex, key == null ? leases().acquire() : leases().acquireByKey(key));
+    }
     return ex.result;
   }
 
@@ -126,15 +141,19 @@ public final class TetherHttpClient implements AutoCloseable {
                 error instanceof CompletionException && error.getCause() != null ? error.getCause() : error);
             return;
           }
-          Channel ch = lease.connection();
-          ch.attr(PooledChannelHandler.KEY).get().leased();
-          ExchangeHandler h = (ExchangeHandler) ch.pipeline().get(ExchangeHandler.NAME);
-          if (ch.eventLoop().inEventLoop()) {
-            h.start(lease, ex);
-          } else {
-            ch.eventLoop().execute(() -> h.start(lease, ex));
-          }
+          start(ex, lease);
         });
+  }
+
+  private static void start(Exchange ex, Lease<Channel> lease) {
+    Channel ch = lease.connection();
+    ch.attr(PooledChannelHandler.KEY).get().leased();
+    ExchangeHandler h = ch.attr(ExchangeHandler.KEY).get();
+    if (ch.eventLoop().inEventLoop()) {
+      h.start(lease, ex);
+    } else {
+      ch.eventLoop().execute(() -> h.start(lease, ex));
+    }
   }
 
   private static String reason(Throwable cause) {

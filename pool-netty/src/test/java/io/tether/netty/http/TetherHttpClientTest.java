@@ -167,6 +167,37 @@ class TetherHttpClientTest {
   }
 
   @Test
+  void aResponseTimeoutCountsFromItsOwnRequestNotFromAnEarlierOneOnTheChannel() throws Exception {
+    client(PoolConfig.builder(), false);
+    body(client.send(get("/first"))); // arms the channel's deadline check for 500ms from now
+    Thread.sleep(300); // the gap under test, not a wait for a condition
+    server.ignoreNext.set(1);
+    long sent = System.nanoTime();
+    assertInstanceOf(ResponseTimeoutException.class, failure(client.send(get("/second"))));
+    long waited = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - sent);
+    assertTrue(waited >= 500, "timed out after " + waited + "ms, before its own 500ms were up");
+  }
+
+  @Test
+  void aHostHeaderWeAddedFollowsTheRetryToAnotherServer() {
+    io.tether.pool.Endpoint a = io.tether.pool.Endpoint.of("a", "10.0.0.1", 8080);
+    io.tether.pool.Endpoint b = io.tether.pool.Endpoint.of("b", "10.0.0.2", 80);
+    Exchange ex = new Exchange(get("/"), null, null);
+    FullHttpRequest first = ex.requestFor(a);
+    assertEquals("10.0.0.1:8080", first.headers().get("host"));
+    first.release();
+    FullHttpRequest retry = ex.requestFor(b);
+    assertEquals("10.0.0.2", retry.headers().get("host"));
+    retry.release();
+
+    FullHttpRequest own = get("/");
+    own.headers().set("host", "api.example.com");
+    Exchange mine = new Exchange(own, null, null);
+    assertEquals("api.example.com", mine.requestFor(a).headers().get("host"));
+    assertEquals("api.example.com", mine.requestFor(b).headers().get("host"), "the caller's Host is kept");
+  }
+
+  @Test
   void anIdempotentRequestThatTimedOutIsRetriedOnceOnANewConnection() throws Exception {
     client(PoolConfig.builder(), true);
     server.ignoreNext.set(1);
