@@ -24,20 +24,27 @@ import java.util.concurrent.TimeUnit;
  */
 public final class Haproxy implements AutoCloseable {
   private final Path dir;
+  private final String cpus;
   private final Path socket;
   private final Path log;
   private volatile Process process;
   private final java.util.List<Process> retired = new java.util.concurrent.CopyOnWriteArrayList<>();
 
-  private Haproxy(Path dir, Process process) {
+  private Haproxy(Path dir, String cpus, Process process) {
     this.dir = dir;
+    this.cpus = cpus;
     this.socket = dir.resolve("admin.sock");
     this.log = dir.resolve("haproxy.log");
     this.process = process;
   }
 
-  private static Process launch(Path dir, String... extra) throws IOException {
-    java.util.List<String> cmd = new ArrayList<>(java.util.List.of(binary(), "-db", "-f", dir.resolve("haproxy.cfg").toString()));
+  private static Process launch(Path dir, String cpus, String... extra) throws IOException {
+    java.util.List<String> cmd = new ArrayList<>();
+    if (cpus != null) {
+      // Benchmarks give HAProxy its own core, so it and the JVM under test never share one.
+      cmd.addAll(java.util.List.of("taskset", "-c", cpus));
+    }
+    cmd.addAll(java.util.List.of(binary(), "-db", "-f", dir.resolve("haproxy.cfg").toString()));
     cmd.addAll(java.util.List.of(extra));
     ProcessBuilder pb = new ProcessBuilder(cmd);
     pb.redirectErrorStream(true);
@@ -52,7 +59,7 @@ public final class Haproxy implements AutoCloseable {
    */
   public void reload() throws IOException, InterruptedException {
     Process old = process;
-    Process fresh = launch(dir, "-sf", Long.toString(old.pid()));
+    Process fresh = launch(dir, cpus, "-sf", Long.toString(old.pid()));
     retired.add(old);
     process = fresh;
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
@@ -82,7 +89,7 @@ public final class Haproxy implements AutoCloseable {
 
   /** Starts it again after {@link #stop()}, on the same configuration and ports. */
   public void start() throws IOException, InterruptedException {
-    process = launch(dir);
+    process = launch(dir, cpus);
     awaitReady(Duration.ofSeconds(10));
   }
 
@@ -100,6 +107,14 @@ public final class Haproxy implements AutoCloseable {
 
   /** Starts HAProxy on {@code sections} (defaults, listen, frontend, backend...). */
   public static Haproxy start(String sections) throws IOException, InterruptedException {
+    return start(sections, null);
+  }
+
+  /**
+   * As {@link #start(String)}, bound to the CPUs {@code cpus} (a {@code taskset -c} list such as "0"),
+   * or unbound if null.
+   */
+  public static Haproxy start(String sections, String cpus) throws IOException, InterruptedException {
     Path dir = Files.createTempDirectory("tether-haproxy");
     String global =
         "global\n"
@@ -108,7 +123,7 @@ public final class Haproxy implements AutoCloseable {
             + "  maxconn 4096\n\n";
     Path cfg = dir.resolve("haproxy.cfg");
     Files.writeString(cfg, global + sections.replace("${dir}", dir.toString()));
-    Haproxy h = new Haproxy(dir, launch(dir));
+    Haproxy h = new Haproxy(dir, cpus, launch(dir, cpus));
     try {
       h.awaitReady(Duration.ofSeconds(10));
     } catch (RuntimeException | Error e) {

@@ -67,7 +67,8 @@ public final class TestHttpServer implements AutoCloseable {
     this.name = name;
     this.quiet = tether ? new QuietResetHandler() : null;
     this.idleCloser = idleCloser;
-    this.group = new NioEventLoopGroup(1);
+    // Named, so a benchmark can tell the backends' CPU time from the client's.
+    this.group = new NioEventLoopGroup(1, new io.netty.util.concurrent.DefaultThreadFactory("backend-" + name));
     this.server =
         new ServerBootstrap()
             .group(group)
