@@ -3,18 +3,21 @@ package io.tether.pool.internal;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
- * The lock-free front of a server's idle set: a few slots, one per thread stripe, each holding at most
- * one idle connection. A thread releases into and acquires from its own stripe first, so a busy thread
- * reuses its own warm connection with one CAS and no lock; this is what makes LIFO reuse cost a few
+ * The lock-free front of a server's idle set: a few slots, one per thread stripe, each pointing at one
+ * connection. A thread releases into and acquires from its own stripe first, so a busy thread reuses
+ * its own warm connection with one CAS and no lock; this is what makes LIFO reuse cost a few
  * nanoseconds.
  *
- * <p>Slots are spread one cache line apart so two threads working their own stripes do not false-share.
- * A slot may briefly hold a connection that is no longer idle (a tombstone: it was closed between its
- * release and its linking); whoever takes it out checks the state and drops it.
+ * <p>A slot keeps pointing at the connection it handed out (LEASED_HOT, see {@link PooledConnection}),
+ * and may point at one that closed meanwhile (a tombstone); the connection's state says which, and
+ * every reader checks it.
+ *
+ * <p>Slots are spread 128 bytes apart so two threads working their own stripes never share a cache
+ * line, nor the pair of lines that adjacent-line prefetching (common on x86) moves together.
  */
 final class HotSlots {
-  /** References per 64-byte line with compressed oops; with 8-byte references the gap is only wider. */
-  private static final int SPREAD = 16;
+  /** References per 128 bytes with compressed oops; with 8-byte references the gap is only wider. */
+  private static final int SPREAD = 32;
 
   private final AtomicReferenceArray<PooledConnection<?>> slots;
   private final int mask;
