@@ -32,3 +32,17 @@ require() {
 tether_paths() {
   export PATH="$PATH:/usr/sbin:/sbin"
 }
+
+# Like require, but a missing command is only reported: the caller goes on without it.
+# Returns 1 if the command is still missing.
+want() {
+  local cmd=$1 pkg=$2 why=${3:-}
+  if command -v "$cmd" >/dev/null 2>&1 || [ -x "/usr/sbin/$cmd" ] || [ -x "/sbin/$cmd" ]; then
+    return 0
+  fi
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    (require "$cmd" "$pkg" "$why") && return 0
+  fi
+  echo ">> $cmd is missing${why:+ ($why)}; going on without it. To include it: sudo apt-get install $pkg" >&2
+  return 1
+}
