@@ -3,7 +3,7 @@
 #   bash scripts/bench.sh jmh      B1-B3 and the exhausted hand-off, Tether and its peers in one JMH run (~20 min)
 #   bash scripts/bench.sh e2e      req/s, p50, p99, CPU through a real HAProxy, every client (~10 min)
 #   bash scripts/bench.sh gaps     failures per 1,000 requests with idle gaps around HAProxy's timeout (~6 min)
-#   bash scripts/bench.sh expiry   1,000 connections reaching max-lifetime together, with and without jitter (~2 min)
+#   bash scripts/bench.sh expiry   1,000 connections reaching their idle deadline and max-lifetime together, with and without jitter (~3 min)
 #   bash scripts/bench.sh soak     10 minutes of mixed load with backend kills and HAProxy reloads (DURATION=10m)
 #   bash scripts/bench.sh all      all of the above except soak
 # Results (tables, JMH CSV, SVG charts) go to target/bench/.
@@ -54,7 +54,7 @@ gaps() {
 }
 
 expiry() {
-  java "${jvm[@]}" -cp "$jar" io.tether.bench.e2e.MassExpiry 1000 20 64 "$out"
+  java "${jvm[@]}" -cp "$jar" io.tether.bench.e2e.MassExpiry 1000 64 "$out"
 }
 
 soak() {

@@ -21,9 +21,14 @@ public final class BackendProcess implements AutoCloseable {
 
   /** Starts {@code name} on {@code host} (any free port) and waits until it listens. */
   public static BackendProcess start(String name, String host) throws IOException, InterruptedException {
+    return start(name, host, 0);
+  }
+
+  /** Starts {@code name} on {@code host:port} (0 for any free port) and waits until it listens. */
+  public static BackendProcess start(String name, String host, int port) throws IOException, InterruptedException {
     String java = System.getProperty("java.home") + "/bin/java";
     Process p = new ProcessBuilder(java, "-Xmx64m", "-cp", System.getProperty("java.class.path"),
-        BackendProcess.class.getName(), name, host).redirectErrorStream(true).start();
+        BackendProcess.class.getName(), name, host, Integer.toString(port)).redirectErrorStream(true).start();
     BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
     String line;
     while ((line = out.readLine()) != null) {
@@ -50,7 +55,7 @@ public final class BackendProcess implements AutoCloseable {
   }
 
   public static void main(String[] args) throws Exception {
-    TestHttpServer server = TestHttpServer.plain(args[0], args[1]);
+    TestHttpServer server = TestHttpServer.plain(args[0], args[1], args.length > 2 ? Integer.parseInt(args[2]) : 0);
     System.out.println("READY " + server.port());
     System.out.flush();
     Thread.currentThread().join();

@@ -100,6 +100,11 @@ public final class TestHttpServer implements AutoCloseable {
     return new TestHttpServer(name, host, 0, false, null);
   }
 
+  /** A plain server on a given port, to bring a killed backend back where the balancer expects it. */
+  public static TestHttpServer plain(String name, String host, int port) throws InterruptedException {
+    return new TestHttpServer(name, host, port, false, null);
+  }
+
   /** The same server with Tether's {@link QuietResetHandler} added last. */
   public static TestHttpServer withTether(String name, String host) throws InterruptedException {
     return new TestHttpServer(name, host, 0, true, null);
