@@ -5,6 +5,8 @@ import java.time.Duration;
 /**
  * An acquire waited {@link PoolConfig#acquireTimeout()} without getting a connection: every allowed
  * connection was leased or still connecting.
+ *
+ * @serial exclude
  */
 public final class AcquireTimeoutException extends PoolException {
   private static final long serialVersionUID = 1L;
@@ -13,6 +15,16 @@ public final class AcquireTimeoutException extends PoolException {
   private final int limit;
   private final Duration waited;
 
+  /**
+   * Raised by the pool; applications only catch it.
+   *
+   * @param poolName the name of the pool that raises it
+   * @param endpointName the server's name
+   * @param limit the connection limit that was reached
+   * @param waited how long the acquire waited
+   * @param leased connections leased when it gave up, for the message
+   * @param pending acquires waiting when it gave up, for the message
+   */
   public AcquireTimeoutException(
       String poolName, String endpointName, int limit, Duration waited, int leased, int pending) {
     super(
@@ -34,17 +46,17 @@ public final class AcquireTimeoutException extends PoolException {
     this.waited = waited;
   }
 
-  /** The server the acquire was for, or null if any server would have done. */
+  /** {@return the server the acquire was for, or null if any server would have done} */
   public String endpointName() {
     return endpointName;
   }
 
-  /** The connection limit that was reached. */
+  /** {@return the connection limit that was reached} */
   public int limit() {
     return limit;
   }
 
-  /** How long the acquire waited. */
+  /** {@return how long the acquire waited} */
   public Duration waited() {
     return waited;
   }

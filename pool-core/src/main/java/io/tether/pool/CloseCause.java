@@ -26,7 +26,7 @@ public enum CloseCause {
     this.id = id;
   }
 
-  /** The kebab-case name used in metrics tags, logs and documentation. */
+  /** {@return the kebab-case name used in metrics tags, logs and documentation} */
   public String id() {
     return id;
   }

@@ -19,7 +19,13 @@ import java.util.concurrent.CompletableFuture;
  */
 public interface ConnectionPool<C> extends AutoCloseable {
 
-  /** Starts building a pool whose connections {@code connector} opens. */
+  /**
+   * Starts building a pool whose connections {@code connector} opens.
+   *
+   * @param <C> the connection type
+   * @param connector opens and closes connections
+    * @return a builder
+   */
   static <C> Builder<C> builder(Connector<C> connector) {
     return new Builder<>(connector);
   }
@@ -28,6 +34,7 @@ public interface ConnectionPool<C> extends AutoCloseable {
    * Leases an idle connection if one is ready now, else returns null at once (nothing is queued, no
    * connection is opened). Allocates nothing.
    *
+   * @return a lease, or null if no idle connection is ready
    * @throws PoolClosedException if the pool is closed
    */
   Lease<C> tryAcquire();
@@ -38,22 +45,34 @@ public interface ConnectionPool<C> extends AutoCloseable {
    * PoolConfig#acquireTimeout()}, {@link PendingAcquireLimitException} at once if too many acquires
    * are waiting, {@link ConnectFailedException} if the connection opened for it fails, or {@link
    * PoolClosedException}. Cancelling the future withdraws the acquire.
+   *
+   * @return a future of the lease, completed on the thread that makes it available
    */
   CompletableFuture<Lease<C>> acquire();
 
-  /** As {@link #acquire()}, but only a connection to {@code server}, which must be one of the pool's. */
+  /**
+   * As {@link #acquire()}, but only a connection to {@code server}, which must be one of the pool's.
+   *
+   * @param server the server's name, as configured
+   * @return a future of the lease, completed on the thread that makes it available
+   */
   CompletableFuture<Lease<C>> acquire(Endpoint server);
 
   /**
    * Leases a newly opened connection, never an idle one: for retrying a request that failed on a stale
    * connection, when other idle connections may be just as stale. If the pool is full, an idle
    * connection is closed to make room; otherwise it waits like {@link #acquire()}.
+   *
+   * @return a future of the lease on a new connection
    */
   CompletableFuture<Lease<C>> acquireFresh();
 
   /**
    * As {@link #acquireFresh()}, on a server other than {@code avoid} if another is up: for retrying a
    * request whose connection to {@code avoid} just failed, as HAProxy's {@code option redispatch}.
+   *
+   * @param avoid the server to avoid
+   * @return a future of the lease on a new connection
    */
   CompletableFuture<Lease<C>> acquireFresh(Endpoint avoid);
 
@@ -63,18 +82,27 @@ public interface ConnectionPool<C> extends AutoCloseable {
    * same server, else a new one there. If that server is down, draining or in maintenance, the key is
    * redispatched to another server (by the {@link PoolConfig#balance()} rule) and pinned to it. Keys are
    * compared with {@code equals}; see {@link PoolConfig#affinityMaxKeys()} for the memory bound.
+   *
+   * @param key the session key, compared with {@code equals}
+   * @return a future of the lease
    */
   CompletableFuture<Lease<C>> acquireByKey(Object key);
 
   /**
    * A newly opened connection for {@code key}'s session: as {@link #acquireFresh()}, on the server the
    * key is pinned to (or is redispatched to if that server is not up).
+   *
+   * @param key the session key, compared with {@code equals}
+   * @return a future of the lease on a new connection
    */
   CompletableFuture<Lease<C>> acquireFreshByKey(Object key);
 
   /**
    * As {@link #acquireByKey}, but only if an idle connection to the key's server is ready now; else
    * null. Allocates nothing when the key's server is known.
+   *
+   * @param key the session key, compared with {@code equals}
+   * @return a lease, or null if no idle connection to the key's server is ready
    */
   Lease<C> tryAcquireByKey(Object key);
 
@@ -85,6 +113,8 @@ public interface ConnectionPool<C> extends AutoCloseable {
    * make it ready again (a checked server must then pass {@code rise} checks). {@link ServerState#DOWN}
    * is decided by health checks and cannot be set.
    *
+   * @param server the server's name, as configured
+   * @param state the state to set
    * @throws IllegalArgumentException for an unknown server name or {@code DOWN}
    */
   void setServerState(String server, ServerState state);
@@ -95,19 +125,24 @@ public interface ConnectionPool<C> extends AutoCloseable {
    * {@code on-marked-down}, {@code observe}, {@code error-limit}) to the running pool without dropping a
    * connection: idle connections get their new deadlines at once, each keeping its own jitter draw.
    *
+   * @param next the new configuration
    * @throws IllegalArgumentException naming the first other setting that differs (servers, limits,
    *     name...): those need a new pool
    * @throws IllegalStateException if checks are turned on for a pool built without a health probe
    */
   void reconfigure(PoolConfig next);
 
-  /** Whether {@code lease} was acquired from this pool. */
+  /**
+   * {@return whether {@code lease} was acquired from this pool}
+   *
+   * @param lease a lease
+   */
   boolean owns(Lease<?> lease);
 
-  /** A point-in-time view of the pool's connections and waiting acquires. */
+  /** {@return a point-in-time view of the pool's connections and waiting acquires} */
   PoolStats stats();
 
-  /** The configuration the pool was built with. */
+  /** {@return the configuration the pool was built with} */
   PoolConfig config();
 
   /**
@@ -115,6 +150,8 @@ public interface ConnectionPool<C> extends AutoCloseable {
    * released or when {@link PoolConfig#closeTimeout()} runs out, and every scheduled task is cancelled.
    * Never blocks; the future completes when the last connection is closed. Repeated calls return the
    * same future.
+   *
+   * @return completes when the last connection is closed
    */
   CompletableFuture<Void> closeAsync();
 
@@ -143,37 +180,67 @@ public interface ConnectionPool<C> extends AutoCloseable {
       this.connector = Objects.requireNonNull(connector, "connector");
     }
 
-    /** The configuration; it must name at least one server. */
+    /**
+     * The configuration; it must name at least one server.
+     *
+     * @param value the new value
+     * @return this builder
+     */
     public Builder<C> config(PoolConfig value) {
       this.config = Objects.requireNonNull(value, "config");
       return this;
     }
 
-    /** Where sweeps, timeouts and health checks run (an event loop, or an executor you own). */
+    /**
+     * Where sweeps, timeouts and health checks run (an event loop, or an executor you own).
+     *
+     * @param value the new value
+     * @return this builder
+     */
     public Builder<C> scheduler(Scheduler value) {
       this.scheduler = Objects.requireNonNull(value, "scheduler");
       return this;
     }
 
-    /** The clock; tests pass a fake one. */
+    /**
+     * The clock; tests pass a fake one.
+     *
+     * @param value the new value
+     * @return this builder
+     */
     public Builder<C> ticker(Ticker value) {
       this.ticker = Objects.requireNonNull(value, "ticker");
       return this;
     }
 
-    /** Receives lifecycle events; see {@link PoolListener} for its contract. */
+    /**
+     * Receives lifecycle events; see {@link PoolListener} for its contract.
+     *
+     * @param value the new value
+     * @return this builder
+     */
     public Builder<C> listener(PoolListener value) {
       this.listener = Objects.requireNonNull(value, "listener");
       return this;
     }
 
-    /** Receives measurements; see {@code io.tether.pool.metrics.micrometer} for Micrometer. */
+    /**
+     * Receives measurements; see {@code io.tether.pool.metrics.micrometer} for Micrometer.
+     *
+     * @param value the new value
+     * @return this builder
+     */
     public Builder<C> metrics(PoolMetricsRecorder value) {
       this.metrics = Objects.requireNonNull(value, "metrics");
       return this;
     }
 
-    /** How servers are checked when {@link HealthCheck#enabled()}; the Netty adapters set one. */
+    /**
+     * How servers are checked when {@link HealthCheck#enabled()}; the Netty adapters set one.
+     *
+     * @param value the new value
+     * @return this builder
+     */
     public Builder<C> healthProbe(HealthProbe value) {
       this.probe = Objects.requireNonNull(value, "probe");
       return this;
@@ -183,6 +250,7 @@ public interface ConnectionPool<C> extends AutoCloseable {
      * Creates the pool. It opens no connection until the first acquire; health checks, if on, start at
      * once.
      *
+     * @return the started pool
      * @throws IllegalStateException if the config or scheduler is missing or the config has no server
      */
     public ConnectionPool<C> build() {

@@ -19,6 +19,8 @@ public interface ConnectionSignals {
    * reset by peer"), false for a FIN. If the connection is idle it leaves the pool at once, counted as
    * {@link CloseCause#PEER_RESET} or {@link CloseCause#PEER_CLOSED}; if it is leased it leaves the pool
    * and the lease's later release is ignored. Repeated calls are ignored.
+   *
+   * @param reset true for an RST, false for a FIN
    */
   void closedByPeer(boolean reset);
 
@@ -33,21 +35,27 @@ public interface ConnectionSignals {
    * Whether the pool closed this connection while it was leased (server marked down, pool closed), so
    * the transport should tell its user why, for instance with an {@link EndpointDownException}. Valid
    * from the moment {@link Connector#close} is called.
+   *
+   * @return whether the pool saw the close while the connection was leased
    */
   boolean closedWhileLeased();
 
-  /** Whether the connection is sitting idle in the pool (not leased, not connecting, not closing). */
+  /**
+   * {@return whether the connection is sitting idle in the pool (not leased, not connecting, not closing)}
+   */
   boolean isIdle();
 
-  /** Whether the connection is currently leased to a user. */
+  /** {@return whether the connection is currently leased to a user} */
   boolean isLeased();
 
-  /** The endpoint the connection goes to. */
+  /** {@return the endpoint the connection goes to} */
   Endpoint endpoint();
 
   /**
    * The lease of this connection, valid while {@link #isLeased()}; adapters keep it with the
    * connection (for Netty, in a channel attribute) so that releasing by connection is one lookup.
+   *
+   * @return the current lease, or null
    */
   Lease<?> lease();
 }

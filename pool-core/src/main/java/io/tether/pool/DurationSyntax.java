@@ -19,6 +19,9 @@ public final class DurationSyntax {
   /**
    * Parses {@code text}, or returns null if it is not a valid duration. Surrounding whitespace is
    * ignored.
+   *
+   * @param text a duration in HAProxy syntax
+   * @return the duration, or null if {@code text} is not one
    */
   public static Duration parseOrNull(String text) {
     if (text == null) {
@@ -59,6 +62,9 @@ public final class DurationSyntax {
   /**
    * Parses the value of property {@code key}.
    *
+   * @param key the property key, for the error message
+   * @param text a duration in HAProxy syntax
+   * @return the duration
    * @throws ConfigException naming the key and value if it is not a duration
    */
   public static Duration parse(String key, String text) {
@@ -69,7 +75,12 @@ public final class DurationSyntax {
     return d;
   }
 
-  /** Formats {@code d} in the largest unit that represents it exactly: {@code 9m}, {@code 1500ms}. */
+  /**
+   * Formats {@code d} in the largest unit that represents it exactly: {@code 9m}, {@code 1500ms}.
+   *
+   * @param d the duration
+    * @return the formatted duration
+   */
   public static String format(Duration d) {
     long nanos = d.toNanos();
     if (nanos == 0) {

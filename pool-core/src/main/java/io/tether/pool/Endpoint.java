@@ -16,6 +16,14 @@ public record Endpoint(String name, String host, int port, int weight) {
   /** Highest weight accepted, as in HAProxy. */
   public static final int MAX_WEIGHT = 256;
 
+  /**
+   * Validates the components.
+   *
+   * @param name unique within a pool; used in metrics tags, logs and exceptions (never the port)
+   * @param host host name or address literal
+   * @param port TCP port, 1-65535
+   * @param weight relative share of new connections, 1-256 (HAProxy's range); default 1
+   */
   public Endpoint {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(host, "host");
@@ -35,17 +43,27 @@ public record Endpoint(String name, String host, int port, int weight) {
     }
   }
 
-  /** An endpoint with weight 1. */
+  /**
+   * {@return an endpoint with weight 1}
+   *
+   * @param name the name
+   * @param host a host name or IP address
+   * @param port the TCP port
+   */
   public static Endpoint of(String name, String host, int port) {
     return new Endpoint(name, host, port, 1);
   }
 
-  /** The same endpoint with another weight. */
+  /**
+   * {@return the same endpoint with another weight}
+   *
+   * @param newWeight the new weight, 1 or more
+   */
   public Endpoint withWeight(int newWeight) {
     return new Endpoint(name, host, port, newWeight);
   }
 
-  /** {@code host:port}, for messages. */
+  /** {@return {@code host:port}, for messages} */
   public String address() {
     return host.indexOf(':') >= 0 ? "[" + host + "]:" + port : host + ":" + port;
   }

@@ -3,12 +3,21 @@ package io.tether.pool;
 /**
  * The connection's server was marked down (or put in maintenance) and the pool shut its sessions down,
  * as HAProxy's {@code on-marked-down shutdown-sessions}; or an acquire found no server up.
+ *
+ * @serial exclude
  */
 public final class EndpointDownException extends PoolException {
   private static final long serialVersionUID = 1L;
 
   private final String endpointName;
 
+  /**
+   * The server {@code endpointName} went down for {@code reason}.
+   *
+   * @param poolName the name of the pool that raises it
+   * @param endpointName the server's name
+   * @param reason why, for logs
+   */
   public EndpointDownException(String poolName, String endpointName, String reason) {
     super(
         poolName,
@@ -18,7 +27,7 @@ public final class EndpointDownException extends PoolException {
     this.endpointName = endpointName;
   }
 
-  /** The server, or null when no server was up at all. */
+  /** {@return the server, or null when no server was up at all} */
   public String endpointName() {
     return endpointName;
   }

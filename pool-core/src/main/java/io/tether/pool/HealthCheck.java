@@ -37,7 +37,9 @@ public record HealthCheck(
 
   /** How a server is checked. */
   public enum Type {
+    /** Opens a TCP connection and closes it. */
     TCP,
+    /** Sends {@code check.http-method check.http-path} and expects {@code check.http-expect-status}. */
     HTTP
   }
 }

@@ -14,5 +14,11 @@ import java.util.concurrent.CompletionStage;
  */
 @FunctionalInterface
 public interface HealthProbe {
+  /**
+   * {@return checks {@code endpoint} once}
+   *
+   * @param endpoint the server
+   * @param timeout the handshake timeout
+   */
   CompletionStage<?> check(Endpoint endpoint, Duration timeout);
 }

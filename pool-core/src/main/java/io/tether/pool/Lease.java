@@ -11,10 +11,10 @@ import java.time.Duration;
  */
 public interface Lease<C> {
 
-  /** The connection; valid until the lease is released. */
+  /** {@return the connection; valid until the lease is released} */
   C connection();
 
-  /** The server the connection goes to. */
+  /** {@return the server the connection goes to} */
   Endpoint endpoint();
 
   /**
@@ -27,10 +27,17 @@ public interface Lease<C> {
   /**
    * Closes the connection instead of returning it, with {@code cause} reported to listeners and
    * metrics; {@code detail} may be null. Use {@link CloseCause#BROKEN} for a protocol error or timeout.
+   *
+   * @param cause why the connection is closed
+   * @param detail the error behind it, or null
    */
   void invalidate(CloseCause cause, Throwable detail);
 
-  /** Same as {@code invalidate(CloseCause.BROKEN, detail)}. */
+  /**
+   * Same as {@code invalidate(CloseCause.BROKEN, detail)}.
+   *
+   * @param detail the error behind it, or null
+   */
   default void releaseBroken(Throwable detail) {
     invalidate(CloseCause.BROKEN, detail);
   }
@@ -39,6 +46,8 @@ public interface Lease<C> {
    * Caps this connection's idle time below the configured one, for example when the server answered
    * {@code Keep-Alive: timeout=5}: the connection will be evicted that long, minus the hand-out
    * margin, after its last activity. A value larger than the configured idle time has no effect.
+   *
+   * @param idleTimeout the peer's announced idle timeout, e.g. from {@code Keep-Alive: timeout=N}
    */
   void capIdleTime(Duration idleTimeout);
 }

@@ -19,11 +19,16 @@ public enum OnMarkedDown {
     this.id = id;
   }
 
+  /** {@return the kebab-case name used in properties} */
   public String id() {
     return id;
   }
 
-  /** The value for {@code id}, or null. */
+  /**
+   * {@return the value for {@code id}, or null}
+   *
+   * @param id the kebab-case name
+   */
   public static OnMarkedDown of(String id) {
     for (OnMarkedDown o : values()) {
       if (o.id.equals(id)) {

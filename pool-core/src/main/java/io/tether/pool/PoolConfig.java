@@ -84,7 +84,7 @@ public final class PoolConfig {
     }
   }
 
-  /** A builder with every setting at its default. */
+  /** {@return a builder with every setting at its default} */
   public static Builder builder() {
     return new Builder();
   }
@@ -94,6 +94,8 @@ public final class PoolConfig {
    * system properties can be passed whole. Unknown {@code tether.pool.*} keys are errors that suggest
    * the nearest known key.
    *
+   * @param properties properties to read; other keys are ignored
+   * @return the configuration
    * @throws ConfigException for an unknown key or a bad value
    */
   public static PoolConfig fromProperties(Properties properties) {
@@ -105,6 +107,8 @@ public final class PoolConfig {
   /**
    * Reads a {@code .properties} file of {@code tether.pool.*} keys.
    *
+   * @param file a {@code .properties} file
+   * @return the configuration
    * @throws ConfigException naming the file as well as the key, for an unknown key or a bad value
    * @throws java.io.UncheckedIOException if the file cannot be read
    */
@@ -114,7 +118,11 @@ public final class PoolConfig {
     return builder.build();
   }
 
-  /** Reads {@code tether.pool.*} JVM system properties ({@code -Dtether.pool.evict-after=9m}). */
+  /**
+   * Reads {@code tether.pool.*} JVM system properties ({@code -Dtether.pool.evict-after=9m}).
+   *
+   * @return the configuration
+   */
   public static PoolConfig fromSystemProperties() {
     Builder builder = builder();
     PropertyTable.apply(builder, System.getProperties(), "system properties");
@@ -124,6 +132,9 @@ public final class PoolConfig {
   /**
    * The usual layering: defaults, then {@code file} if not null, then JVM system properties, each
    * overriding the one before.
+   *
+   * @param file a {@code .properties} file
+   * @return the configuration
    */
   public static PoolConfig load(java.nio.file.Path file) {
     Builder builder = builder();
@@ -134,57 +145,63 @@ public final class PoolConfig {
     return builder.build();
   }
 
-  /** A builder holding this configuration's values, to derive a modified copy. */
+  /** {@return a builder holding this configuration's values, to derive a modified copy} */
   public Builder toBuilder() {
     return b.copy();
   }
 
-  /** The settings as {@code tether.pool.*} properties; {@code fromProperties} of it gives an equal config. */
+  /**
+   * {@return the settings as {@code tether.pool.*} properties; {@code fromProperties} of it gives an equal
+   * config}
+   */
   public Properties toProperties() {
     return PropertyTable.write(this);
   }
 
-  /** Name used in metrics tags, logs and exceptions. Key {@code name}; default {@code tether}. */
+  /** {@return name used in metrics tags, logs and exceptions} Key {@code name}; default {@code tether}. */
   public String name() {
     return b.name;
   }
 
-  /** The servers, in configuration order. Keys {@code server.<name>}; default none. */
+  /** {@return the servers, in configuration order} Keys {@code server.<name>}; default none. */
   public List<Endpoint> servers() {
     return servers;
   }
 
-  /** Limit on open plus connecting connections across all servers. Key {@code max-connections}; default 64. */
+  /**
+   * {@return limit on open plus connecting connections across all servers} Key {@code max-connections};
+   * default 64.
+   */
   public int maxConnections() {
     return b.maxConnections;
   }
 
-  /** Limit per server. Key {@code max-connections-per-server}; default {@link #maxConnections()}. */
+  /** {@return limit per server} Key {@code max-connections-per-server}; default {@link #maxConnections()}. */
   public int maxConnectionsPerServer() {
     return b.maxConnectionsPerServer == 0 ? b.maxConnections : b.maxConnectionsPerServer;
   }
 
-  /** Bound on acquires waiting for a connection. Key {@code max-pending-acquires}; default 1000. */
+  /** {@return bound on acquires waiting for a connection} Key {@code max-pending-acquires}; default 1000. */
   public int maxPendingAcquires() {
     return b.maxPendingAcquires;
   }
 
-  /** How long an acquire may wait, connect included. Key {@code acquire-timeout}; default 10s. */
+  /** {@return how long an acquire may wait, connect included} Key {@code acquire-timeout}; default 10s. */
   public Duration acquireTimeout() {
     return b.acquireTimeout;
   }
 
-  /** Limit on opening one connection. Key {@code connect-timeout}; default 5s. */
+  /** {@return limit on opening one connection} Key {@code connect-timeout}; default 5s. */
   public Duration connectTimeout() {
     return b.connectTimeout;
   }
 
-  /** Which idle connection is reused first. Key {@code reuse-order}; default {@code lifo}. */
+  /** {@return which idle connection is reused first} Key {@code reuse-order}; default {@code lifo}. */
   public ReuseOrder reuseOrder() {
     return b.reuseOrder;
   }
 
-  /** How a new connection picks its server. Key {@code balance}; default {@code leastconn}. */
+  /** {@return how a new connection picks its server} Key {@code balance}; default {@code leastconn}. */
   public Balance balance() {
     return b.balance;
   }
@@ -192,12 +209,16 @@ public final class PoolConfig {
   /**
    * The load balancer's idle timeout that connections must not reach. Key {@code lb-idle-timeout};
    * default 50s (Debian's {@code timeout client 50000}).
+   *
+   * @return the balancer's idle timeout
    */
   public Duration lbIdleTimeout() {
     return lbIdleTimeout;
   }
 
-  /** Fraction of {@link #lbIdleTimeout()} at which to evict. Key {@code evict-ratio}; default 0.9. */
+  /**
+   * {@return fraction of {@link #lbIdleTimeout()} at which to evict} Key {@code evict-ratio}; default 0.9.
+   */
   public double evictRatio() {
     return b.evictRatio;
   }
@@ -205,6 +226,8 @@ public final class PoolConfig {
   /**
    * Idle time (since the last byte in or out) after which a connection is closed, before jitter. Key
    * {@code evict-after}; default {@code evict-ratio} times {@code lb-idle-timeout}.
+   *
+   * @return the idle time after which a connection is closed, before jitter
    */
   public Duration evictAfter() {
     return evictAfter;
@@ -213,6 +236,8 @@ public final class PoolConfig {
   /**
    * Largest fraction by which each connection's idle deadline and lifetime are moved earlier, drawn
    * uniformly per connection; never later. Key {@code jitter}; default 0.05 (5%).
+   *
+   * @return the largest fraction by which deadlines move earlier
    */
   public double jitter() {
     return b.jitter;
@@ -221,6 +246,8 @@ public final class PoolConfig {
   /**
    * Maximum age of a connection, jittered like the idle deadline; zero means unlimited. A leased
    * connection past it is closed when released. Key {@code max-lifetime}; default 0.
+   *
+   * @return the maximum connection age, or zero for unlimited
    */
   public Duration maxLifetime() {
     return b.maxLifetime;
@@ -229,12 +256,17 @@ public final class PoolConfig {
   /**
    * A connection closer than this to its idle deadline is evicted instead of handed out. Key {@code
    * handout-margin}; default the smaller of 500ms and 5% of {@code evict-after}.
+   *
+   * @return how close to its idle deadline a connection may be and still be handed out
    */
   public Duration handoutMargin() {
     return handoutMargin;
   }
 
-  /** How long closing the pool waits for leased connections. Key {@code close-timeout}; default 5s. */
+  /**
+   * {@return how long closing the pool waits for leased connections} Key {@code close-timeout}; default
+   * 5s.
+   */
   public Duration closeTimeout() {
     return b.closeTimeout;
   }
@@ -244,6 +276,8 @@ public final class PoolConfig {
    * closed as broken with a {@link ResponseTimeoutException}; zero turns it off. Bounds the hang when a
    * server dies silently behind a balancer that keeps the session open. Key {@code response-timeout};
    * default 0 (off; the HTTP client applies its own 30s when this is off).
+   *
+   * @return the response timeout, or zero for off
    */
   public Duration responseTimeout() {
     return b.responseTimeout;
@@ -253,17 +287,22 @@ public final class PoolConfig {
    * A lease held longer than this is reported once as a suspected leak, with the stack of the code that
    * acquired it (a WARN log and {@code tether.pool.leaks}); zero turns detection off, and with it the
    * stack capture each acquire then costs. Key {@code leak-detection-threshold}; default 0 (off).
+   *
+   * @return the leak threshold, or zero for off
    */
   public Duration leakDetectionThreshold() {
     return b.leakDetectionThreshold;
   }
 
-  /** Active health checks; see {@link HealthCheck} for each {@code check.*} key. */
+  /** {@return active health checks; see {@link HealthCheck} for each {@code check.*} key} */
   public HealthCheck healthCheck() {
     return healthCheck;
   }
 
-  /** What marking a server down does to its connections. Key {@code on-marked-down}; default shutdown-sessions. */
+  /**
+   * {@return what marking a server down does to its connections} Key {@code on-marked-down}; default
+   * shutdown-sessions.
+   */
   public OnMarkedDown onMarkedDown() {
     return b.onMarkedDown;
   }
@@ -272,12 +311,14 @@ public final class PoolConfig {
    * Whether connect failures and resets of leased connections count against a server, as HAProxy's
    * {@code observe layer4}; {@link #errorLimit()} of them in a row mark it down (health checks bring it
    * back). Needs {@code check}. Key {@code observe} ({@code layer4} or {@code none}); default layer4.
+   *
+   * @return whether errors on leased connections count against a server
    */
   public boolean observe() {
     return b.observe;
   }
 
-  /** Consecutive observed errors that mark a server down. Key {@code error-limit}; default 10. */
+  /** {@return consecutive observed errors that mark a server down} Key {@code error-limit}; default 10. */
   public int errorLimit() {
     return b.errorLimit;
   }
@@ -285,22 +326,27 @@ public final class PoolConfig {
   /**
    * Whether a failed connect is retried on another server, as HAProxy's {@code option redispatch}. Key
    * {@code redispatch}; default true.
+   *
+   * @return whether a failed connect is retried on another server
    */
   public boolean redispatch() {
     return b.redispatch;
   }
 
-  /** Connect attempts after the first that an acquire may make. Key {@code retries}; default 2. */
+  /** {@return connect attempts after the first that an acquire may make} Key {@code retries}; default 2. */
   public int retries() {
     return b.retries;
   }
 
-  /** Most affinity keys remembered; beyond it the least recently used are forgotten. Key {@code affinity.max-keys}; default 10000. */
+  /**
+   * {@return most affinity keys remembered; beyond it the least recently used are forgotten} Key {@code
+   * affinity.max-keys}; default 10000.
+   */
   public int affinityMaxKeys() {
     return b.affinityMaxKeys;
   }
 
-  /** A key unused this long is forgotten. Key {@code affinity.idle-timeout}; default 10m. */
+  /** {@return a key unused this long is forgotten} Key {@code affinity.idle-timeout}; default 10m. */
   public Duration affinityIdleTimeout() {
     return b.affinityIdleTimeout;
   }
@@ -405,7 +451,12 @@ public final class PoolConfig {
       return c;
     }
 
-    /** See {@link PoolConfig#name()}; letters, digits, '.', '_' or '-'. */
+    /**
+     * See {@link PoolConfig#name()}; letters, digits, '.', '_' or '-'.
+     *
+     * @param value the new value
+     * @return this builder
+     */
     public Builder name(String value) {
       if (value == null || value.isBlank() || !value.matches("[A-Za-z0-9._-]+")) {
         throw new ConfigException(PREFIX + "name", String.valueOf(value), "letters, digits, '.', '_' or '-'");
@@ -414,67 +465,124 @@ public final class PoolConfig {
       return this;
     }
 
-    /** Adds a server; see {@link PoolConfig#servers()}. A second server with the same name replaces it. */
+    /**
+     * Adds a server; see {@link PoolConfig#servers()}. A second server with the same name replaces it.
+     *
+     * @param endpoint the server
+     * @return this builder
+     */
     public Builder server(Endpoint endpoint) {
       servers.put(endpoint.name(), endpoint);
       return this;
     }
 
-    /** Adds a server of weight 1. */
+    /**
+     * Adds a server of weight 1.
+     *
+     * @param serverName the server's name, used in metrics tags and logs
+     * @param host a host name or IP address
+     * @param port the TCP port
+     * @return this builder
+     */
     public Builder server(String serverName, String host, int port) {
       return server(Endpoint.of(serverName, host, port));
     }
 
-    /** Replaces the server list. */
+    /**
+     * Replaces the server list.
+     *
+     * @param endpoints the servers
+     * @return this builder
+     */
     public Builder servers(List<Endpoint> endpoints) {
       servers.clear();
       new ArrayList<>(endpoints).forEach(this::server);
       return this;
     }
 
-    /** See {@link PoolConfig#maxConnections()}; 1-65536. */
+    /**
+     * See {@link PoolConfig#maxConnections()}; 1-65536.
+     *
+     * @param value the new value
+     * @return this builder
+     */
     public Builder maxConnections(int value) {
       this.maxConnections = Ranges.check("max-connections", value, 1, 65536);
       return this;
     }
 
-    /** See {@link PoolConfig#maxConnectionsPerServer()}; 1-65536. */
+    /**
+     * See {@link PoolConfig#maxConnectionsPerServer()}; 1-65536.
+     *
+     * @param value the new value
+     * @return this builder
+     */
     public Builder maxConnectionsPerServer(int value) {
       this.maxConnectionsPerServer = Ranges.check("max-connections-per-server", value, 1, 65536);
       return this;
     }
 
-    /** See {@link PoolConfig#maxPendingAcquires()}; 0 (never wait) to 1,000,000. */
+    /**
+     * See {@link PoolConfig#maxPendingAcquires()}; 0 (never wait) to 1,000,000.
+     *
+     * @param value the new value
+     * @return this builder
+     */
     public Builder maxPendingAcquires(int value) {
       this.maxPendingAcquires = Ranges.check("max-pending-acquires", value, 0, 1_000_000);
       return this;
     }
 
-    /** See {@link PoolConfig#acquireTimeout()}; 1ms to 1d. */
+    /**
+     * See {@link PoolConfig#acquireTimeout()}; 1ms to 1d.
+     *
+     * @param value the new value
+     * @return this builder
+     */
     public Builder acquireTimeout(Duration value) {
       this.acquireTimeout = Ranges.check("acquire-timeout", value, Duration.ofMillis(1), Duration.ofDays(1));
       return this;
     }
 
-    /** See {@link PoolConfig#connectTimeout()}; 1ms to 10m. */
+    /**
+     * See {@link PoolConfig#connectTimeout()}; 1ms to 10m.
+     *
+     * @param value the new value
+     * @return this builder
+     */
     public Builder connectTimeout(Duration value) {
       this.connectTimeout = Ranges.check("connect-timeout", value, Duration.ofMillis(1), Duration.ofMinutes(10));
       return this;
     }
 
-    /** See {@link PoolConfig#reuseOrder()}. */
+    /**
+     * See {@link PoolConfig#reuseOrder()}.
+     *
+     * @param value the new value
+     * @return this builder
+     */
     public Builder reuseOrder(ReuseOrder value) {
       this.reuseOrder = notNull("reuse-order", value, "lifo or fifo");
       return this;
     }
 
-    /** See {@link PoolConfig#balance()}. */
+    /**
+     * See {@link PoolConfig#balance()}.
+     *
+     * @param value the new value
+     * @return this builder
+     */
     public Builder balance(Balance value) {
       this.balance = notNull("balance", value, "leastconn or roundrobin");
       return this;
     }
 
-    /** See {@link PoolConfig#lbIdleTimeout()}; 10ms to 24d (HAProxy's largest timeout). */
+    /**
+     * See {@link PoolConfig#lbIdleTimeout()}; 10ms to 24d (HAProxy's largest timeout).
+     *
+     * @param value the new value
+     * @return this builder
+     */
     public Builder lbIdleTimeout(Duration value) {
       this.lbIdleTimeout = Ranges.check("lb-idle-timeout", value, Duration.ofMillis(10), Duration.ofDays(24));
       return this;
@@ -486,13 +594,21 @@ public final class PoolConfig {
      * io.tether.pool.haproxy.HaproxyConfig#idleTimeout}), so eviction follows the balancer's own
      * configuration at {@code evict-ratio} of it.
      *
+     * @param cfg path of the haproxy.cfg
+     * @param section the frontend, backend or listen section the client talks to
+     * @return this builder
      * @throws io.tether.pool.haproxy.HaproxyConfigException naming file, line and section
      */
     public Builder haproxy(java.nio.file.Path cfg, String section) {
       return lbIdleTimeout(io.tether.pool.haproxy.HaproxyConfig.parse(cfg).idleTimeout(section));
     }
 
-    /** See {@link PoolConfig#evictRatio()}; above 0 and below 1. */
+    /**
+     * See {@link PoolConfig#evictRatio()}; above 0 and below 1.
+     *
+     * @param value the new value
+     * @return this builder
+     */
     public Builder evictRatio(double value) {
       if (!(value > 0 && value < 1)) {
         throw new ConfigException(PREFIX + "evict-ratio", Double.toString(value), "above 0 and below 1");
@@ -501,13 +617,23 @@ public final class PoolConfig {
       return this;
     }
 
-    /** See {@link PoolConfig#evictAfter()}; 10ms to 24d, and below {@code lb-idle-timeout} if that is set. */
+    /**
+     * See {@link PoolConfig#evictAfter()}; 10ms to 24d, and below {@code lb-idle-timeout} if that is set.
+     *
+     * @param value the new value
+     * @return this builder
+     */
     public Builder evictAfter(Duration value) {
       this.evictAfter = Ranges.check("evict-after", value, Duration.ofMillis(10), Duration.ofDays(24));
       return this;
     }
 
-    /** See {@link PoolConfig#jitter()}; 0 (off) to 0.5. */
+    /**
+     * See {@link PoolConfig#jitter()}; 0 (off) to 0.5.
+     *
+     * @param value the new value
+     * @return this builder
+     */
     public Builder jitter(double value) {
       if (!(value >= 0 && value <= 0.5)) {
         throw new ConfigException(PREFIX + "jitter", Double.toString(value), "0 to 0.5 (or 0% to 50%)");
@@ -516,86 +642,156 @@ public final class PoolConfig {
       return this;
     }
 
-    /** See {@link PoolConfig#maxLifetime()}; 0 (unlimited) or 1s to 24d. */
+    /**
+     * See {@link PoolConfig#maxLifetime()}; 0 (unlimited) or 1s to 24d.
+     *
+     * @param value the new value
+     * @return this builder
+     */
     public Builder maxLifetime(Duration value) {
       this.maxLifetime = zeroOr("max-lifetime", value, Duration.ofSeconds(1), Duration.ofDays(24));
       return this;
     }
 
-    /** See {@link PoolConfig#handoutMargin()}; 0 to 1m, and below the shortest jittered idle time. */
+    /**
+     * See {@link PoolConfig#handoutMargin()}; 0 to 1m, and below the shortest jittered idle time.
+     *
+     * @param value the new value
+     * @return this builder
+     */
     public Builder handoutMargin(Duration value) {
       this.handoutMargin = Ranges.check("handout-margin", value, Duration.ZERO, Duration.ofMinutes(1));
       return this;
     }
 
-    /** See {@link PoolConfig#closeTimeout()}; 0 to 10m. */
+    /**
+     * See {@link PoolConfig#closeTimeout()}; 0 to 10m.
+     *
+     * @param value the new value
+     * @return this builder
+     */
     public Builder closeTimeout(Duration value) {
       this.closeTimeout = Ranges.check("close-timeout", value, Duration.ZERO, Duration.ofMinutes(10));
       return this;
     }
 
-    /** See {@link PoolConfig#responseTimeout()}; 0 (off) or 1ms to 1h. */
+    /**
+     * See {@link PoolConfig#responseTimeout()}; 0 (off) or 1ms to 1h.
+     *
+     * @param value the new value
+     * @return this builder
+     */
     public Builder responseTimeout(Duration value) {
       this.responseTimeout = zeroOr("response-timeout", value, Duration.ofMillis(1), Duration.ofHours(1));
       return this;
     }
 
-    /** See {@link PoolConfig#leakDetectionThreshold()}; 0 (off) or 100ms to 1d. */
+    /**
+     * See {@link PoolConfig#leakDetectionThreshold()}; 0 (off) or 100ms to 1d.
+     *
+     * @param value the new value
+     * @return this builder
+     */
     public Builder leakDetectionThreshold(Duration value) {
       this.leakDetectionThreshold =
           zeroOr("leak-detection-threshold", value, Duration.ofMillis(100), Duration.ofDays(1));
       return this;
     }
 
-    /** Turns active health checks on or off; see {@link HealthCheck#enabled()}. */
+    /**
+     * Turns active health checks on or off; see {@link HealthCheck#enabled()}.
+     *
+     * @param value the new value
+     * @return this builder
+     */
     public Builder check(boolean value) {
       this.check = value;
       return this;
     }
 
-    /** See {@link HealthCheck#inter()}; 10ms to 1h. */
+    /**
+     * See {@link HealthCheck#inter()}; 10ms to 1h.
+     *
+     * @param value the new value
+     * @return this builder
+     */
     public Builder checkInter(Duration value) {
       this.checkInter = Ranges.check("check.inter", value, Duration.ofMillis(10), Duration.ofHours(1));
       return this;
     }
 
-    /** See {@link HealthCheck#fastinter()}; 10ms to 1h. */
+    /**
+     * See {@link HealthCheck#fastinter()}; 10ms to 1h.
+     *
+     * @param value the new value
+     * @return this builder
+     */
     public Builder checkFastinter(Duration value) {
       this.checkFastinter = Ranges.check("check.fastinter", value, Duration.ofMillis(10), Duration.ofHours(1));
       return this;
     }
 
-    /** See {@link HealthCheck#downinter()}; 10ms to 1h. */
+    /**
+     * See {@link HealthCheck#downinter()}; 10ms to 1h.
+     *
+     * @param value the new value
+     * @return this builder
+     */
     public Builder checkDowninter(Duration value) {
       this.checkDowninter = Ranges.check("check.downinter", value, Duration.ofMillis(10), Duration.ofHours(1));
       return this;
     }
 
-    /** See {@link HealthCheck#fall()}; 1-100. */
+    /**
+     * See {@link HealthCheck#fall()}; 1-100.
+     *
+     * @param value the new value
+     * @return this builder
+     */
     public Builder checkFall(int value) {
       this.checkFall = Ranges.check("check.fall", value, 1, 100);
       return this;
     }
 
-    /** See {@link HealthCheck#rise()}; 1-100. */
+    /**
+     * See {@link HealthCheck#rise()}; 1-100.
+     *
+     * @param value the new value
+     * @return this builder
+     */
     public Builder checkRise(int value) {
       this.checkRise = Ranges.check("check.rise", value, 1, 100);
       return this;
     }
 
-    /** See {@link HealthCheck#timeout()}; 1ms to 1m. */
+    /**
+     * See {@link HealthCheck#timeout()}; 1ms to 1m.
+     *
+     * @param value the new value
+     * @return this builder
+     */
     public Builder checkTimeout(Duration value) {
       this.checkTimeout = Ranges.check("check.timeout", value, Duration.ofMillis(1), Duration.ofMinutes(1));
       return this;
     }
 
-    /** See {@link HealthCheck#type()}. */
+    /**
+     * See {@link HealthCheck#type()}.
+     *
+     * @param value the new value
+     * @return this builder
+     */
     public Builder checkType(HealthCheck.Type value) {
       this.checkType = notNull("check.type", value, "tcp or http");
       return this;
     }
 
-    /** See {@link HealthCheck#httpMethod()}; an HTTP token such as GET, HEAD or OPTIONS. */
+    /**
+     * See {@link HealthCheck#httpMethod()}; an HTTP token such as GET, HEAD or OPTIONS.
+     *
+     * @param value the new value
+     * @return this builder
+     */
     public Builder checkHttpMethod(String value) {
       if (value == null || !value.matches("[A-Z]+")) {
         throw new ConfigException(PREFIX + "check.http-method", String.valueOf(value), "an upper-case HTTP method such as GET");
@@ -604,7 +800,12 @@ public final class PoolConfig {
       return this;
     }
 
-    /** See {@link HealthCheck#httpPath()}; starts with '/'. */
+    /**
+     * See {@link HealthCheck#httpPath()}; starts with '/'.
+     *
+     * @param value the new value
+     * @return this builder
+     */
     public Builder checkHttpPath(String value) {
       if (value == null || !value.startsWith("/") || value.chars().anyMatch(Character::isWhitespace)) {
         throw new ConfigException(PREFIX + "check.http-path", String.valueOf(value), "a path starting with / and without spaces");
@@ -613,49 +814,89 @@ public final class PoolConfig {
       return this;
     }
 
-    /** See {@link HealthCheck#httpExpectStatus()}; 100-599. */
+    /**
+     * See {@link HealthCheck#httpExpectStatus()}; 100-599.
+     *
+     * @param value the new value
+     * @return this builder
+     */
     public Builder checkHttpExpectStatus(int value) {
       this.checkHttpExpectStatus = Ranges.check("check.http-expect-status", value, 100, 599);
       return this;
     }
 
-    /** See {@link PoolConfig#onMarkedDown()}. */
+    /**
+     * See {@link PoolConfig#onMarkedDown()}.
+     *
+     * @param value the new value
+     * @return this builder
+     */
     public Builder onMarkedDown(OnMarkedDown value) {
       this.onMarkedDown = notNull("on-marked-down", value, "shutdown-sessions, drain or none");
       return this;
     }
 
-    /** See {@link PoolConfig#observe()}. */
+    /**
+     * See {@link PoolConfig#observe()}.
+     *
+     * @param value the new value
+     * @return this builder
+     */
     public Builder observe(boolean value) {
       this.observe = value;
       return this;
     }
 
-    /** See {@link PoolConfig#errorLimit()}; 1-1000. */
+    /**
+     * See {@link PoolConfig#errorLimit()}; 1-1000.
+     *
+     * @param value the new value
+     * @return this builder
+     */
     public Builder errorLimit(int value) {
       this.errorLimit = Ranges.check("error-limit", value, 1, 1000);
       return this;
     }
 
-    /** See {@link PoolConfig#redispatch()}. */
+    /**
+     * See {@link PoolConfig#redispatch()}.
+     *
+     * @param value the new value
+     * @return this builder
+     */
     public Builder redispatch(boolean value) {
       this.redispatch = value;
       return this;
     }
 
-    /** See {@link PoolConfig#retries()}; 0-10. */
+    /**
+     * See {@link PoolConfig#retries()}; 0-10.
+     *
+     * @param value the new value
+     * @return this builder
+     */
     public Builder retries(int value) {
       this.retries = Ranges.check("retries", value, 0, 10);
       return this;
     }
 
-    /** See {@link PoolConfig#affinityMaxKeys()}; 1-10,000,000. */
+    /**
+     * See {@link PoolConfig#affinityMaxKeys()}; 1-10,000,000.
+     *
+     * @param value the new value
+     * @return this builder
+     */
     public Builder affinityMaxKeys(int value) {
       this.affinityMaxKeys = Ranges.check("affinity.max-keys", value, 1, 10_000_000);
       return this;
     }
 
-    /** See {@link PoolConfig#affinityIdleTimeout()}; 1s to 1d. */
+    /**
+     * See {@link PoolConfig#affinityIdleTimeout()}; 1s to 1d.
+     *
+     * @param value the new value
+     * @return this builder
+     */
     public Builder affinityIdleTimeout(Duration value) {
       this.affinityIdleTimeout = Ranges.check("affinity.idle-timeout", value, Duration.ofSeconds(1), Duration.ofDays(1));
       return this;
@@ -664,6 +905,7 @@ public final class PoolConfig {
     /**
      * Checks the settings against each other and returns the immutable configuration.
      *
+     * @return the configuration
      * @throws ConfigException if {@code evict-after} is not below {@code lb-idle-timeout}, the
      *     per-server limit exceeds the total, or the hand-out margin leaves no idle time
      */

@@ -25,16 +25,32 @@ public record PoolStats(
     int maxPending,
     List<Server> servers) {
 
+  /**
+   * Copies {@code servers}.
+   *
+   * @param pool the pool's name
+   * @param idle connections waiting to be leased
+   * @param leased connections in use
+   * @param connecting connections being opened
+   * @param pending acquires waiting for a connection
+   * @param maxConnections the pool-wide limit
+   * @param maxPending the bound on waiting acquires
+   * @param servers one entry per server, in configuration order
+   */
   public PoolStats {
     servers = List.copyOf(servers);
   }
 
-  /** Open plus connecting connections. */
+  /** {@return open plus connecting connections} */
   public int total() {
     return idle + leased + connecting;
   }
 
-  /** The entry for the server named {@code name}. */
+  /**
+   * {@return the entry for the server named {@code name}}
+   *
+   * @param name the server's name
+   */
   public Server server(String name) {
     for (Server s : servers) {
       if (s.name().equals(name)) {
@@ -57,7 +73,7 @@ public record PoolStats(
   public record Server(
       String name, ServerState state, int idle, int leased, int connecting, int maxConnections) {
 
-    /** Open plus connecting connections. */
+    /** {@return open plus connecting connections} */
     public int total() {
       return idle + leased + connecting;
     }

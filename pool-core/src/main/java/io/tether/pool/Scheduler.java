@@ -19,6 +19,9 @@ public interface Scheduler {
   /**
    * Runs {@code task} once after {@code delay}. A delay of zero or less runs it as soon as possible.
    *
+   * @param task the task
+   * @param delay how long to wait
+   * @param unit unit of {@code delay}
    * @return a handle whose {@link Cancellable#cancel()} prevents the task from running if it has not
    *     started yet
    */
@@ -31,7 +34,12 @@ public interface Scheduler {
     void cancel();
   }
 
-  /** Adapts a {@link ScheduledExecutorService}; the caller keeps ownership and shuts it down. */
+  /**
+   * Adapts a {@link ScheduledExecutorService}; the caller keeps ownership and shuts it down.
+   *
+   * @param executor the executor to schedule on
+    * @return a scheduler on {@code executor}
+   */
   static Scheduler of(ScheduledExecutorService executor) {
     Objects.requireNonNull(executor, "executor");
     return (task, delay, unit) -> {

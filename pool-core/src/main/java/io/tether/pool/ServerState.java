@@ -11,7 +11,7 @@ public enum ServerState {
   /** Set at runtime: out of service; its connections are shut down like a server marked down. */
   MAINT;
 
-  /** Whether new leases may use a server in this state. */
+  /** {@return whether new leases may use a server in this state} */
   public boolean acceptsLeases() {
     return this == UP;
   }

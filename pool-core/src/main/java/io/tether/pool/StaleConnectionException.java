@@ -7,6 +7,8 @@ import java.io.IOException;
  * race with a load balancer's idle timeout. Nothing was processed if {@link #requestFullyWritten()} is
  * false; otherwise the server may or may not have seen the request, so only idempotent requests are safe
  * to retry (Tether's HTTP client does so once, on a newly opened connection).
+ *
+ * @serial exclude
  */
 public final class StaleConnectionException extends IOException {
   private static final long serialVersionUID = 1L;
@@ -15,6 +17,14 @@ public final class StaleConnectionException extends IOException {
   private final boolean peerReset;
   private final boolean requestFullyWritten;
 
+  /**
+   * Raised by the adapters; applications only catch it.
+   *
+   * @param endpointName the server's name
+   * @param peerReset true for an RST, false for a FIN
+   * @param requestFullyWritten whether every request byte had reached the socket
+   * @param cause why
+   */
   public StaleConnectionException(
       String endpointName, boolean peerReset, boolean requestFullyWritten, Throwable cause) {
     super(
@@ -30,17 +40,17 @@ public final class StaleConnectionException extends IOException {
     this.requestFullyWritten = requestFullyWritten;
   }
 
-  /** The server the connection went to. */
+  /** {@return the server the connection went to} */
   public String endpointName() {
     return endpointName;
   }
 
-  /** True for an RST ("Connection reset by peer"), false for a FIN. */
+  /** {@return true for an RST ("Connection reset by peer"), false for a FIN} */
   public boolean peerReset() {
     return peerReset;
   }
 
-  /** Whether every byte of the request had been handed to the socket before the close. */
+  /** {@return whether every byte of the request had been handed to the socket before the close} */
   public boolean requestFullyWritten() {
     return requestFullyWritten;
   }

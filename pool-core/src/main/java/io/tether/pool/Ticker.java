@@ -10,10 +10,10 @@ package io.tether.pool;
 @FunctionalInterface
 public interface Ticker {
 
-  /** Returns the current time in nanoseconds from an arbitrary origin; only differences are meaningful. */
+  /** {@return the current time in nanoseconds from an arbitrary origin; only differences are meaningful} */
   long read();
 
-  /** The system monotonic clock, {@link System#nanoTime()}. */
+  /** {@return the system monotonic clock, {@link System#nanoTime()}} */
   static Ticker system() {
     return System::nanoTime;
   }

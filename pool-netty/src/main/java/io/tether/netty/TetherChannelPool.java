@@ -61,12 +61,22 @@ public final class TetherChannelPool implements ChannelPool {
   /**
    * A pool for {@code bootstrap}'s remote address, or for the servers listed in {@code config} if it
    * names any. The bootstrap is copied; its handler is replaced by one that calls {@code handler}.
+   *
+   * @param bootstrap the application's bootstrap; the pool opens channels with a clone of it
+   * @param handler called as channels are created, acquired and released
+   * @param config the configuration; it must name at least one server
    */
   public TetherChannelPool(Bootstrap bootstrap, ChannelPoolHandler handler, PoolConfig config) {
     this(builder(bootstrap).handler(handler).config(config));
   }
 
-  /** A pool with default settings and at most {@code maxConnections}, like {@code FixedChannelPool}. */
+  /**
+   * A pool with default settings and at most {@code maxConnections}, like {@code FixedChannelPool}.
+   *
+   * @param bootstrap the application's bootstrap; the pool opens channels with a clone of it
+   * @param handler called as channels are created, acquired and released
+   * @param maxConnections limit on open plus connecting channels
+   */
   public TetherChannelPool(Bootstrap bootstrap, ChannelPoolHandler handler, int maxConnections) {
     this(bootstrap, handler, PoolConfig.builder().maxConnections(maxConnections).build());
   }
@@ -106,7 +116,12 @@ public final class TetherChannelPool implements ChannelPool {
     return config.toBuilder().server(Endpoint.of(a.getHostString(), a.getHostString(), a.getPort())).build();
   }
 
-  /** Starts building a pool with more than the constructor's options. */
+  /**
+   * Starts building a pool with more than the constructor's options.
+   *
+   * @param bootstrap the application's bootstrap; the pool opens channels with a clone of it
+    * @return a builder
+   */
   public static Builder builder(Bootstrap bootstrap) {
     return new Builder(bootstrap);
   }
@@ -167,6 +182,9 @@ public final class TetherChannelPool implements ChannelPool {
   /**
    * Acquires a channel for the session {@code key}, preferring the channel, or at least the server,
    * the key used last; see {@link ConnectionPool#acquireByKey}. Completes like {@link #acquire()}.
+   *
+   * @param key the session key, compared with {@code equals}
+   * @return a future of the channel, completed on the channel's event loop or the caller's thread
    */
   public Future<Channel> acquireByKey(Object key) {
     try {
@@ -184,6 +202,9 @@ public final class TetherChannelPool implements ChannelPool {
   /**
    * Sets a server to {@link io.tether.pool.ServerState#DRAIN}, {@link io.tether.pool.ServerState#MAINT}
    * or back to {@link io.tether.pool.ServerState#UP}; see {@link ConnectionPool#setServerState}.
+   *
+   * @param server the server's name, as configured
+   * @param state the state to set
    */
   public void setServerState(String server, io.tether.pool.ServerState state) {
     pool.setServerState(server, state);
@@ -193,6 +214,7 @@ public final class TetherChannelPool implements ChannelPool {
    * An idle channel if one is ready now, else null: never waits, never opens a channel, allocates
    * nothing. Release it like any other.
    *
+   * @return an idle channel, or null
    * @throws io.tether.pool.PoolClosedException if the pool is closed
    */
   public Channel tryAcquireNow() {
@@ -290,22 +312,28 @@ public final class TetherChannelPool implements ChannelPool {
   /**
    * The pool under this adapter, for leases with more control than a channel gives: {@link
    * Lease#capIdleTime}, {@link Lease#invalidate} with a cause, {@link ConnectionPool#acquireFresh()}.
+   *
+   * @return the engine under the adapter
    */
   public ConnectionPool<Channel> leases() {
     return pool;
   }
 
-  /** The configuration in effect (servers included). */
+  /** {@return the configuration in effect (servers included)} */
   public PoolConfig config() {
     return pool.config();
   }
 
-  /** A snapshot of connections by state and waiting acquires. */
+  /** {@return a snapshot of connections by state and waiting acquires} */
   public PoolStats stats() {
     return pool.stats();
   }
 
-  /** Closes the pool without blocking; see {@link ConnectionPool#closeAsync()}. */
+  /**
+   * Closes the pool without blocking; see {@link ConnectionPool#closeAsync()}.
+   *
+   * @return completes when the last channel is closed
+   */
   public Future<Void> closeAsync() {
     Promise<Void> p = ImmediateEventExecutor.INSTANCE.newPromise();
     pool.closeAsync().whenComplete((v, e) -> {
@@ -370,30 +398,56 @@ public final class TetherChannelPool implements ChannelPool {
       }
     }
 
-    /** Called as channels are created, acquired and released; default does nothing. */
+    /**
+     * Called as channels are created, acquired and released; default does nothing.
+     *
+     * @param value the new value
+     * @return this builder
+     */
     public Builder handler(ChannelPoolHandler value) {
       this.handler = Objects.requireNonNull(value, "handler");
       return this;
     }
 
+    /**
+     * The configuration; it must name at least one server.
+     *
+     * @param value the new value
+     * @return this builder
+     */
     public Builder config(PoolConfig value) {
       this.config = Objects.requireNonNull(value, "config");
       return this;
     }
 
-    /** Lifecycle events; see {@link PoolListener} for the contract. */
+    /**
+     * Lifecycle events; see {@link PoolListener} for the contract.
+     *
+     * @param value the new value
+     * @return this builder
+     */
     public Builder listener(PoolListener value) {
       this.listener = Objects.requireNonNull(value, "listener");
       return this;
     }
 
-    /** Measurements; bind Micrometer with {@code io.tether.pool.metrics.micrometer}. */
+    /**
+     * Measurements; bind Micrometer with {@code io.tether.pool.metrics.micrometer}.
+     *
+     * @param value the new value
+     * @return this builder
+     */
     public Builder metrics(PoolMetricsRecorder value) {
       this.metrics = Objects.requireNonNull(value, "metrics");
       return this;
     }
 
-    /** The clock; tests pass a fake one. */
+    /**
+     * The clock; tests pass a fake one.
+     *
+     * @param value the new value
+     * @return this builder
+     */
     public Builder ticker(Ticker value) {
       this.ticker = Objects.requireNonNull(value, "ticker");
       return this;
@@ -402,24 +456,38 @@ public final class TetherChannelPool implements ChannelPool {
     /**
      * How servers are checked when {@code tether.pool.check} is on; default a TCP connect or an HTTP
      * request, as {@code check.type} says, over a copy of the bootstrap without your handlers.
+     *
+     * @param value the new value
+     * @return this builder
      */
     public Builder healthProbe(io.tether.pool.HealthProbe value) {
       this.probe = Objects.requireNonNull(value, "probe");
       return this;
     }
 
-    /** TLS for every connection (health checks stay plain TCP or HTTP); default none. */
+    /**
+     * TLS for every connection (health checks stay plain TCP or HTTP); default none.
+     *
+     * @param value the new value
+     * @return this builder
+     */
     public Builder tls(Tls value) {
       this.tls = Objects.requireNonNull(value, "tls");
       return this;
     }
 
-    /** Where the pool's timed work runs; default the bootstrap group's first {@code next()}. */
+    /**
+     * Where the pool's timed work runs; default the bootstrap group's first {@code next()}.
+     *
+     * @param value the new value
+     * @return this builder
+     */
     public Builder scheduler(EventExecutor value) {
       this.executor = Objects.requireNonNull(value, "executor");
       return this;
     }
 
+    /** {@return the started pool} */
     public TetherChannelPool build() {
       return new TetherChannelPool(this);
     }

@@ -30,6 +30,11 @@ public final class TetherChannelPoolMap<K> extends AbstractChannelPoolMap<K, Tet
   /**
    * A map whose key {@code k} is served by a pool for {@code endpointOf.apply(k)}. Servers listed in
    * {@code template} are ignored: each pool has exactly its key's server.
+   *
+   * @param bootstrap the application's bootstrap; the pool opens channels with a clone of it
+   * @param handler called as channels are created, acquired and released
+   * @param template settings shared by every server's pool; its server list is ignored
+   * @param endpointOf maps a key to the server it stands for
    */
   public TetherChannelPoolMap(
       Bootstrap bootstrap, ChannelPoolHandler handler, PoolConfig template, Function<K, Endpoint> endpointOf) {
@@ -39,7 +44,13 @@ public final class TetherChannelPoolMap<K> extends AbstractChannelPoolMap<K, Tet
     this.endpointOf = Objects.requireNonNull(endpointOf, "endpointOf");
   }
 
-  /** A map keyed by address; each server is named by its host (never its port: names go into metrics). */
+  /**
+   * {@return a map keyed by address; each server is named by its host (never its port: names go into metrics)}
+   *
+   * @param bootstrap the application's bootstrap; the pool opens channels with a clone of it
+   * @param handler called as channels are created, acquired and released
+   * @param template settings shared by every server's pool; its server list is ignored
+   */
   public static TetherChannelPoolMap<InetSocketAddress> byAddress(
       Bootstrap bootstrap, ChannelPoolHandler handler, PoolConfig template) {
     return new TetherChannelPoolMap<>(bootstrap, handler, template,
@@ -56,7 +67,7 @@ public final class TetherChannelPoolMap<K> extends AbstractChannelPoolMap<K, Tet
     return new TetherChannelPool(bootstrap, handler, config);
   }
 
-  /** The same map viewed through Netty's interface. */
+  /** {@return the same map viewed through Netty's interface} */
   public ChannelPoolMap<K, TetherChannelPool> asChannelPoolMap() {
     return this;
   }

@@ -19,6 +19,13 @@ import java.util.Objects;
  */
 public record Tls(SslContext context, boolean verifyHostname, Duration handshakeTimeout) {
 
+  /**
+   * Validates the components; prefer {@link #of}.
+   *
+   * @param context a client context
+   * @param verifyHostname whether the certificate must name the host connected to (HTTPS rules)
+   * @param handshakeTimeout how long the handshake may take
+   */
   public Tls {
     Objects.requireNonNull(context, "context");
     if (!context.isClient()) {
@@ -29,12 +36,20 @@ public record Tls(SslContext context, boolean verifyHostname, Duration handshake
     }
   }
 
-  /** TLS with host name verification and a 10s handshake timeout. */
+  /**
+   * {@return TLS with host name verification and a 10s handshake timeout}
+   *
+   * @param context the client {@code SslContext}
+   */
   public static Tls of(SslContext context) {
     return new Tls(context, true, Duration.ofSeconds(10));
   }
 
-  /** The same, with another handshake timeout. */
+  /**
+   * {@return the same, with another handshake timeout}
+   *
+   * @param timeout the handshake timeout
+   */
   public Tls withHandshakeTimeout(Duration timeout) {
     return new Tls(context, verifyHostname, timeout);
   }
@@ -42,6 +57,8 @@ public record Tls(SslContext context, boolean verifyHostname, Duration handshake
   /**
    * The same without host name verification: any certificate the trust manager accepts is accepted,
    * whatever host it names. Only for environments where names cannot match (and say why in your code).
+   *
+   * @return the same settings without host name verification
    */
   public Tls withoutHostnameVerification() {
     return new Tls(context, false, handshakeTimeout);

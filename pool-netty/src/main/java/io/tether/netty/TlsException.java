@@ -10,6 +10,8 @@ import java.util.Locale;
  * why: the handshake itself (timeout, protocol or cipher mismatch), the server's certificate (not
  * trusted, expired), or its host name (valid certificate, wrong name). Arrives as the cause of a {@link
  * io.tether.pool.ConnectFailedException}.
+ *
+ * @serial exclude
  */
 public final class TlsException extends IOException {
   private static final long serialVersionUID = 1L;
@@ -27,6 +29,13 @@ public final class TlsException extends IOException {
   private final Kind kind;
   private final String endpointName;
 
+  /**
+   * A TLS failure of {@code kind} on the connection to {@code endpointName}.
+   *
+   * @param kind which step failed
+   * @param endpointName the server's name
+   * @param cause the handshake failure
+   */
   public TlsException(Kind kind, String endpointName, Throwable cause) {
     super("TLS " + kind.name().toLowerCase(Locale.ROOT) + " failure with " + endpointName + ": "
         + (cause == null ? "unknown" : cause.getMessage()), cause);
@@ -34,7 +43,13 @@ public final class TlsException extends IOException {
     this.endpointName = endpointName;
   }
 
-  /** Classifies a handshake failure. */
+  /**
+   * Classifies a handshake failure.
+   *
+   * @param endpointName the server's name
+   * @param cause the handshake failure
+    * @return the exception, of the kind the failure shows
+   */
   public static TlsException of(String endpointName, Throwable cause) {
     if (cause instanceof SslHandshakeTimeoutException) {
       return new TlsException(Kind.HANDSHAKE, endpointName, cause);
@@ -57,10 +72,12 @@ public final class TlsException extends IOException {
     return new TlsException(Kind.HANDSHAKE, endpointName, cause);
   }
 
+  /** {@return which step failed} */
   public Kind kind() {
     return kind;
   }
 
+  /** {@return the server} */
   public String endpointName() {
     return endpointName;
   }

@@ -43,7 +43,14 @@ public final class IdleCloser extends SimpleChannelHandler {
     this.closed = closed;
   }
 
-  /** Closers at {@code ratio} of the balancer's {@code timeout server}, on {@code timer}. */
+  /**
+   * Closers at {@code ratio} of the balancer's {@code timeout server}, on {@code timer}.
+   *
+   * @param timeoutServer the balancer's {@code timeout server}
+   * @param ratio fraction of {@code timeoutServer} to close at, above 0 and below 1
+   * @param timer the Netty 3 timer the closers schedule on
+   * @return a factory of closers
+   */
   public static Factory beforeBalancerTimeout(Duration timeoutServer, double ratio, Timer timer) {
     if (!(ratio > 0 && ratio < 1)) {
       throw new IllegalArgumentException("ratio must be above 0 and below 1: " + ratio);
@@ -64,20 +71,26 @@ public final class IdleCloser extends SimpleChannelHandler {
       this.timer = timer;
     }
 
-    /** The same factory on another clock, for tests. */
+    /**
+     * {@return the same factory on another clock, for tests}
+     *
+     * @param t the clock
+     */
     public Factory withTicker(Ticker t) {
       return new Factory(closeAfterNanos, t, timer);
     }
 
+    /** {@return a closer for one new channel} */
     public IdleCloser newHandler() {
       return new IdleCloser(closeAfterNanos, ticker, timer, closed);
     }
 
+    /** {@return how long a connection may stay idle} */
     public Duration closeAfter() {
       return Duration.ofNanos(closeAfterNanos);
     }
 
-    /** Connections closed for idleness. */
+    /** {@return connections closed for idleness} */
     public long closed() {
       return closed.sum();
     }

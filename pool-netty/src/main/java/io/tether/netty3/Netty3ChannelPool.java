@@ -73,23 +73,36 @@ public final class Netty3ChannelPool implements Closeable {
     this.pool = pb.build();
   }
 
-  /** Starts building a pool over {@code bootstrap}'s settings, timed on {@code timer}. */
+  /**
+   * Starts building a pool over {@code bootstrap}'s settings, timed on {@code timer}.
+   *
+   * @param bootstrap the application's bootstrap; its pipeline factory and options are used for every channel
+   * @param timer the timer sweeps, timeouts and checks run on; the caller keeps ownership
+    * @return a builder
+   */
   public static Builder builder(ClientBootstrap bootstrap, Timer timer) {
     return new Builder(bootstrap, timer);
   }
 
-  /** An idle channel if one is ready now, else null: never waits, never opens one, allocates nothing. */
+  /**
+   * {@return an idle channel if one is ready now, else null: never waits, never opens one, allocates
+   * nothing}
+   */
   public Channel tryAcquireNow() {
     Lease<Channel> lease = pool.tryAcquire();
     return lease == null ? null : handOut(lease);
   }
 
-  /** A channel to any server that is up; see {@link ConnectionPool#acquire()}. */
+  /** {@return a channel to any server that is up; see {@link ConnectionPool#acquire()}} */
   public CompletableFuture<Channel> acquire() {
     return map(pool.acquire());
   }
 
-  /** A channel for the session {@code key}; see {@link ConnectionPool#acquireByKey}. */
+  /**
+   * {@return a channel for the session {@code key}; see {@link ConnectionPool#acquireByKey}}
+   *
+   * @param key the session key, compared with {@code equals}
+   */
   public CompletableFuture<Channel> acquireByKey(Object key) {
     return map(pool.acquireByKey(key));
   }
@@ -113,6 +126,7 @@ public final class Netty3ChannelPool implements Closeable {
   /**
    * Returns {@code channel} to the pool, or closes it if it is no longer usable.
    *
+   * @param channel a channel acquired from this pool
    * @throws IllegalArgumentException if the channel was not acquired from this pool
    */
   public void release(Channel channel) {
@@ -128,7 +142,12 @@ public final class Netty3ChannelPool implements Closeable {
     }
   }
 
-  /** Closes {@code channel} instead of returning it, counted as broken. */
+  /**
+   * Closes {@code channel} instead of returning it, counted as broken.
+   *
+   * @param channel a channel acquired from this pool
+   * @param detail the error behind it, or null
+   */
   public void releaseBroken(Channel channel, Throwable detail) {
     PooledChannelHandler h = PooledChannelHandler.of(channel);
     if (h == null || !pool.owns(h.lease())) {
@@ -137,25 +156,36 @@ public final class Netty3ChannelPool implements Closeable {
     h.lease().releaseBroken(detail);
   }
 
-  /** Sets a server to DRAIN, MAINT or back to UP; see {@link ConnectionPool#setServerState}. */
+  /**
+   * Sets a server to DRAIN, MAINT or back to UP; see {@link ConnectionPool#setServerState}.
+   *
+   * @param server the server's name, as configured
+   * @param state the state to set
+   */
   public void setServerState(String server, ServerState state) {
     pool.setServerState(server, state);
   }
 
-  /** The engine under the adapter, for leases and reconfiguration. */
+  /** {@return the engine under the adapter, for leases and reconfiguration} */
   public ConnectionPool<Channel> leases() {
     return pool;
   }
 
+  /** {@return the configuration in effect} */
   public PoolConfig config() {
     return pool.config();
   }
 
+  /** {@return a snapshot of channels by state and waiting acquires} */
   public PoolStats stats() {
     return pool.stats();
   }
 
-  /** Closes without waiting; see {@link ConnectionPool#closeAsync()}. */
+  /**
+   * Closes without waiting; see {@link ConnectionPool#closeAsync()}.
+   *
+   * @return completes when the last channel is closed
+   */
   public CompletableFuture<Void> closeAsync() {
     return pool.closeAsync();
   }
@@ -184,32 +214,62 @@ public final class Netty3ChannelPool implements Closeable {
       }
     }
 
+    /**
+     * The configuration; it must name at least one server.
+     *
+     * @param value the new value
+     * @return this builder
+     */
     public Builder config(PoolConfig value) {
       this.config = Objects.requireNonNull(value, "config");
       return this;
     }
 
+    /**
+     * Lifecycle events; see {@link PoolListener}.
+     *
+     * @param value the new value
+     * @return this builder
+     */
     public Builder listener(PoolListener value) {
       this.listener = Objects.requireNonNull(value, "listener");
       return this;
     }
 
+    /**
+     * Measurements; see {@link PoolMetricsRecorder}.
+     *
+     * @param value the new value
+     * @return this builder
+     */
     public Builder metrics(PoolMetricsRecorder value) {
       this.metrics = Objects.requireNonNull(value, "metrics");
       return this;
     }
 
+    /**
+     * The clock; tests pass a fake one.
+     *
+     * @param value the new value
+     * @return this builder
+     */
     public Builder ticker(Ticker value) {
       this.ticker = Objects.requireNonNull(value, "ticker");
       return this;
     }
 
-    /** How servers are checked when checks are on; default TCP or HTTP as {@code check.type} says. */
+    /**
+     * How servers are checked when checks are on; default TCP or HTTP as {@code check.type} says.
+     *
+     * @param value the new value
+     * @return this builder
+     */
     public Builder healthProbe(HealthProbe value) {
       this.probe = Objects.requireNonNull(value, "probe");
       return this;
     }
 
+    /** {@return the started pool} */
     public Netty3ChannelPool build() {
       return new Netty3ChannelPool(this);
     }

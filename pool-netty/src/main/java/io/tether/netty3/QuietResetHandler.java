@@ -36,12 +36,12 @@ public final class QuietResetHandler extends SimpleChannelUpstreamHandler implem
   private final LongAdder brokenPipes = new LongAdder();
   private final Guard guard = new Guard();
 
-  /** Connections closed because the peer reset them. */
+  /** {@return connections closed because the peer reset them} */
   public long resets() {
     return resets.sum();
   }
 
-  /** Connections closed because a write met a connection the peer had closed. */
+  /** {@return connections closed because a write met a connection the peer had closed} */
   public long brokenPipes() {
     return brokenPipes.sum();
   }

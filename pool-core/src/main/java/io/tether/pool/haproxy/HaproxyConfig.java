@@ -33,20 +33,32 @@ public final class HaproxyConfig {
 
   /** What kind of section. */
   public enum Kind {
+    /** The {@code global} section. */
     GLOBAL,
+    /** A {@code defaults} section. */
     DEFAULTS,
+    /** A {@code frontend}. */
     FRONTEND,
+    /** A {@code backend}. */
     BACKEND,
+    /** A {@code listen} section: frontend and backend in one. */
     LISTEN,
+    /** Any other section ({@code peers}, {@code resolvers}...). */
     OTHER
   }
 
   /** One directive: its words, and the line it was on. */
   public record Directive(List<String> words, int line) {
+    /** {@return the directive's first word, e.g. {@code timeout}} */
     public String keyword() {
       return words.get(0);
     }
 
+    /**
+     * {@return the argument at {@code i} after the keyword, or null}
+     *
+     * @param i index from 0
+     */
     public String arg(int i) {
       return i < words.size() ? words.get(i) : null;
     }
@@ -68,30 +80,32 @@ public final class HaproxyConfig {
       this.from = from;
     }
 
+    /** {@return the section type} */
     public Kind kind() {
       return kind;
     }
 
-    /** The section's name, or null for an unnamed {@code defaults} or {@code global}. */
+    /** {@return the section's name, or null for an unnamed {@code defaults} or {@code global}} */
     public String name() {
       return name;
     }
 
-    /** The line its header is on. */
+    /** {@return the line its header is on} */
     public int line() {
       return line;
     }
 
-    /** The {@code defaults} section it inherits from, or null. */
+    /** {@return the {@code defaults} section it inherits from, or null} */
     public Section defaults() {
       return defaults;
     }
 
+    /** {@return the section's own directives, in file order} */
     public List<Directive> directives() {
       return Collections.unmodifiableList(directives);
     }
 
-    /** {@code "listen api"}, {@code "defaults"}, as messages name it. */
+    /** {@return {@code "listen api"}, {@code "defaults"}, as messages name it} */
     public String title() {
       return kind.name().toLowerCase(Locale.ROOT) + (name == null ? "" : " " + name);
     }
@@ -136,7 +150,12 @@ public final class HaproxyConfig {
     }
   }
 
-  /** Reads and parses {@code file}. */
+  /**
+   * Reads and parses {@code file}.
+   *
+   * @param file the file name to name in errors
+    * @return the parsed configuration
+   */
   public static HaproxyConfig parse(Path file) {
     try {
       return parse(Files.readString(file), file.toString(), System::getenv);
@@ -145,7 +164,14 @@ public final class HaproxyConfig {
     }
   }
 
-  /** Parses {@code text}, naming it {@code file} in errors; {@code env} resolves {@code ${VAR}}. */
+  /**
+   * Parses {@code text}, naming it {@code file} in errors; {@code env} resolves {@code ${VAR}}.
+   *
+   * @param text the configuration text
+   * @param file the file name to name in errors
+   * @param env resolves environment variables; may return null
+    * @return the parsed configuration
+   */
   public static HaproxyConfig parse(String text, String file, Function<String, String> env) {
     List<Section> sections = new ArrayList<>();
     Map<String, Section> namedDefaults = new LinkedHashMap<>();
@@ -249,17 +275,21 @@ public final class HaproxyConfig {
     return v;
   }
 
-  /** The file's name as given. */
+  /** {@return the file's name as given} */
   public String file() {
     return file;
   }
 
-  /** Every section, in file order. */
+  /** {@return every section, in file order} */
   public List<Section> sections() {
     return sections;
   }
 
-  /** The frontend, backend or listen section {@code name}. */
+  /**
+   * {@return the frontend, backend or listen section {@code name}}
+   *
+   * @param name the section name
+   */
   public Section proxy(String name) {
     Section s = proxies.get(name);
     if (s == null) {
@@ -275,13 +305,22 @@ public final class HaproxyConfig {
     return out;
   }
 
-  /** {@code mode} of a section, own or inherited; HAProxy's default is tcp. */
+  /**
+   * {@return {@code mode} of a section, own or inherited; HAProxy's default is tcp}
+   *
+   * @param section the name of a frontend, backend or listen section
+   */
   public String mode(String section) {
     Directive d = proxy(section).find("mode");
     return d == null ? "tcp" : d.arg(1);
   }
 
-  /** {@code timeout <which>} of a section, own or inherited, or null. */
+  /**
+   * {@return {@code timeout <which>} of a section, own or inherited, or null}
+   *
+   * @param section the name of a frontend, backend or listen section
+   * @param which the timeout's name, e.g. {@code client}
+   */
   public Duration timeout(String section, String which) {
     Section s = proxy(section);
     Directive d = s.find("timeout", which);
@@ -300,6 +339,8 @@ public final class HaproxyConfig {
    *       else {@code timeout server} (for a server-side {@code IdleCloser}).
    * </ul>
    *
+   * @param section the name of a frontend, backend or listen section
+   * @return the idle timeout a client of {@code section} meets
    * @throws HaproxyConfigException naming file, line and section if none is set
    */
   public Duration idleTimeout(String section) {
@@ -327,6 +368,9 @@ public final class HaproxyConfig {
   /**
    * The servers of a backend or listen section, with their weights (and names as in the file). {@code
    * default-server} lines apply; {@code disabled} servers are left out.
+   *
+   * @param section the name of a frontend, backend or listen section
+   * @return the section's servers, in file order
    */
   public List<Endpoint> servers(String section) {
     Section s = proxy(section);
@@ -392,6 +436,10 @@ public final class HaproxyConfig {
    * retries from backend or listen {@code section}: for a client that talks to these servers itself.
    * Check timing comes from the first checked server's {@code inter fastinter downinter fall rise} and
    * the section's {@code timeout check}.
+   *
+   * @param builder the builder to set servers and settings on
+   * @param section the name of a frontend, backend or listen section
+   * @return {@code builder}
    */
   public PoolConfig.Builder applyBackend(PoolConfig.Builder builder, String section) {
     Section s = proxy(section);

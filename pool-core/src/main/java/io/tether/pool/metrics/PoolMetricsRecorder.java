@@ -20,16 +20,32 @@ public interface PoolMetricsRecorder {
   /** Records nothing. */
   PoolMetricsRecorder NOOP = new PoolMetricsRecorder() {};
 
-  /** A connect finished, successfully or not, after {@code nanos}. */
+  /**
+   * A connect finished, successfully or not, after {@code nanos}.
+   *
+   * @param endpoint the server
+   * @param nanos how long it took, in nanoseconds
+   * @param success whether it succeeded
+   */
   default void recordConnect(Endpoint endpoint, long nanos, boolean success) {}
 
   /**
    * A lease was handed out after waiting {@code waitNanos} (0 when an idle connection was ready) to a
    * connection that had been idle {@code idleNanos} (-1 for a brand-new connection).
+   *
+   * @param endpoint the server
+   * @param waitNanos how long the acquire waited, in nanoseconds
+   * @param idleNanos how long the connection had been idle, in nanoseconds, or 0 if {@link
+   *     #wantsIdleAges()} is false
    */
   default void recordAcquire(Endpoint endpoint, long waitNanos, long idleNanos) {}
 
-  /** An acquire timed out after {@code waitNanos}; {@code endpoint} is null for any server. */
+  /**
+   * An acquire timed out after {@code waitNanos}; {@code endpoint} is null for any server.
+   *
+   * @param endpoint the server
+   * @param waitNanos how long the acquire waited, in nanoseconds
+   */
   default void recordAcquireTimeout(Endpoint endpoint, long waitNanos) {}
 
   /** An acquire was rejected because the waiting queue was full. */
@@ -38,6 +54,9 @@ public interface PoolMetricsRecorder {
   /**
    * The pool {@code pool} was built and reports its gauges through {@code stats}; called once, from
    * its constructor, before any other method.
+   *
+   * @param pool the pool's name
+   * @param stats reads the pool's current counts; may be called from any thread
    */
   default void poolStarted(String pool, Supplier<PoolStats> stats) {}
 
@@ -47,22 +66,43 @@ public interface PoolMetricsRecorder {
   /**
    * A connection was closed for {@code cause} at age {@code ageNanos} since it was opened; {@code
    * wasLeased} says whether a user held it at the time (an in-flight reset, or a shutdown under a user).
+   *
+   * @param endpoint the server
+   * @param cause why
+   * @param ageNanos the connection's age, in nanoseconds
+   * @param wasLeased whether it was leased when it closed
    */
   default void recordClose(Endpoint endpoint, CloseCause cause, long ageNanos, boolean wasLeased) {}
 
   /**
    * A request was retried on a new connection after its connection failed on {@code endpoint};
    * {@code reason} is one of stale, reset, timeout, endpoint-down.
+   *
+   * @param endpoint the server
+   * @param reason why, for logs
    */
   default void recordRetry(Endpoint endpoint, String reason) {}
 
-  /** A server moved from one state to another. */
+  /**
+   * A server moved from one state to another.
+   *
+   * @param endpoint the server
+   * @param from the state before
+   * @param to the state after
+   */
   default void recordStateChange(Endpoint endpoint, ServerState from, ServerState to) {}
 
-  /** A lease was held longer than the leak detection threshold. */
+  /**
+   * A lease was held longer than the leak detection threshold.
+   *
+   * @param endpoint the server
+   */
   default void recordLeakSuspected(Endpoint endpoint) {}
 
-  /** Whether {@link #recordAcquire} wants idle ages; if not, the pool skips the clock read per lease. */
+  /**
+   * {@return whether {@link #recordAcquire} wants idle ages; if not, the pool skips the clock read per
+   * lease}
+   */
   default boolean wantsIdleAges() {
     return this != NOOP;
   }

@@ -5,6 +5,8 @@ import java.io.IOException;
 /**
  * The server's response could not be used: malformed bytes, a header or body over the size bound, or a
  * response that ended early. The connection was closed as broken and the request is not retried.
+ *
+ * @serial exclude
  */
 public final class InvalidResponseException extends IOException {
   private static final long serialVersionUID = 1L;
@@ -24,6 +26,14 @@ public final class InvalidResponseException extends IOException {
   private final Kind kind;
   private final String endpointName;
 
+  /**
+   * A response of {@code kind} from {@code endpointName}.
+   *
+   * @param kind what was wrong
+   * @param endpointName the server's name
+   * @param detail what was seen, for the message
+   * @param cause the codec's error, or null
+   */
   public InvalidResponseException(Kind kind, String endpointName, String detail, Throwable cause) {
     super(kind.name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ') + " response from "
         + endpointName + (detail == null ? "" : ": " + detail), cause);
@@ -31,10 +41,12 @@ public final class InvalidResponseException extends IOException {
     this.endpointName = endpointName;
   }
 
+  /** {@return what was wrong} */
   public Kind kind() {
     return kind;
   }
 
+  /** {@return the server that sent it} */
   public String endpointName() {
     return endpointName;
   }

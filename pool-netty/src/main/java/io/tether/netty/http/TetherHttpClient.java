@@ -81,7 +81,12 @@ public final class TetherHttpClient implements AutoCloseable {
             .build();
   }
 
-  /** Starts building a client; the bootstrap gives the event loop group and channel type. */
+  /**
+   * Starts building a client; the bootstrap gives the event loop group and channel type.
+   *
+   * @param bootstrap the application's bootstrap; the pool opens channels with a clone of it
+    * @return a builder
+   */
   public static Builder builder(Bootstrap bootstrap) {
     return new Builder(bootstrap);
   }
@@ -89,6 +94,9 @@ public final class TetherHttpClient implements AutoCloseable {
   /**
    * Sends {@code request} and completes with the response. Takes ownership of the request (it is
    * released when the exchange ends). Sets {@code Host} if missing and keep-alive if unspecified.
+   *
+   * @param request the request; released once sent
+   * @return a future of the aggregated response, which the caller must release
    */
   public CompletableFuture<FullHttpResponse> send(FullHttpRequest request) {
     return send(request, null);
@@ -98,6 +106,10 @@ public final class TetherHttpClient implements AutoCloseable {
    * Sends {@code request} for the session {@code key} (null for none): on the connection, or at least
    * the server, the key used last, HAProxy's {@code prefer-last-server}; if that server is down the key
    * moves to another. See {@link #send(FullHttpRequest)}.
+   *
+   * @param request the request; released once sent
+   * @param key the session key, compared with {@code equals}
+   * @return a future of the aggregated response, which the caller must release
    */
   public CompletableFuture<FullHttpResponse> send(FullHttpRequest request, Object key) {
     Objects.requireNonNull(request, "request");
@@ -173,12 +185,12 @@ public final class TetherHttpClient implements AutoCloseable {
     return retryIdempotent;
   }
 
-  /** Requests retried (after a stale connection, a response timeout or their server going down). */
+  /** {@return requests retried (after a stale connection, a response timeout or their server going down)} */
   public long retries() {
     return retries.sum();
   }
 
-  /** The channel pool under the client. */
+  /** {@return the channel pool under the client} */
   public TetherChannelPool pool() {
     return pool;
   }
@@ -187,6 +199,7 @@ public final class TetherHttpClient implements AutoCloseable {
     return pool.leases();
   }
 
+  /** {@return a snapshot of the pool's connections by state and waiting acquires} */
   public PoolStats stats() {
     return pool.stats();
   }
@@ -213,12 +226,23 @@ public final class TetherHttpClient implements AutoCloseable {
       this.bootstrap = Objects.requireNonNull(bootstrap, "bootstrap");
     }
 
-    /** HTTPS: TLS with host name verification unless {@link io.tether.netty.Tls} says otherwise. */
+    /**
+     * HTTPS: TLS with host name verification unless {@link io.tether.netty.Tls} says otherwise.
+     *
+     * @param value the new value
+     * @return this builder
+     */
     public Builder tls(io.tether.netty.Tls value) {
       this.tls = Objects.requireNonNull(value, "tls");
       return this;
     }
 
+    /**
+     * The pool configuration; it must name at least one server.
+     *
+     * @param value the new value
+     * @return this builder
+     */
     public Builder config(PoolConfig value) {
       this.config = Objects.requireNonNull(value, "config");
       return this;
@@ -227,6 +251,9 @@ public final class TetherHttpClient implements AutoCloseable {
     /**
      * Deadline for the whole response after the request is sent; default the pool's {@code
      * response-timeout} if set, else 30s.
+     *
+     * @param value the new value
+     * @return this builder
      */
     public Builder responseTimeout(Duration value) {
       if (value.isZero() || value.isNegative()) {
@@ -236,7 +263,12 @@ public final class TetherHttpClient implements AutoCloseable {
       return this;
     }
 
-    /** Largest response body accepted; default 8 MiB. */
+    /**
+     * Largest response body accepted; default 8 MiB.
+     *
+     * @param value the new value
+     * @return this builder
+     */
     public Builder maxResponseBytes(int value) {
       if (value < 0) {
         throw new IllegalArgumentException("maxResponseBytes must not be negative: " + value);
@@ -251,27 +283,49 @@ public final class TetherHttpClient implements AutoCloseable {
      * byte), a reset or close in the middle of the response, a response timeout, or its server being
      * shut down; default true. Non-idempotent requests are never retried, and neither are malformed or
      * oversized responses.
+     *
+     * @param value the new value
+     * @return this builder
      */
     public Builder retryIdempotentRequests(boolean value) {
       this.retryIdempotent = value;
       return this;
     }
 
+    /**
+     * Lifecycle events; see {@link PoolListener}.
+     *
+     * @param value the new value
+     * @return this builder
+     */
     public Builder listener(PoolListener value) {
       this.listener = Objects.requireNonNull(value, "listener");
       return this;
     }
 
+    /**
+     * Measurements; see {@link PoolMetricsRecorder}.
+     *
+     * @param value the new value
+     * @return this builder
+     */
     public Builder metrics(PoolMetricsRecorder value) {
       this.metrics = Objects.requireNonNull(value, "metrics");
       return this;
     }
 
+    /**
+     * The clock; tests pass a fake one.
+     *
+     * @param value the new value
+     * @return this builder
+     */
     public Builder ticker(Ticker value) {
       this.ticker = Objects.requireNonNull(value, "ticker");
       return this;
     }
 
+    /** {@return the started client} */
     public TetherHttpClient build() {
       return new TetherHttpClient(this);
     }

@@ -33,7 +33,11 @@ public final class IdleCloser extends ChannelDuplexHandler {
   private int inFlight;
   private ScheduledFuture<?> timer;
 
-  /** Closes after {@code closeAfter} of idleness, on the system clock. */
+  /**
+   * Closes after {@code closeAfter} of idleness, on the system clock.
+   *
+   * @param closeAfter how long a connection may stay idle before it is closed
+   */
   public IdleCloser(Duration closeAfter) {
     this(closeAfter, Ticker.system(), new LongAdder());
   }
@@ -50,6 +54,10 @@ public final class IdleCloser extends ChannelDuplexHandler {
   /**
    * A factory of closers set to {@code ratio} of the balancer's {@code timeout server} (for example 0.9
    * of 10s = 9s), sharing one counter.
+   *
+   * @param timeoutServer the balancer's {@code timeout server}
+   * @param ratio fraction of {@code timeoutServer} to close at, above 0 and below 1
+   * @return a factory of closers
    */
   public static Factory beforeBalancerTimeout(Duration timeoutServer, double ratio) {
     if (!(ratio > 0 && ratio < 1)) {
@@ -69,26 +77,32 @@ public final class IdleCloser extends ChannelDuplexHandler {
       this.ticker = ticker;
     }
 
-    /** The same factory on another clock, for tests. */
+    /**
+     * {@return the same factory on another clock, for tests}
+     *
+     * @param t the clock
+     */
     public Factory withTicker(Ticker t) {
       return new Factory(closeAfter, t);
     }
 
+    /** {@return a closer for one new channel} */
     public IdleCloser newHandler() {
       return new IdleCloser(closeAfter, ticker, closed);
     }
 
+    /** {@return how long a connection may stay idle} */
     public Duration closeAfter() {
       return closeAfter;
     }
 
-    /** Connections closed for idleness by closers of this factory. */
+    /** {@return connections closed for idleness by closers of this factory} */
     public long closed() {
       return closed.sum();
     }
   }
 
-  /** Connections this closer (and its siblings from the same factory) closed. */
+  /** {@return connections this closer (and its siblings from the same factory) closed} */
   public long counter() {
     return closed.sum();
   }

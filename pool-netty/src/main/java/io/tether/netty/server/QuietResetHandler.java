@@ -41,24 +41,34 @@ public final class QuietResetHandler extends ChannelInboundHandlerAdapter {
 
   /** Receives each quiet close, for metrics; see {@code ServerMeters}. */
   public interface Counter {
+    /** Counts nothing. */
     Counter NONE = cause -> {};
 
-    /** Called on the channel's event loop with {@code "peer-reset"} or {@code "broken-pipe"}. */
+    /**
+     * Called on the channel's event loop with {@code "peer-reset"} or {@code "broken-pipe"}.
+     *
+     * @param cause {@code reset} or {@code broken-pipe}
+     */
     void quietClose(String cause);
   }
 
-  /** Also reports each quiet close to {@code c} (replaces any previous one). */
+  /**
+   * Also reports each quiet close to {@code c} (replaces any previous one).
+   *
+   * @param c the counter
+   * @return this handler
+   */
   public QuietResetHandler counter(Counter c) {
     this.counter = c == null ? Counter.NONE : c;
     return this;
   }
 
-  /** Connections closed because the peer reset them. */
+  /** {@return connections closed because the peer reset them} */
   public long resets() {
     return resets.sum();
   }
 
-  /** Connections closed because a write met a connection the peer had closed. */
+  /** {@return connections closed because a write met a connection the peer had closed} */
   public long brokenPipes() {
     return brokenPipes.sum();
   }

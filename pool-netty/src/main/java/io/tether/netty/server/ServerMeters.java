@@ -15,7 +15,13 @@ import io.tether.pool.metrics.micrometer.ServerCloseMeters;
 public final class ServerMeters {
   private ServerMeters() {}
 
-  /** Meters for {@code quiet} and {@code idle} (either may be null), tagged {@code server=name}. */
+  /**
+   * {@return meters for {@code quiet} and {@code idle} (either may be null), tagged {@code server=name}}
+   *
+   * @param name the value of the {@code server} tag
+   * @param quiet the quiet-reset handler, or null
+   * @param idle the idle closer factory, or null
+   */
   public static ServerCloseMeters of(String name, QuietResetHandler quiet, IdleCloser.Factory idle) {
     return new ServerCloseMeters(name, quiet == null ? null : quiet::resets, quiet == null ? null : quiet::brokenPipes,
         idle == null ? null : idle::closed);

@@ -58,12 +58,21 @@ public final class PoolMeters implements PoolMetricsRecorder {
   private Counter acquireTimeouts;
   private Counter acquireRejected;
 
-  /** Meters in {@code registry}, tagged with the pool's name. */
+  /**
+   * Meters in {@code registry}, tagged with the pool's name.
+   *
+   * @param registry the registry to register meters in
+   */
   public PoolMeters(MeterRegistry registry) {
     this(registry, Tags.empty());
   }
 
-  /** Meters in {@code registry} with {@code commonTags} added to each (keep them low-cardinality). */
+  /**
+   * Meters in {@code registry} with {@code commonTags} added to each (keep them low-cardinality).
+   *
+   * @param registry the registry to register meters in
+   * @param commonTags tags added to every meter
+   */
   public PoolMeters(MeterRegistry registry, Iterable<Tag> commonTags) {
     this.registry = registry;
     this.common = Tags.of(commonTags);

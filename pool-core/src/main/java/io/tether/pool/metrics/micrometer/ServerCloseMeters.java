@@ -22,7 +22,14 @@ public final class ServerCloseMeters implements MeterBinder, AutoCloseable {
   private final List<Meter> meters = new ArrayList<>();
   private MeterRegistry registry;
 
-  /** Counts for server {@code server}; any supplier may be null (that meter is not registered). */
+  /**
+   * Counts for server {@code server}; any supplier may be null (that meter is not registered).
+   *
+   * @param server the value of the {@code server} tag
+   * @param resets reads the reset count
+   * @param brokenPipes reads the broken-pipe count
+   * @param idleCloses reads the idle-close count
+   */
   public ServerCloseMeters(String server, LongSupplier resets, LongSupplier brokenPipes, LongSupplier idleCloses) {
     this.server = server;
     this.resets = resets;
