@@ -37,11 +37,16 @@ class ReferenceDocsTest {
     return b.toString();
   }
 
+  /** A pipe inside a cell ("lifo | fifo") would end the cell: Markdown wants it escaped. */
+  private static String cell(String text) {
+    return text.replace("|", "\\|");
+  }
+
   static String propertiesTable() {
     StringBuilder b = new StringBuilder("| key | type | default | meaning |\n|---|---|---|---|\n");
     for (PropertyTable.Key k : PropertyTable.keys()) {
-      b.append("| `").append(k.fullName()).append("` | ").append(k.type()).append(" | ").append(k.defaultValue())
-          .append(" | ").append(k.meaning()).append(" |\n");
+      b.append("| `").append(k.fullName()).append("` | ").append(cell(k.type())).append(" | ")
+          .append(cell(k.defaultValue())).append(" | ").append(cell(k.meaning())).append(" |\n");
     }
     b.append("| `").append(PoolConfig.PREFIX).append(PropertyTable.SERVER_PREFIX)
         .append("<name>` | `<host>:<port> [weight <1-256>]` | none | A server of the pool, as an HAProxy `server` line. |\n");

@@ -21,6 +21,10 @@ public final class DocSnippets {
       Pattern.compile("<!-- snippet: ([\\w.-]+) -->\\s*\\n```\\w*\\n(.*?)\\n```", Pattern.DOTALL);
   private static final Pattern SOURCE =
       Pattern.compile("// snippet: ([\\w.-]+)\\n(.*?)\\n\\s*// end-snippet", Pattern.DOTALL);
+  /** The same markers in a test resource (a .properties file, a haproxy.cfg): {@code # snippet: NAME}. */
+  private static final Pattern RESOURCE =
+      Pattern.compile("# snippet: ([\\w.-]+)\\n(.*?)\\n\\s*# end-snippet", Pattern.DOTALL);
+  private static final Pattern ANY_CODE_BLOCK = Pattern.compile("(<!-- snippet: [\\w.-]+ -->\\s*\\n)?```(\\w*)\\n");
 
   private DocSnippets() {}
 
@@ -55,15 +59,40 @@ public final class DocSnippets {
       }
       List<Path> files;
       try (Stream<Path> s = Files.walk(dir)) {
-        files = s.filter(f -> f.toString().endsWith(".java")).toList();
+        files = s.filter(f -> f.toString().endsWith(".java") || f.toString().endsWith(".properties")
+            || f.toString().endsWith(".cfg")).toList();
       }
       for (Path f : files) {
-        Matcher m = SOURCE.matcher(Files.readString(f));
+        Matcher m = (f.toString().endsWith(".java") ? SOURCE : RESOURCE).matcher(Files.readString(f));
         while (m.find()) {
           if (out.put(m.group(1), dedent(m.group(2))) != null) {
             throw new AssertionError("snippet " + m.group(1) + " defined twice (again in " + f + ")");
           }
         }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Code blocks in a Markdown file that are not snippets, as "line: language": each is code a reader may
+   * copy that no test compiles or loads. Shell commands, Maven XML, diagrams and plain text are allowed.
+   */
+  public static List<String> unchecked(Path file) throws IOException {
+    String text = Files.readString(file);
+    List<String> out = new ArrayList<>();
+    Matcher m = ANY_CODE_BLOCK.matcher(text);
+    boolean open = false;
+    while (m.find()) {
+      if (open) { // a closing fence
+        open = false;
+        continue;
+      }
+      open = true;
+      String lang = m.group(2);
+      if (m.group(1) == null && !List.of("bash", "sh", "xml", "text", "mermaid", "").contains(lang)) {
+        int line = text.substring(0, m.start()).split("\n", -1).length;
+        out.add(file.getFileName() + ":" + line + ": " + lang);
       }
     }
     return out;

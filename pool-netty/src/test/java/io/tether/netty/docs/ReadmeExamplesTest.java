@@ -53,7 +53,8 @@ class ReadmeExamplesTest {
   void everyDocumentedSnippetIsTheCodeThatRuns() throws Exception {
     Path root = DocSnippets.root();
     Map<String, String> code = DocSnippets.inSources(List.of(
-        root.resolve("pool-netty/src/test/java"), root.resolve("pool-core/src/test/java")));
+        root.resolve("pool-netty/src/test/java"), root.resolve("pool-netty/src/test/resources"),
+        root.resolve("pool-core/src/test/java")));
     List<Path> docs = new java.util.ArrayList<>(List.of(root.resolve("README.md")));
     try (java.util.stream.Stream<Path> s = java.nio.file.Files.walk(root.resolve("docs"))) {
       s.filter(p -> p.toString().endsWith(".md")).sorted().forEach(docs::add);
@@ -67,6 +68,18 @@ class ReadmeExamplesTest {
       }
     }
     assertFalse(checked == 0, "documentation has snippets");
+  }
+
+  @Test
+  void everyCodeBlockOfTheDocsIsCheckedByATest() throws Exception {
+    Path root = DocSnippets.root();
+    List<String> unchecked = new java.util.ArrayList<>(DocSnippets.unchecked(root.resolve("README.md")));
+    try (java.util.stream.Stream<Path> s = java.nio.file.Files.walk(root.resolve("docs"))) {
+      for (Path doc : s.filter(p -> p.toString().endsWith(".md")).sorted().toList()) {
+        unchecked.addAll(DocSnippets.unchecked(doc));
+      }
+    }
+    assertEquals(List.of(), unchecked, "code blocks without a <!-- snippet: --> marker and a test behind it");
   }
 
   @Test
