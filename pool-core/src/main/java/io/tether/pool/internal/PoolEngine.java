@@ -795,6 +795,9 @@ public final class PoolEngine<C> implements ConnectionPool<C> {
     while (true) {
       int s = c.state();
       if (s == PooledConnection.LEASED_HOT) {
+        if (sp.adoptIntoOwnStripe(c)) {
+          continue; // now a plain lease, linked below into this thread's slot
+        }
         if (c.casState(PooledConnection.LEASED_HOT, PooledConnection.IDLE)) {
           stillInSlot = true;
           break;

@@ -148,6 +148,25 @@ final class ServerPool<C> {
     c.casState(PooledConnection.LEASED_HOT, PooledConnection.LEASED); // or the taker did it first
   }
 
+  /**
+   * Called by the holder of {@code c}, LEASED_HOT in another thread's slot, as it releases it: if this
+   * thread's own slot is empty, {@code c} leaves the other slot (and becomes a plain lease, which the
+   * release then links into this thread's slot). Without the move a thread that first found its
+   * connection in someone else's slot (the thread that filled the pool, say) keeps using it from there,
+   * and every scan by that slot's owner, or by a thread whose scan passes it, contends with it: measured
+   * 70-120 ns per acquire+release instead of 18 on two event loops. Once per connection and thread;
+   * afterwards its slot is the thread's own.
+   */
+  boolean adoptIntoOwnStripe(PooledConnection<?> c) {
+    int own = hot.stripe();
+    int j = c.slot;
+    if (j == own || j < 0 || hot.get(own) != null || !hot.take(j, c)) {
+      return false;
+    }
+    c.casState(PooledConnection.LEASED_HOT, PooledConnection.LEASED); // or a slot takeover did it first
+    return true;
+  }
+
   private void unlinkFromDeque(PooledConnection<?> c) {
     deque.remove(c);
     heap.remove(c);
