@@ -9,18 +9,38 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpUtil;
 import io.tether.pool.Endpoint;
 import io.tether.pool.Lease;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
-/** One request the client was asked to send, across its attempts. */
-final class Exchange {
+/**
+ * One request the client was asked to send, across its attempts, and the future {@code send} returns.
+ * Being the future saves a second object and a completion callback per request: the request is
+ * released by whichever completion wins, the client's or a caller's {@code cancel}, {@code complete}
+ * or {@code orTimeout}.
+ */
+final class Exchange extends CompletableFuture<FullHttpResponse> {
+  private static final VarHandle REQUEST_RELEASED;
+
+  static {
+    try {
+      REQUEST_RELEASED = MethodHandles.lookup().findVarHandle(Exchange.class, "requestReleased", int.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
   private static final Set<HttpMethod> IDEMPOTENT =
       Set.of(HttpMethod.GET, HttpMethod.HEAD, HttpMethod.OPTIONS, HttpMethod.TRACE, HttpMethod.PUT, HttpMethod.DELETE);
 
   private final FullHttpRequest request;
   private final TetherHttpClient client;
   final Object affinityKey;
-  final CompletableFuture<FullHttpResponse> result = new CompletableFuture<>();
+  @SuppressWarnings("unused") // through REQUEST_RELEASED
+  private volatile int requestReleased;
   private boolean retried;
   /** The server whose Host header we added, or null if the caller set Host (or none was needed yet). */
   private Endpoint hostSetFor;
@@ -29,7 +49,33 @@ final class Exchange {
     this.request = request;
     this.client = client;
     this.affinityKey = affinityKey;
-    result.whenComplete((r, e) -> request.release());
+  }
+
+  @Override
+  public boolean complete(FullHttpResponse value) {
+    return claimCompletion() && super.complete(value);
+  }
+
+  @Override
+  public boolean completeExceptionally(Throwable cause) {
+    return claimCompletion() && super.completeExceptionally(cause);
+  }
+
+  @Override
+  public boolean cancel(boolean mayInterruptIfRunning) {
+    return claimCompletion() ? super.cancel(mayInterruptIfRunning) : isCancelled();
+  }
+
+  /**
+   * The first completion wins and releases the request before anyone sees the future done, so a caller
+   * that got the result finds the request already released.
+   */
+  private boolean claimCompletion() {
+    if ((int) REQUEST_RELEASED.getAndSet(this, 1) != 0) {
+      return false;
+    }
+    request.release();
+    return true;
   }
 
   boolean idempotent() {
@@ -51,12 +97,14 @@ final class Exchange {
       request.headers().set(HttpHeaderNames.HOST, e.port() == 80 ? e.host() : e.host() + ":" + e.port());
       hostSetFor = e;
     }
+    ByteBuf body = request.content();
     return new DefaultFullHttpRequest(request.protocolVersion(), request.method(), request.uri(),
-        request.content().retainedDuplicate(), request.headers(), request.trailingHeaders());
+        body.isReadable() ? body.retainedDuplicate() : Unpooled.EMPTY_BUFFER, request.headers(),
+        request.trailingHeaders());
   }
 
   void succeeded(FullHttpResponse response) {
-    if (!result.complete(response)) {
+    if (!complete(response)) {
       response.release();
     }
   }
@@ -74,7 +122,7 @@ final class Exchange {
       client.retry(this, failedOn, cause);
       return;
     }
-    result.completeExceptionally(cause);
+    completeExceptionally(cause);
   }
 
   boolean wasRetried() {

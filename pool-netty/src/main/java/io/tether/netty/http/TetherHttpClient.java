@@ -122,15 +122,15 @@ public final class TetherHttpClient implements AutoCloseable {
     try {
       ready = key == null ? leases().tryAcquire() : leases().tryAcquireByKey(key);
     } catch (RuntimeException e) {
-      ex.result.completeExceptionally(e);
-      return ex.result;
+      ex.completeExceptionally(e);
+      return ex;
     }
     if (ready != null) {
       start(ex, ready);
     } else {
       attempt(ex, key == null ? leases().acquire() : leases().acquireByKey(key));
     }
-    return ex.result;
+    return ex;
   }
 
   /**
@@ -149,7 +149,7 @@ public final class TetherHttpClient implements AutoCloseable {
     leasing.whenComplete(
         (lease, error) -> {
           if (error != null) {
-            ex.result.completeExceptionally(
+            ex.completeExceptionally(
                 error instanceof CompletionException && error.getCause() != null ? error.getCause() : error);
             return;
           }
