@@ -4,6 +4,7 @@
 #   bash scripts/bench.sh e2e      req/s, p50, p99, CPU through a real HAProxy, every client (~10 min)
 #   bash scripts/bench.sh gaps     failures per 1,000 requests with idle gaps around HAProxy's timeout (~6 min)
 #   bash scripts/bench.sh expiry   1,000 connections reaching their idle deadline and max-lifetime together, with and without jitter (~3 min)
+#   bash scripts/bench.sh failover a pinned session when its server is black-holed, request by request (root, ~10 s)
 #   bash scripts/bench.sh soak     10 minutes of mixed load with backend kills and HAProxy reloads (DURATION=10m)
 #   bash scripts/bench.sh all      all of the above except soak
 # Results (tables, JMH CSV, SVG charts) go to target/bench/.
@@ -57,6 +58,14 @@ expiry() {
   java "${jvm[@]}" -cp "$jar" io.tether.bench.e2e.MassExpiry 1000 64 "$out"
 }
 
+failover() {
+  if [ "$(id -u)" -ne 0 ] || ! command -v iptables >/dev/null; then
+    echo "failover timeline skipped: needs root and iptables (apt-get install iptables)" >&2
+    return 0
+  fi
+  java "${jvm[@]}" -cp "$jar" io.tether.bench.e2e.FailoverTimeline "$out"
+}
+
 soak() {
   java -Xms256m -Xmx256m -cp "$jar" io.tether.bench.soak.Soak "${DURATION:-10m}" "$out"
 }
@@ -67,6 +76,7 @@ case "$what" in
   gaps) gaps ;;
   expiry) expiry ;;
   soak) soak ;;
-  all) jmh; e2e; gaps; expiry ;;
-  *) echo "usage: bash scripts/bench.sh [jmh|e2e|gaps|expiry|soak|all]" >&2; exit 2 ;;
+  failover) failover ;;
+  all) jmh; e2e; gaps; expiry; failover ;;
+  *) echo "usage: bash scripts/bench.sh [jmh|e2e|gaps|expiry|failover|soak|all]" >&2; exit 2 ;;
 esac

@@ -22,8 +22,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 
 /**
- * 1,000 connections opened in the same instant reach their deadlines together. A burst of 1,000
- * concurrent requests opens them; then {@code callers} keep a steady load, which (LIFO reuse, the
+ * 1,000 connections opened in the same instant reach their deadlines together. 1,000 leases taken at
+ * once open them; then {@code callers} keep a steady load, which (LIFO reuse, the
  * default) keeps a few dozen of them busy and leaves the rest idle. At {@code lb-idle-timeout} x 0.9 the
  * idle ones reach their idle deadline together and are closed; at {@code max-lifetime} the busy ones
  * must be replaced while the load goes on. Without jitter each of those happens in one instant; with
@@ -166,11 +166,16 @@ public final class MassExpiry {
     String name = jitter == 0 ? "0 (off)" : jitter + " (default)";
     try (TetherLoadClient client = new TetherLoadClient("tether", Loopback.LB, port, config, true, watch)) {
       origin[0] = System.nanoTime();
-      List<CompletableFuture<Integer>> opening = new ArrayList<>();
+      // Leased all at once, so each is a new connection (requests would reuse the first ones back).
+      io.tether.pool.ConnectionPool<io.netty.channel.Channel> leases = client.client().pool().leases();
+      List<CompletableFuture<io.tether.pool.Lease<io.netty.channel.Channel>>> opening = new ArrayList<>();
       for (int i = 0; i < connections; i++) {
-        opening.add(client.get(0));
+        opening.add(leases.acquire());
       }
       CompletableFuture.allOf(opening.toArray(new CompletableFuture<?>[0])).get(30, TimeUnit.SECONDS);
+      for (CompletableFuture<io.tether.pool.Lease<io.netty.channel.Channel>> lease : opening) {
+        lease.join().release();
+      }
       long openedIn = System.nanoTime() - origin[0];
       warm[0] = true;
       System.out.printf(Locale.ROOT, "  jitter %s: %d connections open in %.0f ms; %d callers until past max-lifetime%n",
