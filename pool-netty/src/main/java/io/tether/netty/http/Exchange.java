@@ -11,6 +11,7 @@ import io.tether.pool.Endpoint;
 import io.tether.pool.Lease;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.util.AsciiString;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.Set;
@@ -44,11 +45,22 @@ final class Exchange extends CompletableFuture<FullHttpResponse> {
   private boolean retried;
   /** The server whose Host header we added, or null if the caller set Host (or none was needed yet). */
   private Endpoint hostSetFor;
+  private final boolean keepAlive;
 
   Exchange(FullHttpRequest request, TetherHttpClient client, Object affinityKey) {
     this.request = request;
     this.client = client;
     this.affinityKey = affinityKey;
+    // One header lookup decides both: HTTP/1.1 without a Connection header is keep-alive already, and
+    // HTTP/1.0 without one gets "Connection: keep-alive".
+    if (!request.headers().contains(HttpHeaderNames.CONNECTION)) {
+      if (!request.protocolVersion().isKeepAliveDefault()) {
+        HttpUtil.setKeepAlive(request, true);
+      }
+      keepAlive = true;
+    } else {
+      keepAlive = HttpUtil.isKeepAlive(request);
+    }
   }
 
   @Override
@@ -82,25 +94,31 @@ final class Exchange extends CompletableFuture<FullHttpResponse> {
     return IDEMPOTENT.contains(request.method());
   }
 
+  /** Whether the caller's request allows the connection to be reused. */
   boolean keepAlive() {
-    return HttpUtil.isKeepAlive(request);
+    return keepAlive;
   }
 
   /**
    * The request for one attempt: the same headers, and the body as a duplicate with its own read index,
    * so a retry can send it again. Headers are shared, not copied (copying them cost more than the rest
-   * of the exchange); a Host header the caller left out is set for {@code e}, and replaced if a retry
-   * goes to another server.
+   * of the exchange); a Host header the caller left out is set to {@code host}, {@code e}'s, and
+   * replaced if a retry goes to another server.
    */
-  FullHttpRequest requestFor(Endpoint e) {
+  FullHttpRequest requestFor(Endpoint e, CharSequence host) {
     if (hostSetFor != e && (hostSetFor != null || !request.headers().contains(HttpHeaderNames.HOST))) {
-      request.headers().set(HttpHeaderNames.HOST, e.port() == 80 ? e.host() : e.host() + ":" + e.port());
+      request.headers().set(HttpHeaderNames.HOST, host);
       hostSetFor = e;
     }
     ByteBuf body = request.content();
     return new DefaultFullHttpRequest(request.protocolVersion(), request.method(), request.uri(),
         body.isReadable() ? body.retainedDuplicate() : Unpooled.EMPTY_BUFFER, request.headers(),
         request.trailingHeaders());
+  }
+
+  /** The Host header value for {@code e}: its host, and its port unless it is 80. */
+  static AsciiString hostHeader(Endpoint e) {
+    return AsciiString.of(e.port() == 80 ? e.host() : e.host() + ":" + e.port());
   }
 
   void succeeded(FullHttpResponse response) {

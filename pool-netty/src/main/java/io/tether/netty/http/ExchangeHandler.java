@@ -14,6 +14,7 @@ import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.tether.pool.CloseCause;
+import io.tether.pool.Endpoint;
 import io.tether.pool.Lease;
 import io.tether.pool.ResponseTimeoutException;
 import io.tether.pool.StaleConnectionException;
@@ -38,6 +39,8 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter implements Chan
   private Exchange current;
   /** Ticker time by which the current exchange's response must be complete. */
   private long deadline;
+  private Endpoint hostFor;
+  private CharSequence host;
   /**
    * One pending check per channel, not one timer per request: scheduling and cancelling a task for
    * every exchange costs more than the rest of the exchange's bookkeeping. The check re-arms itself
@@ -69,7 +72,12 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter implements Chan
     if (timer == null) {
       timer = ctx.executor().schedule(check, responseTimeoutNanos, TimeUnit.NANOSECONDS);
     }
-    ctx.writeAndFlush(ex.requestFor(l.endpoint())).addListener(this);
+    Endpoint e = l.endpoint();
+    if (hostFor != e) { // a channel goes to one server: computed once per channel
+      host = Exchange.hostHeader(e);
+      hostFor = e;
+    }
+    ctx.writeAndFlush(ex.requestFor(e, host)).addListener(this);
   }
 
   /** The request's write finished; one exchange at a time, so a failure belongs to the current one. */

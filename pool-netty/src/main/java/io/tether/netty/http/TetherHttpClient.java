@@ -7,7 +7,6 @@ import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpObjectAggregator;
-import io.netty.handler.codec.http.HttpUtil;
 import io.tether.netty.TetherChannelPool;
 import io.tether.netty.internal.PooledChannelHandler;
 import io.tether.pool.ConnectionPool;
@@ -113,9 +112,6 @@ public final class TetherHttpClient implements AutoCloseable {
    */
   public CompletableFuture<FullHttpResponse> send(FullHttpRequest request, Object key) {
     Objects.requireNonNull(request, "request");
-    if (!request.headers().contains(io.netty.handler.codec.http.HttpHeaderNames.CONNECTION)) {
-      HttpUtil.setKeepAlive(request, true);
-    }
     Exchange ex = new Exchange(request, this, key);
     // An idle connection ready now is used at once: no future, no callback, no allocation for the lease.
     Lease<Channel> ready;

@@ -183,18 +183,38 @@ class TetherHttpClientTest {
     io.tether.pool.Endpoint a = io.tether.pool.Endpoint.of("a", "10.0.0.1", 8080);
     io.tether.pool.Endpoint b = io.tether.pool.Endpoint.of("b", "10.0.0.2", 80);
     Exchange ex = new Exchange(get("/"), null, null);
-    FullHttpRequest first = ex.requestFor(a);
+    FullHttpRequest first = ex.requestFor(a, Exchange.hostHeader(a));
     assertEquals("10.0.0.1:8080", first.headers().get("host"));
     first.release();
-    FullHttpRequest retry = ex.requestFor(b);
+    FullHttpRequest retry = ex.requestFor(b, Exchange.hostHeader(b));
     assertEquals("10.0.0.2", retry.headers().get("host"));
     retry.release();
 
     FullHttpRequest own = get("/");
     own.headers().set("host", "api.example.com");
     Exchange mine = new Exchange(own, null, null);
-    assertEquals("api.example.com", mine.requestFor(a).headers().get("host"));
-    assertEquals("api.example.com", mine.requestFor(b).headers().get("host"), "the caller's Host is kept");
+    assertEquals("api.example.com", mine.requestFor(a, Exchange.hostHeader(a)).headers().get("host"));
+    assertEquals("api.example.com", mine.requestFor(b, Exchange.hostHeader(b)).headers().get("host"), "the caller's Host is kept");
+  }
+
+  @Test
+  void keepAliveIsAskedForByHttp10AndEndsWithConnectionClose() {
+    FullHttpRequest http10 = new io.netty.handler.codec.http.DefaultFullHttpRequest(
+        io.netty.handler.codec.http.HttpVersion.HTTP_1_0, io.netty.handler.codec.http.HttpMethod.GET, "/");
+    Exchange old = new Exchange(http10, null, null);
+    assertTrue(old.keepAlive());
+    assertEquals("keep-alive", http10.headers().get("connection"), "HTTP/1.0 must ask for keep-alive");
+
+    FullHttpRequest plain = get("/");
+    assertTrue(new Exchange(plain, null, null).keepAlive());
+    assertFalse(plain.headers().contains("connection"), "HTTP/1.1 is keep-alive without saying so");
+
+    FullHttpRequest closing = get("/");
+    closing.headers().set("connection", "close");
+    assertFalse(new Exchange(closing, null, null).keepAlive());
+    http10.release();
+    plain.release();
+    closing.release();
   }
 
   @Test
