@@ -33,7 +33,7 @@ import java.util.concurrent.TimeoutException;
  * the same {@code inter 200 fall 1 rise 1} checks run from the client, marks the server down, shuts its
  * sessions down and moves the session to the other server.
  */
-final class Failover {
+public final class Failover {
   static final Duration GIVE_UP = Duration.ofSeconds(5);
 
   /** Milliseconds until the session was served again, or -1 if it hung past {@link #GIVE_UP}. */
@@ -111,19 +111,9 @@ final class Failover {
   private static long tether(TestHttpServer app1, TestHttpServer app2, String label, Progress progress)
       throws Exception {
     EventLoopGroup group = new NioEventLoopGroup(1);
-    PoolConfig config = PoolConfig.builder().name("demo")
-        .server(Endpoint.of("app1", Loopback.APP1, app1.port()))
-        .server(Endpoint.of("app2", Loopback.APP2, app2.port()))
-        .check(true).checkInter(Duration.ofMillis(200)).checkFall(1).checkRise(1).checkTimeout(Duration.ofMillis(40))
-        .build();
     try (TetherHttpClient client = TetherHttpClient.builder(new Bootstrap().group(group).channel(NioSocketChannel.class))
-        .config(config).responseTimeout(GIVE_UP.plusSeconds(5)).build()) {
-      String key = null;
-      for (int k = 0; key == null && k < 100; k++) {
-        if (get(client, "session-" + k).equals("ok from app1")) {
-          key = "session-" + k;
-        }
-      }
+        .config(checkedPair("demo", app1, app2)).responseTimeout(GIVE_UP.plusSeconds(5)).build()) {
+      String key = keyPinnedToApp1(client);
       progress.update(label + ": app1 black-holed, waiting for an answer");
       try (Iptables.Rule rule = Iptables.drop(Loopback.APP1, app1.port())) {
         long dropped = System.nanoTime();
@@ -144,7 +134,30 @@ final class Failover {
     }
   }
 
-  private static String get(TetherHttpClient client, Object key) throws Exception {
+  /**
+   * app1 and app2 checked as HAProxy's {@code inter 200 fall 1 rise 1} with a 40ms check timeout, the
+   * failover settings of the demo and of the failover timeline benchmark.
+   */
+  public static PoolConfig checkedPair(String pool, TestHttpServer app1, TestHttpServer app2) {
+    return PoolConfig.builder().name(pool)
+        .server(Endpoint.of("app1", Loopback.APP1, app1.port()))
+        .server(Endpoint.of("app2", Loopback.APP2, app2.port()))
+        .check(true).checkInter(Duration.ofMillis(200)).checkFall(1).checkRise(1).checkTimeout(Duration.ofMillis(40))
+        .build();
+  }
+
+  /** A session key the client's pool pinned to app1 (keys are spread over both servers). */
+  public static String keyPinnedToApp1(TetherHttpClient client) throws Exception {
+    for (int k = 0; k < 100; k++) {
+      if (get(client, "session-" + k).equals("ok from app1")) {
+        return "session-" + k;
+      }
+    }
+    throw new IllegalStateException("no session of 100 was pinned to app1: " + client.stats());
+  }
+
+  /** GET / for the session {@code key}; the response body. */
+  public static String get(TetherHttpClient client, Object key) throws Exception {
     FullHttpResponse r = client.send(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/"), key)
         .get(GIVE_UP.toMillis(), TimeUnit.MILLISECONDS);
     try {

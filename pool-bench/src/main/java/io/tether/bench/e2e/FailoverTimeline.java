@@ -6,13 +6,13 @@ import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpVersion;
+import io.tether.bench.demo.Failover;
 import io.tether.bench.report.SvgChart;
 import io.tether.netty.http.TetherHttpClient;
 import io.tether.netty.testing.Iptables;
 import io.tether.netty.testing.Loopback;
 import io.tether.netty.testing.TestHttpServer;
 import io.tether.pool.Endpoint;
-import io.tether.pool.PoolConfig;
 import io.tether.pool.PoolListener;
 import io.tether.pool.ServerState;
 import java.nio.charset.StandardCharsets;
@@ -54,18 +54,10 @@ public final class FailoverTimeline {
           }
         }
       };
-      PoolConfig config = PoolConfig.builder().name("timeline")
-          .server(Endpoint.of("app1", Loopback.APP1, s1.port())).server(Endpoint.of("app2", Loopback.APP2, s2.port()))
-          .check(true).checkInter(Duration.ofMillis(200)).checkFall(1).checkRise(1)
-          .checkTimeout(Duration.ofMillis(40)).build();
       try (TetherHttpClient client = TetherHttpClient.builder(new Bootstrap().group(group).channel(NioSocketChannel.class))
-          .config(config).listener(listener).responseTimeout(Duration.ofSeconds(5)).build()) {
-        String key = null;
-        for (int k = 0; key == null; k++) {
-          if (get(client, "s" + k).equals("ok from app1")) {
-            key = "s" + k;
-          }
-        }
+          .config(Failover.checkedPair("timeline", s1, s2)).listener(listener).responseTimeout(Duration.ofSeconds(5))
+          .build()) {
+        String key = Failover.keyPinnedToApp1(client);
         Iptables.Rule rule = null;
         t0[0] = System.nanoTime();
         try {
@@ -116,14 +108,5 @@ public final class FailoverTimeline {
     System.out.print(summary);
     Files.writeString(out.resolve("failover-timeline.md"), summary);
     System.out.println("chart: " + out.resolve("failover-timeline.svg"));
-  }
-
-  private static String get(TetherHttpClient client, Object key) throws Exception {
-    var r = client.send(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/"), key).get(5, TimeUnit.SECONDS);
-    try {
-      return r.content().toString(StandardCharsets.UTF_8);
-    } finally {
-      r.release();
-    }
   }
 }

@@ -1,5 +1,6 @@
 package io.tether.bench.e2e;
 
+import io.netty.channel.Channel;
 import io.tether.bench.report.Histogram;
 import io.tether.bench.report.SvgChart;
 import io.tether.bench.report.Table;
@@ -7,7 +8,9 @@ import io.tether.netty.testing.Haproxy;
 import io.tether.netty.testing.Loopback;
 import io.tether.netty.testing.TestHttpServer;
 import io.tether.pool.CloseCause;
+import io.tether.pool.ConnectionPool;
 import io.tether.pool.Endpoint;
+import io.tether.pool.Lease;
 import io.tether.pool.PoolConfig;
 import io.tether.pool.PoolListener;
 import java.nio.file.Files;
@@ -167,13 +170,13 @@ public final class MassExpiry {
     try (TetherLoadClient client = new TetherLoadClient("tether", Loopback.LB, port, config, true, watch)) {
       origin[0] = System.nanoTime();
       // Leased all at once, so each is a new connection (requests would reuse the first ones back).
-      io.tether.pool.ConnectionPool<io.netty.channel.Channel> leases = client.client().pool().leases();
-      List<CompletableFuture<io.tether.pool.Lease<io.netty.channel.Channel>>> opening = new ArrayList<>();
+      ConnectionPool<Channel> leases = client.client().pool().leases();
+      List<CompletableFuture<Lease<Channel>>> opening = new ArrayList<>();
       for (int i = 0; i < connections; i++) {
         opening.add(leases.acquire());
       }
       CompletableFuture.allOf(opening.toArray(new CompletableFuture<?>[0])).get(30, TimeUnit.SECONDS);
-      for (CompletableFuture<io.tether.pool.Lease<io.netty.channel.Channel>> lease : opening) {
+      for (CompletableFuture<Lease<Channel>> lease : opening) {
         lease.join().release();
       }
       long openedIn = System.nanoTime() - origin[0];
