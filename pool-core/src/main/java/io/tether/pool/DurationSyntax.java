@@ -24,39 +24,7 @@ public final class DurationSyntax {
    * @return the duration, or null if {@code text} is not one
    */
   public static Duration parseOrNull(String text) {
-    if (text == null) {
-      return null;
-    }
-    String s = text.trim();
-    int i = 0;
-    while (i < s.length() && s.charAt(i) >= '0' && s.charAt(i) <= '9') {
-      i++;
-    }
-    if (i == 0 || i > 18) {
-      return null;
-    }
-    long n = Long.parseLong(s.substring(0, i));
-    try {
-      switch (s.substring(i)) {
-        case "":
-        case "ms":
-          return Duration.ofMillis(n);
-        case "us":
-          return Duration.ofNanos(Math.multiplyExact(n, 1000L));
-        case "s":
-          return Duration.ofSeconds(n);
-        case "m":
-          return Duration.ofMinutes(n);
-        case "h":
-          return Duration.ofHours(n);
-        case "d":
-          return Duration.ofDays(n);
-        default:
-          return null;
-      }
-    } catch (ArithmeticException overflow) {
-      return null;
-    }
+    return text == null ? null : io.tether.pool.internal.config.Syntax.duration(text, false);
   }
 
   /**
@@ -82,28 +50,6 @@ public final class DurationSyntax {
     * @return the formatted duration
    */
   public static String format(Duration d) {
-    long nanos = d.toNanos();
-    if (nanos == 0) {
-      return "0ms";
-    }
-    if (nanos % 86_400_000_000_000L == 0) {
-      return nanos / 86_400_000_000_000L + "d";
-    }
-    if (nanos % 3_600_000_000_000L == 0) {
-      return nanos / 3_600_000_000_000L + "h";
-    }
-    if (nanos % 60_000_000_000L == 0) {
-      return nanos / 60_000_000_000L + "m";
-    }
-    if (nanos % 1_000_000_000L == 0) {
-      return nanos / 1_000_000_000L + "s";
-    }
-    if (nanos % 1_000_000L == 0) {
-      return nanos / 1_000_000L + "ms";
-    }
-    if (nanos % 1_000L == 0) {
-      return nanos / 1_000L + "us";
-    }
-    return nanos + "ns";
+    return io.tether.pool.internal.config.Syntax.formatDuration(d);
   }
 }

@@ -1,45 +1,542 @@
 package io.tether.pool;
 
+import io.tether.pool.internal.config.Keys;
+import io.tether.pool.internal.config.Settings;
+import io.tether.pool.internal.config.Syntax;
 import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
 
 /**
- * Active health checking, in HAProxy's terms: {@code server ... check inter 200 fall 1 rise 1}. Part
- * of {@link PoolConfig}; set through its builder ({@code check*} methods) or {@code tether.pool.check.*}
- * properties.
+ * Active health checking, in HAProxy's terms and with HAProxy's timing: {@code server ... check inter
+ * 200 fall 1 rise 1}. Part of {@link PoolConfig}; every setting may change on a live pool.
  *
- * @param enabled whether servers are checked at all (key {@code check}; default false)
- * @param inter interval between checks of a server that is up (key {@code check.inter}; default 2s)
- * @param fastinter interval while a server is changing state: up with failed checks, or down with
- *     passed ones (key {@code check.fastinter}; default {@code inter})
- * @param downinter interval while a server is down (key {@code check.downinter}; default {@code inter})
- * @param fall consecutive failed checks that mark a server down (key {@code check.fall}; default 3)
- * @param rise consecutive passed checks that mark it up (key {@code check.rise}; default 2)
- * @param timeout how long one check may take (key {@code check.timeout}; default {@code inter}, like
- *     HAProxy without {@code timeout check}); detection of a silent failure takes at most about {@code
- *     inter + timeout}
- * @param type {@code tcp} (connect and close) or {@code http} (key {@code check.type}; default tcp)
- * @param httpMethod method of an HTTP check (key {@code check.http-method}; default GET)
- * @param httpPath path of an HTTP check (key {@code check.http-path}; default /)
- * @param httpExpectStatus status an HTTP check expects (key {@code check.http-expect-status}; default 200)
+ * <p>Timing, as HAProxy 2.6 runs a check: the next check starts {@link #inter()} (or {@link
+ * #fastinter()} while the server changes state, {@link #downinter()} while it is down) after the
+ * previous one ended. A check's connect may take {@link #connectTimeout()}; once connected, the rest of
+ * it (sending the request, reading the answer) may take {@link #timeout()}, or, when that is zero, what
+ * is left of {@link #inter()} since the check started. {@link #fall()} failures in a row mark a server
+ * down, {@link #rise()} successes in a row mark it up.
+ *
+ * <p>Immutable and thread-safe.
  */
-public record HealthCheck(
-    boolean enabled,
-    Duration inter,
-    Duration fastinter,
-    Duration downinter,
-    int fall,
-    int rise,
-    Duration timeout,
-    Type type,
-    String httpMethod,
-    String httpPath,
-    int httpExpectStatus) {
+public final class HealthCheck {
 
   /** How a server is checked. */
   public enum Type {
-    /** Opens a TCP connection and closes it. */
+    /** Opens a TCP connection and closes it: the server passes when the connect succeeds. */
     TCP,
-    /** Sends {@code check.http-method check.http-path} and expects {@code check.http-expect-status}. */
+    /** Sends an HTTP request and matches the answer against {@link HealthCheck#httpExpect()}. */
     HTTP
+  }
+
+  /**
+   * What a passing HTTP check response shows, as HAProxy's {@code http-check expect}: a status among
+   * {@code codes} ({@code 200}, {@code 200-399}, {@code 200,204,300-399}), a status matching a regular
+   * expression, a body containing a string, or a body matching a regular expression; {@code negated}
+   * inverts it ({@code !}).
+   *
+   * @param kind what is matched
+   * @param negated whether the match must fail for the check to pass
+   * @param pattern the codes, regular expression or string
+   */
+  public record Expect(Kind kind, boolean negated, String pattern) {
+    /** HAProxy's default when a check sets no expectation: any 2xx or 3xx status. */
+    public static final Expect DEFAULT = new Expect(Kind.STATUS, false, "200-399");
+
+    /** What an expectation matches. */
+    public enum Kind {
+      /** The status code is in a list of codes and ranges. */
+      STATUS,
+      /** The status code (as text) matches a regular expression. */
+      RSTATUS,
+      /** The body contains a string. */
+      STRING,
+      /** The body matches a regular expression. */
+      RSTRING
+    }
+
+    /**
+     * Checks the pattern: codes 100-599 and ranges for {@code STATUS}, a valid regular expression for
+     * the {@code R*} kinds, a non-empty string.
+     *
+     * @param kind what is matched
+     * @param negated whether the match must fail for the check to pass
+     * @param pattern the codes, regular expression or string
+     */
+    public Expect {
+      Objects.requireNonNull(kind, "kind");
+      Objects.requireNonNull(pattern, "pattern");
+      if (pattern.isEmpty()) {
+        throw new IllegalArgumentException("http-check expect " + kind + " needs a pattern");
+      }
+      if (kind == Kind.STATUS) {
+        for (String part : pattern.split(",", -1)) {
+          String[] r = part.split("-", -1);
+          if (r.length > 2 || !code(r[0]) || (r.length == 2 && (!code(r[1]) || Integer.parseInt(r[1]) < Integer.parseInt(r[0])))) {
+            throw new IllegalArgumentException("status codes '" + pattern
+                + "' (expected: codes 100-599 and ranges such as 200,204,300-399)");
+          }
+        }
+      } else if (kind == Kind.RSTATUS || kind == Kind.RSTRING) {
+        try {
+          Pattern.compile(pattern);
+        } catch (PatternSyntaxException e) {
+          throw new IllegalArgumentException("regular expression '" + pattern + "': " + e.getDescription());
+        }
+      }
+    }
+
+    private static boolean code(String s) {
+      Long v = Syntax.integer(s);
+      return v != null && s.length() == 3 && v >= 100 && v <= 599;
+    }
+
+    /**
+     * {@return the expectation written {@code [!] status 200-399}, {@code rstring ^OK}...}
+     *
+     * @param text the expectation as HAProxy writes it after {@code http-check expect}
+     * @throws IllegalArgumentException if it is not of that form
+     */
+    public static Expect parse(String text) {
+      String s = Syntax.trim(text);
+      boolean neg = s.startsWith("!");
+      if (neg) {
+        s = Syntax.trim(s.substring(1));
+      }
+      int sp = s.indexOf(' ');
+      if (sp < 0) {
+        throw new IllegalArgumentException("'" + text + "' (expected: [!] status|rstatus|string|rstring <pattern>)");
+      }
+      String word = s.substring(0, sp);
+      Kind k;
+      switch (word) {
+        case "status":
+          k = Kind.STATUS;
+          break;
+        case "rstatus":
+          k = Kind.RSTATUS;
+          break;
+        case "string":
+          k = Kind.STRING;
+          break;
+        case "rstring":
+          k = Kind.RSTRING;
+          break;
+        default:
+          throw new IllegalArgumentException("'" + word + "' (expected: status, rstatus, string or rstring)");
+      }
+      return new Expect(k, neg, Syntax.trim(s.substring(sp + 1)));
+    }
+
+    /**
+     * {@return {@link #parse} of {@code text}, or null if it is not valid}
+     *
+     * @param text the expectation as written
+     */
+    public static Expect parseOrNull(String text) {
+      try {
+        return parse(text);
+      } catch (IllegalArgumentException e) {
+        return null;
+      }
+    }
+
+    /**
+     * {@return whether a response with {@code status} and {@code body} passes}
+     *
+     * @param status the response's status code
+     * @param body the response body as text (only the string kinds read it)
+     */
+    public boolean passes(int status, String body) {
+      boolean m;
+      switch (kind) {
+        case STATUS:
+          m = statusIn(status);
+          break;
+        case RSTATUS:
+          m = Pattern.compile(pattern).matcher(Integer.toString(status)).find();
+          break;
+        case STRING:
+          m = body.contains(pattern);
+          break;
+        default:
+          m = Pattern.compile(pattern).matcher(body).find();
+      }
+      return m != negated;
+    }
+
+    private boolean statusIn(int status) {
+      for (String part : pattern.split(",")) {
+        String[] r = part.split("-");
+        int lo = Integer.parseInt(r[0]);
+        int hi = r.length == 2 ? Integer.parseInt(r[1]) : lo;
+        if (status >= lo && status <= hi) {
+          return true;
+        }
+      }
+      return false;
+    }
+
+    /** {@return whether the body must be read} */
+    public boolean readsBody() {
+      return kind == Kind.STRING || kind == Kind.RSTRING;
+    }
+
+    @Override
+    public String toString() {
+      return (negated ? "! " : "") + kind.name().toLowerCase(java.util.Locale.ROOT) + " " + pattern;
+    }
+  }
+
+  private final Settings settings;
+  private final Map<String, String> httpHeaders;
+
+  HealthCheck(Settings source, Map<String, String> headers) {
+    this.settings = source.copy();
+    this.httpHeaders = Collections.unmodifiableMap(new LinkedHashMap<>(headers));
+  }
+
+  /** {@return a builder with every setting at its default: checks off} */
+  public static Builder builder() {
+    return new Builder(new Settings(), new LinkedHashMap<>());
+  }
+
+  /** {@return a builder holding these settings, to derive a modified copy} */
+  public Builder toBuilder() {
+    return new Builder(settings.copy(), new LinkedHashMap<>(httpHeaders));
+  }
+
+  Settings settings() {
+    return settings;
+  }
+
+  /** {@return whether servers are checked at all} Key {@code check}; default false. */
+  public boolean enabled() {
+    return settings.get(Keys.CHECK);
+  }
+
+  /** {@return interval between checks of a server that is up} Key {@code check.inter}; default 2s. */
+  public Duration inter() {
+    return settings.get(Keys.CHECK_INTER);
+  }
+
+  /**
+   * {@return interval while a server changes state: up with failed checks, or down with passed ones}
+   * Key {@code check.fastinter}; default {@code inter}.
+   */
+  public Duration fastinter() {
+    return settings.isSet(Keys.CHECK_FASTINTER) ? settings.get(Keys.CHECK_FASTINTER) : inter();
+  }
+
+  /** {@return interval while a server is down} Key {@code check.downinter}; default {@code inter}. */
+  public Duration downinter() {
+    return settings.isSet(Keys.CHECK_DOWNINTER) ? settings.get(Keys.CHECK_DOWNINTER) : inter();
+  }
+
+  /** {@return consecutive failed checks that mark a server down} Key {@code check.fall}; default 3. */
+  public int fall() {
+    return settings.get(Keys.CHECK_FALL);
+  }
+
+  /** {@return consecutive passed checks that mark a server up} Key {@code check.rise}; default 2. */
+  public int rise() {
+    return settings.get(Keys.CHECK_RISE);
+  }
+
+  /**
+   * {@return how long a check's connect may take} Key {@code check.connect-timeout}; default {@code
+   * inter}. HAProxy bounds it by {@code inter}, and by {@code timeout connect} too when {@code timeout
+   * check} is set; the haproxy.cfg reader derives it that way.
+   */
+  public Duration connectTimeout() {
+    return settings.isSet(Keys.CHECK_CONNECT_TIMEOUT) ? settings.get(Keys.CHECK_CONNECT_TIMEOUT) : inter();
+  }
+
+  /**
+   * {@return how long a check may take once connected, or zero to bound the whole check by {@code
+   * inter} from its start} Key {@code check.timeout}; default 0, HAProxy's behaviour without {@code
+   * timeout check}.
+   */
+  public Duration timeout() {
+    return settings.get(Keys.CHECK_TIMEOUT);
+  }
+
+  /** {@return TCP connect or HTTP request} Key {@code check.type}; default tcp. */
+  public Type type() {
+    return settings.get(Keys.CHECK_TYPE);
+  }
+
+  /** {@return method of an HTTP check} Key {@code check.http-method}; default GET. */
+  public String httpMethod() {
+    return settings.get(Keys.CHECK_HTTP_METHOD);
+  }
+
+  /** {@return path of an HTTP check} Key {@code check.http-path}; default /. */
+  public String httpPath() {
+    return settings.get(Keys.CHECK_HTTP_PATH);
+  }
+
+  /** {@return HTTP version of a check request} Key {@code check.http-version}; default HTTP/1.1. */
+  public String httpVersion() {
+    return settings.get(Keys.CHECK_HTTP_VERSION);
+  }
+
+  /** {@return headers sent with an HTTP check, in order} Keys {@code check.http-header.<name>}; default none. */
+  public Map<String, String> httpHeaders() {
+    return httpHeaders;
+  }
+
+  /** {@return body of an HTTP check request} Key {@code check.http-body}; default empty. */
+  public String httpBody() {
+    return settings.get(Keys.CHECK_HTTP_BODY);
+  }
+
+  /** {@return what a passing HTTP answer shows} Key {@code check.http-expect}; default {@code status 200-399}. */
+  public Expect httpExpect() {
+    return settings.get(Keys.CHECK_HTTP_EXPECT);
+  }
+
+  /** {@return whether a 404 answer drains the server} Key {@code check.http-disable-on-404}; default false. */
+  public boolean httpDisableOn404() {
+    return settings.get(Keys.CHECK_HTTP_DISABLE_ON_404);
+  }
+
+  /** {@return whether checks use TLS} Key {@code check.ssl}; default false. */
+  public boolean ssl() {
+    return settings.get(Keys.CHECK_SSL);
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof HealthCheck h && enabled() == h.enabled() && inter().equals(h.inter())
+        && fastinter().equals(h.fastinter()) && downinter().equals(h.downinter()) && fall() == h.fall()
+        && rise() == h.rise() && connectTimeout().equals(h.connectTimeout()) && timeout().equals(h.timeout())
+        && type() == h.type() && httpMethod().equals(h.httpMethod()) && httpPath().equals(h.httpPath())
+        && httpVersion().equals(h.httpVersion()) && httpHeaders.equals(h.httpHeaders)
+        && httpBody().equals(h.httpBody()) && httpExpect().equals(h.httpExpect())
+        && httpDisableOn404() == h.httpDisableOn404() && ssl() == h.ssl();
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(enabled(), inter(), fall(), rise(), type(), httpPath());
+  }
+
+  @Override
+  public String toString() {
+    if (!enabled()) {
+      return "HealthCheck{off}";
+    }
+    return "HealthCheck{" + Keys.id(type()) + (type() == Type.HTTP ? " " + httpMethod() + " " + httpPath()
+        + " expect " + httpExpect() : "") + ", inter " + Syntax.formatDuration(inter()) + ", fall " + fall()
+        + ", rise " + rise() + "}";
+  }
+
+  /**
+   * Collects check settings; each method checks its argument at once and names its key in the error.
+   * Not thread-safe.
+   */
+  public static final class Builder {
+    private final Settings s;
+    private final Map<String, String> headers;
+
+    Builder(Settings s, Map<String, String> headers) {
+      this.s = s;
+      this.headers = headers;
+    }
+
+    /**
+     * Turns active health checks on or off; see {@link HealthCheck#enabled()}.
+     *
+     * @param value true to check servers
+     * @return this builder
+     */
+    public Builder enabled(boolean value) {
+      s.set(Keys.CHECK, value);
+      return this;
+    }
+
+    /**
+     * See {@link HealthCheck#inter()}; 10ms to 1h.
+     *
+     * @param value the interval
+     * @return this builder
+     */
+    public Builder inter(Duration value) {
+      s.set(Keys.CHECK_INTER, value);
+      return this;
+    }
+
+    /**
+     * See {@link HealthCheck#fastinter()}; 10ms to 1h.
+     *
+     * @param value the interval
+     * @return this builder
+     */
+    public Builder fastinter(Duration value) {
+      s.set(Keys.CHECK_FASTINTER, value);
+      return this;
+    }
+
+    /**
+     * See {@link HealthCheck#downinter()}; 10ms to 1h.
+     *
+     * @param value the interval
+     * @return this builder
+     */
+    public Builder downinter(Duration value) {
+      s.set(Keys.CHECK_DOWNINTER, value);
+      return this;
+    }
+
+    /**
+     * See {@link HealthCheck#fall()}; 1-100.
+     *
+     * @param value the count
+     * @return this builder
+     */
+    public Builder fall(int value) {
+      s.set(Keys.CHECK_FALL, value);
+      return this;
+    }
+
+    /**
+     * See {@link HealthCheck#rise()}; 1-100.
+     *
+     * @param value the count
+     * @return this builder
+     */
+    public Builder rise(int value) {
+      s.set(Keys.CHECK_RISE, value);
+      return this;
+    }
+
+    /**
+     * See {@link HealthCheck#connectTimeout()}; 1ms to 1h.
+     *
+     * @param value the connect bound
+     * @return this builder
+     */
+    public Builder connectTimeout(Duration value) {
+      s.set(Keys.CHECK_CONNECT_TIMEOUT, value);
+      return this;
+    }
+
+    /**
+     * See {@link HealthCheck#timeout()}; 0 or 1ms to 1h.
+     *
+     * @param value the bound after the connect, or zero
+     * @return this builder
+     */
+    public Builder timeout(Duration value) {
+      s.set(Keys.CHECK_TIMEOUT, value);
+      return this;
+    }
+
+    /**
+     * A TCP connect check; see {@link HealthCheck#type()}.
+     *
+     * @return this builder
+     */
+    public Builder tcp() {
+      s.set(Keys.CHECK_TYPE, Type.TCP);
+      return this;
+    }
+
+    /**
+     * An HTTP check sending {@code method path}; see {@link HealthCheck#httpMethod()} and {@link
+     * HealthCheck#httpPath()}.
+     *
+     * @param method an HTTP method such as GET, HEAD or OPTIONS
+     * @param path the path, starting with /
+     * @return this builder
+     */
+    public Builder http(String method, String path) {
+      s.set(Keys.CHECK_HTTP_METHOD, method);
+      s.set(Keys.CHECK_HTTP_PATH, path);
+      s.set(Keys.CHECK_TYPE, Type.HTTP);
+      return this;
+    }
+
+    /**
+     * See {@link HealthCheck#httpVersion()}.
+     *
+     * @param value HTTP/1.0 or HTTP/1.1
+     * @return this builder
+     */
+    public Builder httpVersion(String value) {
+      s.set(Keys.CHECK_HTTP_VERSION, value);
+      return this;
+    }
+
+    /**
+     * Adds a header to HTTP checks (a second with the same name replaces the first).
+     *
+     * @param name a header name (an HTTP token)
+     * @param value printable ASCII, no line breaks
+     * @return this builder
+     */
+    public Builder httpHeader(String name, String value) {
+      if (!Syntax.token(name) || value == null || !value.chars().allMatch(c -> c == '\t' || (c >= 0x20 && c < 0x7f))) {
+        throw new ConfigException(Keys.PREFIX + "check.http-header." + name, String.valueOf(value),
+            "a header name (HTTP token) and a value of printable ASCII characters");
+      }
+      headers.put(name, value);
+      return this;
+    }
+
+    /**
+     * See {@link HealthCheck#httpBody()}.
+     *
+     * @param value up to 4096 printable ASCII characters
+     * @return this builder
+     */
+    public Builder httpBody(String value) {
+      s.set(Keys.CHECK_HTTP_BODY, value);
+      return this;
+    }
+
+    /**
+     * See {@link HealthCheck#httpExpect()}.
+     *
+     * @param value the expectation
+     * @return this builder
+     */
+    public Builder httpExpect(Expect value) {
+      s.set(Keys.CHECK_HTTP_EXPECT, value);
+      return this;
+    }
+
+    /**
+     * See {@link HealthCheck#httpDisableOn404()}.
+     *
+     * @param value true to drain a server that answers 404
+     * @return this builder
+     */
+    public Builder httpDisableOn404(boolean value) {
+      s.set(Keys.CHECK_HTTP_DISABLE_ON_404, value);
+      return this;
+    }
+
+    /**
+     * See {@link HealthCheck#ssl()}.
+     *
+     * @param value true to check over TLS
+     * @return this builder
+     */
+    public Builder ssl(boolean value) {
+      s.set(Keys.CHECK_SSL, value);
+      return this;
+    }
+
+    /** {@return the check settings} */
+    public HealthCheck build() {
+      return new HealthCheck(s, headers);
+    }
   }
 }

@@ -1,24 +1,27 @@
 package io.tether.pool;
 
-import java.time.Duration;
 import java.util.concurrent.CompletionStage;
 
 /**
- * One active health check of a server: a TCP connect, an HTTP request, anything. The Netty adapters
- * provide a TCP-connect probe (the default) and an HTTP probe ({@link HealthCheck#type()}).
+ * One active health check of a server: a TCP connect, an HTTP request. The Netty adapters provide both,
+ * as {@link HealthCheck#type()} says; a transport of your own implements this.
  *
- * <p>Called on the pool's {@link Scheduler}; must not block. Complete the stage normally if the server is
- * healthy, exceptionally (the message becomes the reason logged with the state change) if not. The
- * pool fails the check itself when {@code timeout} passes and ignores a later result, so a probe never
- * holds a check up; it should still give up on its own by then to free its resources.
+ * <p>Called on the pool's {@link Scheduler}; must not block. The probe applies {@link
+ * HealthCheck#connectTimeout()} to its connect and, once connected, {@link HealthCheck#timeout()} (or,
+ * when that is zero, what is left of {@link HealthCheck#inter()} since the check started) to the rest,
+ * and closes its connection gracefully. The pool also fails a check itself once both bounds have passed,
+ * and ignores a later answer.
  */
 @FunctionalInterface
 public interface HealthProbe {
   /**
-   * {@return checks {@code endpoint} once}
+   * Checks {@code endpoint} once, at {@link Endpoint#checkAddress()}.
    *
    * @param endpoint the server
-   * @param timeout the handshake timeout
+   * @param check the check settings (type, timeouts, HTTP request and expectation)
+   * @return completes with {@link ServerState#UP} if the server passes, {@link ServerState#DRAIN} if it
+   *     passes but asks to take no new work (an HTTP 404 with {@code check.http-disable-on-404});
+   *     completes exceptionally, the message saying why, if it fails
    */
-  CompletionStage<?> check(Endpoint endpoint, Duration timeout);
+  CompletionStage<ServerState> check(Endpoint endpoint, HealthCheck check);
 }

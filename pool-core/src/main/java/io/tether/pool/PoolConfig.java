@@ -1,86 +1,54 @@
 package io.tether.pool;
 
-import io.tether.pool.internal.config.Ranges;
-import static io.tether.pool.internal.config.Ranges.notNull;
-import static io.tether.pool.internal.config.Ranges.zeroOr;
-
-import io.tether.pool.internal.config.PropertyTable;
+import io.tether.pool.internal.config.Key;
+import io.tether.pool.internal.config.Keys;
+import io.tether.pool.internal.config.PropertyReader;
+import io.tether.pool.internal.config.Settings;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Properties;
+import java.util.TreeMap;
+import java.util.function.Consumer;
 
 /**
  * Everything tunable about a pool, immutable and validated. Build one with {@link #builder()} or read
- * one from {@code tether.pool.*} properties with {@link #fromProperties(Properties)}; every builder
- * method has exactly one property key, named in the getter's documentation and listed in {@code
- * docs/properties.md}.
+ * one from {@code tether.pool.*} properties with {@link #fromProperties(Properties)}; every setting has
+ * exactly one property key, named in its getter's documentation and listed in {@code
+ * docs/properties.md}. Idle eviction and health checks are typed groups of their own, {@link Eviction}
+ * and {@link HealthCheck}.
  *
- * <p>Idle eviction is the heart of it. A load balancer closes a keep-alive connection that stays idle
- * past its timeout ({@code timeout http-keep-alive}, {@code timeout client}, {@code timeout server});
- * the pool closes it first, at {@link #evictAfter()}, which is either given directly or derived as
- * {@link #evictRatio()} times {@link #lbIdleTimeout()} (default 0.9 of 50s, Debian's HAProxy default).
- * Each connection's deadline is moved earlier by a random {@link #jitter()} so a fleet does not
- * reconnect in lockstep, and a connection within {@link #handoutMargin()} of its deadline is never
- * handed out.
+ * <p>A bad value fails at once with a {@link ConfigException} naming the key, the value as written and
+ * the allowed range; values are never coerced.
  *
- * <p>Instances are immutable and thread-safe. A bad value fails at once with a {@link ConfigException}
- * naming the key, the value and the allowed range.
+ * <p>Instances are immutable and thread-safe.
  */
 public final class PoolConfig {
 
   /** Prefix of every property key. */
-  public static final String PREFIX = "tether.pool.";
+  public static final String PREFIX = Keys.PREFIX;
 
-  static final Duration DEFAULT_LB_IDLE_TIMEOUT = Duration.ofSeconds(50);
-  static final Duration MAX_HANDOUT_MARGIN = Duration.ofMillis(500);
+  /** The value of {@code acquire-timeout} and {@code close-timeout} that means no limit ({@code none}). */
+  public static final Duration NO_LIMIT = Keys.NONE;
 
-  private final Builder b;
+  private final Settings settings;
   private final List<Endpoint> servers;
-  private final Duration lbIdleTimeout;
-  private final Duration evictAfter;
-  private final Duration handoutMargin;
+  private final Eviction eviction;
   private final HealthCheck healthCheck;
 
-  private PoolConfig(Builder source) {
-    this.b = source.copy();
+  private PoolConfig(Builder b) {
+    this.settings = b.settings.copy();
     this.servers = List.copyOf(b.servers.values());
-    this.lbIdleTimeout = b.lbIdleTimeout != null ? b.lbIdleTimeout : DEFAULT_LB_IDLE_TIMEOUT;
-    this.evictAfter =
-        b.evictAfter != null ? b.evictAfter : Duration.ofNanos(Math.round(lbIdleTimeout.toNanos() * b.evictRatio));
-    this.handoutMargin = b.handoutMargin != null ? b.handoutMargin : defaultMargin(evictAfter);
-    Duration inter = b.checkInter;
-    this.healthCheck = new HealthCheck(b.check, inter,
-        b.checkFastinter != null ? b.checkFastinter : inter,
-        b.checkDowninter != null ? b.checkDowninter : inter,
-        b.checkFall, b.checkRise,
-        b.checkTimeout != null ? b.checkTimeout : inter,
-        b.checkType, b.checkHttpMethod, b.checkHttpPath, b.checkHttpExpectStatus);
-    crossCheck();
-  }
-
-  private static Duration defaultMargin(Duration evictAfter) {
-    Duration fivePercent = evictAfter.dividedBy(20);
-    return fivePercent.compareTo(MAX_HANDOUT_MARGIN) < 0 ? fivePercent : MAX_HANDOUT_MARGIN;
-  }
-
-  private void crossCheck() {
-    if (b.lbIdleTimeout != null && b.evictAfter != null && evictAfter.compareTo(lbIdleTimeout) >= 0) {
-      throw new ConfigException(PREFIX + "evict-after", DurationSyntax.format(evictAfter),
-          "below " + PREFIX + "lb-idle-timeout " + DurationSyntax.format(lbIdleTimeout));
-    }
-    int perServer = maxConnectionsPerServer();
-    if (perServer > b.maxConnections) {
-      throw new ConfigException(PREFIX + "max-connections-per-server", Integer.toString(perServer),
-          "at most " + PREFIX + "max-connections " + b.maxConnections);
-    }
-    Duration shortestIdle = Duration.ofNanos(Math.round(evictAfter.toNanos() * (1 - b.jitter)));
-    if (handoutMargin.compareTo(shortestIdle) >= 0) {
-      throw new ConfigException(PREFIX + "handout-margin", DurationSyntax.format(handoutMargin),
-          "below the shortest jittered idle time " + DurationSyntax.format(shortestIdle) + " (evict-after "
-              + DurationSyntax.format(evictAfter) + " less jitter " + b.jitter + ")");
+    this.eviction = new Eviction(settings);
+    this.healthCheck = new HealthCheck(settings, b.headers);
+    if (settings.isSet(Keys.MAX_CONNECTIONS_PER_SERVER) && maxConnectionsPerServer() > maxConnections()) {
+      throw new ConfigException(Keys.MAX_CONNECTIONS_PER_SERVER.fullName(),
+          Integer.toString(maxConnectionsPerServer()),
+          "at most " + Keys.MAX_CONNECTIONS.fullName() + " " + maxConnections());
     }
   }
 
@@ -90,32 +58,30 @@ public final class PoolConfig {
   }
 
   /**
-   * Reads {@code tether.pool.*} keys from {@code properties}; keys with other prefixes are ignored, so
-   * system properties can be passed whole. Unknown {@code tether.pool.*} keys are errors that suggest
-   * the nearest known key.
+   * Reads {@code tether.pool.*} keys from {@code properties}. Keys of other applications are ignored,
+   * so system properties can be passed whole; a key that looks meant for Tether but is not one ({@code
+   * tether.pools.x}, {@code Tether.pool.x}, {@code tether.max-connections}, a misspelt name) is an error
+   * that suggests the nearest key.
    *
-   * @param properties properties to read; other keys are ignored
+   * @param properties properties to read
    * @return the configuration
    * @throws ConfigException for an unknown key or a bad value
    */
   public static PoolConfig fromProperties(Properties properties) {
-    Builder builder = builder();
-    PropertyTable.apply(builder, properties);
-    return builder.build();
+    return builder().properties(properties, null).build();
   }
 
   /**
-   * Reads a {@code .properties} file of {@code tether.pool.*} keys.
+   * Reads a {@code .properties} file (UTF-8) of {@code tether.pool.*} keys; a key given twice is an
+   * error.
    *
    * @param file a {@code .properties} file
    * @return the configuration
    * @throws ConfigException naming the file as well as the key, for an unknown key or a bad value
    * @throws java.io.UncheckedIOException if the file cannot be read
    */
-  public static PoolConfig fromFile(java.nio.file.Path file) {
-    Builder builder = builder();
-    PropertyTable.apply(builder, PropertyTable.read(file), file.toString());
-    return builder.build();
+  public static PoolConfig fromFile(Path file) {
+    return builder().properties(PropertyReader.load(file), file.toString()).build();
   }
 
   /**
@@ -124,43 +90,64 @@ public final class PoolConfig {
    * @return the configuration
    */
   public static PoolConfig fromSystemProperties() {
-    Builder builder = builder();
-    PropertyTable.apply(builder, System.getProperties(), "system properties");
-    return builder.build();
+    return builder().properties(System.getProperties(), "system properties").build();
   }
 
   /**
    * The usual layering: defaults, then {@code file} if not null, then JVM system properties, each
    * overriding the one before.
    *
-   * @param file a {@code .properties} file
+   * @param file a {@code .properties} file, or null
    * @return the configuration
    */
-  public static PoolConfig load(java.nio.file.Path file) {
-    Builder builder = builder();
+  public static PoolConfig load(Path file) {
+    Builder b = builder();
     if (file != null) {
-      PropertyTable.apply(builder, PropertyTable.read(file), file.toString());
+      b.properties(PropertyReader.load(file), file.toString());
     }
-    PropertyTable.apply(builder, System.getProperties(), "system properties");
-    return builder.build();
+    return b.properties(System.getProperties(), "system properties").build();
   }
 
-  /** {@return a builder holding this configuration's values, to derive a modified copy} */
+  /** {@return a builder holding this configuration's settings, to derive a modified copy} */
   public Builder toBuilder() {
-    return b.copy();
+    Builder b = new Builder();
+    b.settings.replaceGroup(Key.Group.POOL, settings);
+    b.settings.replaceGroup(Key.Group.EVICTION, settings);
+    b.settings.replaceGroup(Key.Group.CHECK, settings);
+    servers.forEach(e -> b.servers.put(e.name(), e));
+    b.headers.putAll(healthCheck.httpHeaders());
+    return b;
   }
 
   /**
-   * {@return the settings as {@code tether.pool.*} properties; {@code fromProperties} of it gives an equal
-   * config}
+   * The settings given explicitly, as {@code tether.pool.*} properties; {@link #fromProperties} of them
+   * gives an equal config. Derived values ({@code evict-after} from {@code evict-ratio}, say) are
+   * derived again on reading.
+   *
+   * @return the explicit settings and the servers
+   * @throws UnsupportedOperationException if a server's address is not {@code host:port}
    */
   public Properties toProperties() {
-    return PropertyTable.write(this);
+    Properties p = new Properties();
+    for (Key<?> k : Keys.all()) {
+      if (settings.isSet(k)) {
+        p.setProperty(k.fullName(), format(k));
+      }
+    }
+    for (Endpoint e : servers) {
+      p.setProperty(PREFIX + PropertyReader.SERVER_PREFIX + e.name(), PropertyReader.formatServer(e));
+    }
+    healthCheck.httpHeaders().forEach((n, v) -> p.setProperty(PREFIX + PropertyReader.HEADER_PREFIX + n, v));
+    return p;
+  }
+
+  private <T> String format(Key<T> k) {
+    return k.format(settings.get(k));
   }
 
   /** {@return name used in metrics tags, logs and exceptions} Key {@code name}; default {@code tether}. */
   public String name() {
-    return b.name;
+    return settings.get(Keys.NAME);
   }
 
   /** {@return the servers, in configuration order} Keys {@code server.<name>}; default none. */
@@ -173,114 +160,77 @@ public final class PoolConfig {
    * default 64.
    */
   public int maxConnections() {
-    return b.maxConnections;
+    return settings.get(Keys.MAX_CONNECTIONS);
   }
 
   /** {@return limit per server} Key {@code max-connections-per-server}; default {@link #maxConnections()}. */
   public int maxConnectionsPerServer() {
-    return b.maxConnectionsPerServer == 0 ? b.maxConnections : b.maxConnectionsPerServer;
+    return settings.isSet(Keys.MAX_CONNECTIONS_PER_SERVER) ? settings.get(Keys.MAX_CONNECTIONS_PER_SERVER)
+        : maxConnections();
   }
 
   /** {@return bound on acquires waiting for a connection} Key {@code max-pending-acquires}; default 1000. */
   public int maxPendingAcquires() {
-    return b.maxPendingAcquires;
+    return settings.get(Keys.MAX_PENDING_ACQUIRES);
   }
 
-  /** {@return how long an acquire may wait, connect included} Key {@code acquire-timeout}; default 10s. */
+  /**
+   * {@return how long an acquire may wait, connect included; zero fails one that must wait, {@link
+   * #NO_LIMIT} waits forever} Key {@code acquire-timeout}; default 10s.
+   */
   public Duration acquireTimeout() {
-    return b.acquireTimeout;
+    return settings.get(Keys.ACQUIRE_TIMEOUT);
   }
 
-  /** {@return limit on opening one connection} Key {@code connect-timeout}; default 5s. */
+  /**
+   * {@return limit on opening one connection, or zero to leave it to the transport} Key {@code
+   * connect-timeout}; default 5s.
+   */
   public Duration connectTimeout() {
-    return b.connectTimeout;
+    return settings.get(Keys.CONNECT_TIMEOUT);
   }
 
   /** {@return which idle connection is reused first} Key {@code reuse-order}; default {@code lifo}. */
   public ReuseOrder reuseOrder() {
-    return b.reuseOrder;
+    return settings.get(Keys.REUSE_ORDER);
   }
 
   /** {@return how a new connection picks its server} Key {@code balance}; default {@code leastconn}. */
   public Balance balance() {
-    return b.balance;
+    return settings.get(Keys.BALANCE);
+  }
+
+  /** {@return idle eviction and lifetime settings; see {@link Eviction} for each key} */
+  public Eviction eviction() {
+    return eviction;
+  }
+
+  /** {@return active health checks; see {@link HealthCheck} for each {@code check.*} key} */
+  public HealthCheck healthCheck() {
+    return healthCheck;
   }
 
   /**
-   * The load balancer's idle timeout that connections must not reach. Key {@code lb-idle-timeout};
-   * default 50s (Debian's {@code timeout client 50000}).
+   * How long closing the pool waits for leased connections before closing them under their users;
+   * {@link #NO_LIMIT} never closes them (each closes as it is released). Key {@code close-timeout};
+   * default 5s.
    *
-   * @return the balancer's idle timeout
-   */
-  public Duration lbIdleTimeout() {
-    return lbIdleTimeout;
-  }
-
-  /**
-   * {@return fraction of {@link #lbIdleTimeout()} at which to evict} Key {@code evict-ratio}; default 0.9.
-   */
-  public double evictRatio() {
-    return b.evictRatio;
-  }
-
-  /**
-   * Idle time (since the last byte in or out) after which a connection is closed, before jitter. Key
-   * {@code evict-after}; default {@code evict-ratio} times {@code lb-idle-timeout}.
-   *
-   * @return the idle time after which a connection is closed, before jitter
-   */
-  public Duration evictAfter() {
-    return evictAfter;
-  }
-
-  /**
-   * Largest fraction by which each connection's idle deadline and lifetime are moved earlier, drawn
-   * uniformly per connection; never later. Key {@code jitter}; default 0.05 (5%).
-   *
-   * @return the largest fraction by which deadlines move earlier
-   */
-  public double jitter() {
-    return b.jitter;
-  }
-
-  /**
-   * Maximum age of a connection, jittered like the idle deadline; zero means unlimited. A leased
-   * connection past it is closed when released. Key {@code max-lifetime}; default 0.
-   *
-   * @return the maximum connection age, or zero for unlimited
-   */
-  public Duration maxLifetime() {
-    return b.maxLifetime;
-  }
-
-  /**
-   * A connection closer than this to its idle deadline is evicted instead of handed out. Key {@code
-   * handout-margin}; default the smaller of 500ms and 5% of {@code evict-after}.
-   *
-   * @return how close to its idle deadline a connection may be and still be handed out
-   */
-  public Duration handoutMargin() {
-    return handoutMargin;
-  }
-
-  /**
-   * {@return how long closing the pool waits for leased connections} Key {@code close-timeout}; default
-   * 5s.
+   * @return the close timeout
    */
   public Duration closeTimeout() {
-    return b.closeTimeout;
+    return settings.get(Keys.CLOSE_TIMEOUT);
   }
 
   /**
    * How long a leased connection may wait for the first byte of a response after a write before it is
    * closed as broken with a {@link ResponseTimeoutException}; zero turns it off. Bounds the hang when a
    * server dies silently behind a balancer that keeps the session open. Key {@code response-timeout};
-   * default 0 (off; the HTTP client applies its own 30s when this is off).
+   * default 0 (off).
    *
-   * @return the response timeout, or zero for off
+   * @return the first-byte timeout, or zero for off
    */
   public Duration responseTimeout() {
-    return b.responseTimeout;
+    return settings.get(Keys.RESPONSE_TIMEOUT);
   }
 
   /**
@@ -291,12 +241,12 @@ public final class PoolConfig {
    * @return the leak threshold, or zero for off
    */
   public Duration leakDetectionThreshold() {
-    return b.leakDetectionThreshold;
+    return settings.get(Keys.LEAK_DETECTION_THRESHOLD);
   }
 
-  /** {@return active health checks; see {@link HealthCheck} for each {@code check.*} key} */
-  public HealthCheck healthCheck() {
-    return healthCheck;
+  /** {@return what bytes arriving on an idle connection do} Key {@code idle-input}; default {@code pass}. */
+  public IdleInput idleInput() {
+    return settings.get(Keys.IDLE_INPUT);
   }
 
   /**
@@ -304,38 +254,41 @@ public final class PoolConfig {
    * shutdown-sessions.
    */
   public OnMarkedDown onMarkedDown() {
-    return b.onMarkedDown;
+    return settings.get(Keys.ON_MARKED_DOWN);
+  }
+
+  /** {@return what a server coming up does to other servers' sessions} Key {@code on-marked-up}; default none. */
+  public OnMarkedUp onMarkedUp() {
+    return settings.get(Keys.ON_MARKED_UP);
   }
 
   /**
    * Whether connect failures and resets of leased connections count against a server, as HAProxy's
    * {@code observe layer4}; {@link #errorLimit()} of them in a row mark it down (health checks bring it
-   * back). Needs {@code check}. Key {@code observe} ({@code layer4} or {@code none}); default layer4.
+   * back). Needs checks. Key {@code observe} ({@code layer4} or {@code none}); default layer4.
    *
    * @return whether errors on leased connections count against a server
    */
   public boolean observe() {
-    return b.observe;
+    return settings.get(Keys.OBSERVE);
   }
 
   /** {@return consecutive observed errors that mark a server down} Key {@code error-limit}; default 10. */
   public int errorLimit() {
-    return b.errorLimit;
+    return settings.get(Keys.ERROR_LIMIT);
   }
 
   /**
-   * Whether a failed connect is retried on another server, as HAProxy's {@code option redispatch}. Key
-   * {@code redispatch}; default true.
-   *
-   * @return whether a failed connect is retried on another server
+   * {@return whether a failed connect is retried on another server, as HAProxy's {@code option
+   * redispatch}} Key {@code redispatch}; default true.
    */
   public boolean redispatch() {
-    return b.redispatch;
+    return settings.get(Keys.REDISPATCH);
   }
 
   /** {@return connect attempts after the first that an acquire may make} Key {@code retries}; default 2. */
   public int retries() {
-    return b.retries;
+    return settings.get(Keys.RETRIES);
   }
 
   /**
@@ -343,27 +296,102 @@ public final class PoolConfig {
    * affinity.max-keys}; default 10000.
    */
   public int affinityMaxKeys() {
-    return b.affinityMaxKeys;
+    return settings.get(Keys.AFFINITY_MAX_KEYS);
   }
 
   /** {@return a key unused this long is forgotten} Key {@code affinity.idle-timeout}; default 10m. */
   public Duration affinityIdleTimeout() {
-    return b.affinityIdleTimeout;
+    return settings.get(Keys.AFFINITY_IDLE_TIMEOUT);
   }
 
+  /**
+   * The keys whose effective values differ between this configuration and {@code other}, in
+   * documentation order, plus {@code server.*} when the servers differ.
+   *
+   * @param other another configuration
+   * @return the full names of the keys that differ
+   */
+  public List<String> differences(PoolConfig other) {
+    List<String> out = new ArrayList<>();
+    Map<String, String> a = effective();
+    Map<String, String> b = other.effective();
+    for (Key<?> k : Keys.all()) {
+      if (!Objects.equals(a.get(k.name()), b.get(k.name()))) {
+        out.add(k.fullName());
+      }
+    }
+    if (!healthCheck.httpHeaders().equals(other.healthCheck.httpHeaders())) {
+      out.add(PREFIX + PropertyReader.HEADER_PREFIX + "*");
+    }
+    if (!servers.equals(other.servers)) {
+      out.add(PREFIX + PropertyReader.SERVER_PREFIX + "*");
+    }
+    return out;
+  }
+
+  /**
+   * {@return the effective value of {@code key} as written in properties, or the servers for {@code
+   * server.*}, for messages}
+   *
+   * @param key a full key, as {@link #differences} names it
+   */
+  public String describe(String key) {
+    if (key.equals(PREFIX + PropertyReader.SERVER_PREFIX + "*")) {
+      return servers.toString();
+    }
+    if (key.equals(PREFIX + PropertyReader.HEADER_PREFIX + "*")) {
+      return healthCheck.httpHeaders().toString();
+    }
+    return effective().get(key.substring(PREFIX.length()));
+  }
+
+  /** Every key's effective value (explicit, default or derived), as text. */
+  private Map<String, String> effective() {
+    Map<String, String> m = new TreeMap<>();
+    for (Key<?> k : Keys.all()) {
+      m.put(k.name(), formatted(k, effectiveValue(k)));
+    }
+    return m;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <T> String formatted(Key<T> k, Object v) {
+    return k.format((T) v);
+  }
+
+  private Object effectiveValue(Key<?> k) {
+    if (k == Keys.EVICT_AFTER) {
+      return eviction.evictAfter();
+    } else if (k == Keys.HANDOUT_MARGIN) {
+      return eviction.handoutMargin();
+    } else if (k == Keys.MAX_CONNECTIONS_PER_SERVER) {
+      return maxConnectionsPerServer();
+    } else if (k == Keys.CHECK_FASTINTER) {
+      return healthCheck.fastinter();
+    } else if (k == Keys.CHECK_DOWNINTER) {
+      return healthCheck.downinter();
+    } else if (k == Keys.CHECK_CONNECT_TIMEOUT) {
+      return healthCheck.connectTimeout();
+    }
+    return settings.get(k);
+  }
+
+  /** Equal when every effective value and every server is equal, however each was given. */
   @Override
   public boolean equals(Object o) {
-    return o instanceof PoolConfig other && toProperties().equals(other.toProperties());
+    return o instanceof PoolConfig other && differences(other).isEmpty();
   }
 
   @Override
   public int hashCode() {
-    return toProperties().hashCode();
+    return Objects.hash(effective(), servers);
   }
 
   @Override
   public String toString() {
-    return "PoolConfig" + new java.util.TreeMap<>(toProperties());
+    Map<String, String> m = effective();
+    servers.forEach(e -> m.put(PropertyReader.SERVER_PREFIX + e.name(), e.toString()));
+    return "PoolConfig" + m;
   }
 
   /**
@@ -371,98 +399,70 @@ public final class PoolConfig {
    * error. {@link #build()} checks the settings against each other. Not thread-safe.
    */
   public static final class Builder {
-    private String name = "tether";
+    private final Settings settings = new Settings();
     private final Map<String, Endpoint> servers = new LinkedHashMap<>();
-    private int maxConnections = 64;
-    private int maxConnectionsPerServer = 0;
-    private int maxPendingAcquires = 1000;
-    private Duration acquireTimeout = Duration.ofSeconds(10);
-    private Duration connectTimeout = Duration.ofSeconds(5);
-    private ReuseOrder reuseOrder = ReuseOrder.LIFO;
-    private Balance balance = Balance.LEASTCONN;
-    private Duration lbIdleTimeout;
-    private double evictRatio = 0.9;
-    private Duration evictAfter;
-    private double jitter = 0.05;
-    private Duration maxLifetime = Duration.ZERO;
-    private Duration handoutMargin;
-    private Duration closeTimeout = Duration.ofSeconds(5);
-    private Duration responseTimeout = Duration.ZERO;
-    private Duration leakDetectionThreshold = Duration.ZERO;
-    private boolean check;
-    private Duration checkInter = Duration.ofSeconds(2);
-    private Duration checkFastinter;
-    private Duration checkDowninter;
-    private int checkFall = 3;
-    private int checkRise = 2;
-    private Duration checkTimeout;
-    private HealthCheck.Type checkType = HealthCheck.Type.TCP;
-    private String checkHttpMethod = "GET";
-    private String checkHttpPath = "/";
-    private int checkHttpExpectStatus = 200;
-    private OnMarkedDown onMarkedDown = OnMarkedDown.SHUTDOWN_SESSIONS;
-    private boolean observe = true;
-    private int errorLimit = 10;
-    private boolean redispatch = true;
-    private int retries = 2;
-    private int affinityMaxKeys = 10_000;
-    private Duration affinityIdleTimeout = Duration.ofMinutes(10);
+    private final Map<String, String> headers = new LinkedHashMap<>();
 
     private Builder() {}
 
-    private Builder copy() {
-      Builder c = new Builder();
-      c.name = name;
-      c.servers.putAll(servers);
-      c.maxConnections = maxConnections;
-      c.maxConnectionsPerServer = maxConnectionsPerServer;
-      c.maxPendingAcquires = maxPendingAcquires;
-      c.acquireTimeout = acquireTimeout;
-      c.connectTimeout = connectTimeout;
-      c.reuseOrder = reuseOrder;
-      c.balance = balance;
-      c.lbIdleTimeout = lbIdleTimeout;
-      c.evictRatio = evictRatio;
-      c.evictAfter = evictAfter;
-      c.jitter = jitter;
-      c.maxLifetime = maxLifetime;
-      c.handoutMargin = handoutMargin;
-      c.closeTimeout = closeTimeout;
-      c.responseTimeout = responseTimeout;
-      c.leakDetectionThreshold = leakDetectionThreshold;
-      c.check = check;
-      c.checkInter = checkInter;
-      c.checkFastinter = checkFastinter;
-      c.checkDowninter = checkDowninter;
-      c.checkFall = checkFall;
-      c.checkRise = checkRise;
-      c.checkTimeout = checkTimeout;
-      c.checkType = checkType;
-      c.checkHttpMethod = checkHttpMethod;
-      c.checkHttpPath = checkHttpPath;
-      c.checkHttpExpectStatus = checkHttpExpectStatus;
-      c.onMarkedDown = onMarkedDown;
-      c.observe = observe;
-      c.errorLimit = errorLimit;
-      c.redispatch = redispatch;
-      c.retries = retries;
-      c.affinityMaxKeys = affinityMaxKeys;
-      c.affinityIdleTimeout = affinityIdleTimeout;
-      return c;
+    private <T> Builder set(Key<T> key, T value) {
+      settings.set(key, value);
+      return this;
     }
 
     /**
-     * See {@link PoolConfig#name()}; letters, digits, '.', '_' or '-'.
+     * Applies {@code tether.pool.*} entries of {@code props} over what is set already.
      *
-     * @param value the new value
+     * @param props the properties; entries of other applications are ignored
+     * @param source named in errors (a file, "system properties"), or null
+     * @return this builder
+     * @throws ConfigException for an unknown key or a bad value
+     */
+    public Builder properties(Properties props, String source) {
+      PropertyReader.read(props, source, new PropertyReader.Sink() {
+        @Override
+        public <T> void set(Key<T> key, T value) {
+          settings.set(key, value);
+        }
+
+        @Override
+        public void server(Endpoint endpoint) {
+          Builder.this.server(endpoint);
+        }
+
+        @Override
+        public void header(String name, String value) {
+          healthCheckHeader(name, value);
+        }
+      });
+      return this;
+    }
+
+    private void healthCheckHeader(String name, String value) {
+      HealthCheck.builder().httpHeader(name, value); // validates, naming the key
+      headers.put(name, value);
+    }
+
+    /**
+     * Hands this builder to {@code settings}, for settings that come from elsewhere: {@code
+     * builder.apply(HaproxyConfig.read(cfg).frontend("api"))}.
+     *
+     * @param source sets values on this builder
+     * @return this builder
+     */
+    public Builder apply(Consumer<? super Builder> source) {
+      source.accept(this);
+      return this;
+    }
+
+    /**
+     * See {@link PoolConfig#name()}; 1-64 characters from {@code A-Z a-z 0-9 . _ -}.
+     *
+     * @param value the pool's name
      * @return this builder
      */
     public Builder name(String value) {
-      if (value == null || value.isBlank() || !value.matches("[A-Za-z0-9._-]+")) {
-        throw new ConfigException(PREFIX + "name", String.valueOf(value), "letters, digits, '.', '_' or '-'");
-      }
-      this.name = value;
-      return this;
+      return set(Keys.NAME, value);
     }
 
     /**
@@ -472,6 +472,7 @@ public final class PoolConfig {
      * @return this builder
      */
     public Builder server(Endpoint endpoint) {
+      Objects.requireNonNull(endpoint, "endpoint");
       servers.put(endpoint.name(), endpoint);
       return this;
     }
@@ -491,423 +492,253 @@ public final class PoolConfig {
     /**
      * Replaces the server list.
      *
-     * @param endpoints the servers
+     * @param endpoints the servers; names must be distinct
      * @return this builder
+     * @throws IllegalArgumentException if two servers share a name
      */
     public Builder servers(List<Endpoint> endpoints) {
+      Map<String, Endpoint> next = new LinkedHashMap<>();
+      for (Endpoint e : endpoints) {
+        if (next.put(e.name(), e) != null) {
+          throw new IllegalArgumentException("two servers are named " + e.name());
+        }
+      }
       servers.clear();
-      new ArrayList<>(endpoints).forEach(this::server);
+      servers.putAll(next);
       return this;
     }
 
     /**
-     * See {@link PoolConfig#maxConnections()}; 1-65536.
+     * See {@link PoolConfig#maxConnections()}; 1 to 2147483647.
      *
-     * @param value the new value
+     * @param value the limit
      * @return this builder
      */
     public Builder maxConnections(int value) {
-      this.maxConnections = Ranges.check("max-connections", value, 1, 65536);
-      return this;
+      return set(Keys.MAX_CONNECTIONS, value);
     }
 
     /**
-     * See {@link PoolConfig#maxConnectionsPerServer()}; 1-65536.
+     * See {@link PoolConfig#maxConnectionsPerServer()}; 1 to 2147483647, at most {@code max-connections}.
      *
-     * @param value the new value
+     * @param value the limit
      * @return this builder
      */
     public Builder maxConnectionsPerServer(int value) {
-      this.maxConnectionsPerServer = Ranges.check("max-connections-per-server", value, 1, 65536);
-      return this;
+      return set(Keys.MAX_CONNECTIONS_PER_SERVER, value);
     }
 
     /**
-     * See {@link PoolConfig#maxPendingAcquires()}; 0 (never wait) to 1,000,000.
+     * See {@link PoolConfig#maxPendingAcquires()}; 0 (never wait) to 2147483647.
      *
-     * @param value the new value
+     * @param value the bound
      * @return this builder
      */
     public Builder maxPendingAcquires(int value) {
-      this.maxPendingAcquires = Ranges.check("max-pending-acquires", value, 0, 1_000_000);
-      return this;
+      return set(Keys.MAX_PENDING_ACQUIRES, value);
     }
 
     /**
-     * See {@link PoolConfig#acquireTimeout()}; 1ms to 1d.
+     * See {@link PoolConfig#acquireTimeout()}; 0 to 24d, or {@link PoolConfig#NO_LIMIT}.
      *
-     * @param value the new value
+     * @param value the timeout
      * @return this builder
      */
     public Builder acquireTimeout(Duration value) {
-      this.acquireTimeout = Ranges.check("acquire-timeout", value, Duration.ofMillis(1), Duration.ofDays(1));
-      return this;
+      return set(Keys.ACQUIRE_TIMEOUT, value);
     }
 
     /**
-     * See {@link PoolConfig#connectTimeout()}; 1ms to 10m.
+     * See {@link PoolConfig#connectTimeout()}; 0 (the transport's) or 1ms to 10m.
      *
-     * @param value the new value
+     * @param value the timeout
      * @return this builder
      */
     public Builder connectTimeout(Duration value) {
-      this.connectTimeout = Ranges.check("connect-timeout", value, Duration.ofMillis(1), Duration.ofMinutes(10));
-      return this;
+      return set(Keys.CONNECT_TIMEOUT, value);
     }
 
     /**
      * See {@link PoolConfig#reuseOrder()}.
      *
-     * @param value the new value
+     * @param value the order
      * @return this builder
      */
     public Builder reuseOrder(ReuseOrder value) {
-      this.reuseOrder = notNull("reuse-order", value, "lifo or fifo");
-      return this;
+      return set(Keys.REUSE_ORDER, value);
     }
 
     /**
      * See {@link PoolConfig#balance()}.
      *
-     * @param value the new value
+     * @param value the algorithm
      * @return this builder
      */
     public Builder balance(Balance value) {
-      this.balance = notNull("balance", value, "leastconn or roundrobin");
+      return set(Keys.BALANCE, value);
+    }
+
+    /**
+     * Sets every eviction setting that {@code value} was given explicitly; see {@link Eviction}. Settings
+     * it leaves at their defaults keep what this builder has.
+     *
+     * @param value the eviction settings
+     * @return this builder
+     */
+    public Builder eviction(Eviction value) {
+      settings.mergeGroup(Key.Group.EVICTION, value.settings());
       return this;
     }
 
     /**
-     * See {@link PoolConfig#lbIdleTimeout()}; 10ms to 24d (HAProxy's largest timeout).
+     * Sets the one eviction setting most pools need, the balancer's idle timeout; see {@link
+     * Eviction#lbIdleTimeout()}. The same key as {@code Eviction.Builder.lbIdleTimeout}.
      *
-     * @param value the new value
+     * @param value the balancer's idle timeout, 10ms to 24d
      * @return this builder
      */
     public Builder lbIdleTimeout(Duration value) {
-      this.lbIdleTimeout = Ranges.check("lb-idle-timeout", value, Duration.ofMillis(10), Duration.ofDays(24));
+      return set(Keys.LB_IDLE_TIMEOUT, value);
+    }
+
+    /**
+     * Sets every health-check setting that {@code value} was given explicitly, and its headers; see
+     * {@link HealthCheck}. Settings it leaves at their defaults keep what this builder has.
+     *
+     * @param value the check settings
+     * @return this builder
+     */
+    public Builder healthCheck(HealthCheck value) {
+      settings.mergeGroup(Key.Group.CHECK, value.settings());
+      headers.putAll(value.httpHeaders());
       return this;
     }
 
     /**
-     * Sets {@code lb-idle-timeout} from {@code haproxy.cfg}: the idle timeout a client of frontend or
-     * listen section {@code section} meets there (see {@link
-     * io.tether.pool.haproxy.HaproxyConfig#idleTimeout}), so eviction follows the balancer's own
-     * configuration at {@code evict-ratio} of it.
+     * See {@link PoolConfig#closeTimeout()}; 0 to 10m, or {@link PoolConfig#NO_LIMIT}.
      *
-     * @param cfg path of the haproxy.cfg
-     * @param section the frontend, backend or listen section the client talks to
-     * @return this builder
-     * @throws io.tether.pool.haproxy.HaproxyConfigException naming file, line and section
-     */
-    public Builder haproxy(java.nio.file.Path cfg, String section) {
-      return lbIdleTimeout(io.tether.pool.haproxy.HaproxyConfig.parse(cfg).idleTimeout(section));
-    }
-
-    /**
-     * See {@link PoolConfig#evictRatio()}; above 0 and below 1.
-     *
-     * @param value the new value
-     * @return this builder
-     */
-    public Builder evictRatio(double value) {
-      if (!(value > 0 && value < 1)) {
-        throw new ConfigException(PREFIX + "evict-ratio", Double.toString(value), "above 0 and below 1");
-      }
-      this.evictRatio = value;
-      return this;
-    }
-
-    /**
-     * See {@link PoolConfig#evictAfter()}; 10ms to 24d, and below {@code lb-idle-timeout} if that is set.
-     *
-     * @param value the new value
-     * @return this builder
-     */
-    public Builder evictAfter(Duration value) {
-      this.evictAfter = Ranges.check("evict-after", value, Duration.ofMillis(10), Duration.ofDays(24));
-      return this;
-    }
-
-    /**
-     * See {@link PoolConfig#jitter()}; 0 (off) to 0.5.
-     *
-     * @param value the new value
-     * @return this builder
-     */
-    public Builder jitter(double value) {
-      if (!(value >= 0 && value <= 0.5)) {
-        throw new ConfigException(PREFIX + "jitter", Double.toString(value), "0 to 0.5 (or 0% to 50%)");
-      }
-      this.jitter = value;
-      return this;
-    }
-
-    /**
-     * See {@link PoolConfig#maxLifetime()}; 0 (unlimited) or 1s to 24d.
-     *
-     * @param value the new value
-     * @return this builder
-     */
-    public Builder maxLifetime(Duration value) {
-      this.maxLifetime = zeroOr("max-lifetime", value, Duration.ofSeconds(1), Duration.ofDays(24));
-      return this;
-    }
-
-    /**
-     * See {@link PoolConfig#handoutMargin()}; 0 to 1m, and below the shortest jittered idle time.
-     *
-     * @param value the new value
-     * @return this builder
-     */
-    public Builder handoutMargin(Duration value) {
-      this.handoutMargin = Ranges.check("handout-margin", value, Duration.ZERO, Duration.ofMinutes(1));
-      return this;
-    }
-
-    /**
-     * See {@link PoolConfig#closeTimeout()}; 0 to 10m.
-     *
-     * @param value the new value
+     * @param value the timeout
      * @return this builder
      */
     public Builder closeTimeout(Duration value) {
-      this.closeTimeout = Ranges.check("close-timeout", value, Duration.ZERO, Duration.ofMinutes(10));
-      return this;
+      return set(Keys.CLOSE_TIMEOUT, value);
     }
 
     /**
      * See {@link PoolConfig#responseTimeout()}; 0 (off) or 1ms to 1h.
      *
-     * @param value the new value
+     * @param value the timeout
      * @return this builder
      */
     public Builder responseTimeout(Duration value) {
-      this.responseTimeout = zeroOr("response-timeout", value, Duration.ofMillis(1), Duration.ofHours(1));
-      return this;
+      return set(Keys.RESPONSE_TIMEOUT, value);
     }
 
     /**
      * See {@link PoolConfig#leakDetectionThreshold()}; 0 (off) or 100ms to 1d.
      *
-     * @param value the new value
+     * @param value the threshold
      * @return this builder
      */
     public Builder leakDetectionThreshold(Duration value) {
-      this.leakDetectionThreshold =
-          zeroOr("leak-detection-threshold", value, Duration.ofMillis(100), Duration.ofDays(1));
-      return this;
+      return set(Keys.LEAK_DETECTION_THRESHOLD, value);
     }
 
     /**
-     * Turns active health checks on or off; see {@link HealthCheck#enabled()}.
+     * See {@link PoolConfig#idleInput()}.
      *
-     * @param value the new value
+     * @param value pass or close
      * @return this builder
      */
-    public Builder check(boolean value) {
-      this.check = value;
-      return this;
-    }
-
-    /**
-     * See {@link HealthCheck#inter()}; 10ms to 1h.
-     *
-     * @param value the new value
-     * @return this builder
-     */
-    public Builder checkInter(Duration value) {
-      this.checkInter = Ranges.check("check.inter", value, Duration.ofMillis(10), Duration.ofHours(1));
-      return this;
-    }
-
-    /**
-     * See {@link HealthCheck#fastinter()}; 10ms to 1h.
-     *
-     * @param value the new value
-     * @return this builder
-     */
-    public Builder checkFastinter(Duration value) {
-      this.checkFastinter = Ranges.check("check.fastinter", value, Duration.ofMillis(10), Duration.ofHours(1));
-      return this;
-    }
-
-    /**
-     * See {@link HealthCheck#downinter()}; 10ms to 1h.
-     *
-     * @param value the new value
-     * @return this builder
-     */
-    public Builder checkDowninter(Duration value) {
-      this.checkDowninter = Ranges.check("check.downinter", value, Duration.ofMillis(10), Duration.ofHours(1));
-      return this;
-    }
-
-    /**
-     * See {@link HealthCheck#fall()}; 1-100.
-     *
-     * @param value the new value
-     * @return this builder
-     */
-    public Builder checkFall(int value) {
-      this.checkFall = Ranges.check("check.fall", value, 1, 100);
-      return this;
-    }
-
-    /**
-     * See {@link HealthCheck#rise()}; 1-100.
-     *
-     * @param value the new value
-     * @return this builder
-     */
-    public Builder checkRise(int value) {
-      this.checkRise = Ranges.check("check.rise", value, 1, 100);
-      return this;
-    }
-
-    /**
-     * See {@link HealthCheck#timeout()}; 1ms to 1m.
-     *
-     * @param value the new value
-     * @return this builder
-     */
-    public Builder checkTimeout(Duration value) {
-      this.checkTimeout = Ranges.check("check.timeout", value, Duration.ofMillis(1), Duration.ofMinutes(1));
-      return this;
-    }
-
-    /**
-     * See {@link HealthCheck#type()}.
-     *
-     * @param value the new value
-     * @return this builder
-     */
-    public Builder checkType(HealthCheck.Type value) {
-      this.checkType = notNull("check.type", value, "tcp or http");
-      return this;
-    }
-
-    /**
-     * See {@link HealthCheck#httpMethod()}; an HTTP token such as GET, HEAD or OPTIONS.
-     *
-     * @param value the new value
-     * @return this builder
-     */
-    public Builder checkHttpMethod(String value) {
-      if (value == null || !value.matches("[A-Z]+")) {
-        throw new ConfigException(PREFIX + "check.http-method", String.valueOf(value), "an upper-case HTTP method such as GET");
-      }
-      this.checkHttpMethod = value;
-      return this;
-    }
-
-    /**
-     * See {@link HealthCheck#httpPath()}; starts with '/'.
-     *
-     * @param value the new value
-     * @return this builder
-     */
-    public Builder checkHttpPath(String value) {
-      if (value == null || !value.startsWith("/") || value.chars().anyMatch(Character::isWhitespace)) {
-        throw new ConfigException(PREFIX + "check.http-path", String.valueOf(value), "a path starting with / and without spaces");
-      }
-      this.checkHttpPath = value;
-      return this;
-    }
-
-    /**
-     * See {@link HealthCheck#httpExpectStatus()}; 100-599.
-     *
-     * @param value the new value
-     * @return this builder
-     */
-    public Builder checkHttpExpectStatus(int value) {
-      this.checkHttpExpectStatus = Ranges.check("check.http-expect-status", value, 100, 599);
-      return this;
+    public Builder idleInput(IdleInput value) {
+      return set(Keys.IDLE_INPUT, value);
     }
 
     /**
      * See {@link PoolConfig#onMarkedDown()}.
      *
-     * @param value the new value
+     * @param value the action
      * @return this builder
      */
     public Builder onMarkedDown(OnMarkedDown value) {
-      this.onMarkedDown = notNull("on-marked-down", value, "shutdown-sessions, drain or none");
-      return this;
+      return set(Keys.ON_MARKED_DOWN, value);
+    }
+
+    /**
+     * See {@link PoolConfig#onMarkedUp()}.
+     *
+     * @param value the action
+     * @return this builder
+     */
+    public Builder onMarkedUp(OnMarkedUp value) {
+      return set(Keys.ON_MARKED_UP, value);
     }
 
     /**
      * See {@link PoolConfig#observe()}.
      *
-     * @param value the new value
+     * @param value true for layer4
      * @return this builder
      */
     public Builder observe(boolean value) {
-      this.observe = value;
-      return this;
+      return set(Keys.OBSERVE, value);
     }
 
     /**
      * See {@link PoolConfig#errorLimit()}; 1-1000.
      *
-     * @param value the new value
+     * @param value the count
      * @return this builder
      */
     public Builder errorLimit(int value) {
-      this.errorLimit = Ranges.check("error-limit", value, 1, 1000);
-      return this;
+      return set(Keys.ERROR_LIMIT, value);
     }
 
     /**
      * See {@link PoolConfig#redispatch()}.
      *
-     * @param value the new value
+     * @param value whether to redispatch
      * @return this builder
      */
     public Builder redispatch(boolean value) {
-      this.redispatch = value;
-      return this;
+      return set(Keys.REDISPATCH, value);
     }
 
     /**
      * See {@link PoolConfig#retries()}; 0-10.
      *
-     * @param value the new value
+     * @param value the count
      * @return this builder
      */
     public Builder retries(int value) {
-      this.retries = Ranges.check("retries", value, 0, 10);
-      return this;
+      return set(Keys.RETRIES, value);
     }
 
     /**
      * See {@link PoolConfig#affinityMaxKeys()}; 1-10,000,000.
      *
-     * @param value the new value
+     * @param value the bound
      * @return this builder
      */
     public Builder affinityMaxKeys(int value) {
-      this.affinityMaxKeys = Ranges.check("affinity.max-keys", value, 1, 10_000_000);
-      return this;
+      return set(Keys.AFFINITY_MAX_KEYS, value);
     }
 
     /**
      * See {@link PoolConfig#affinityIdleTimeout()}; 1s to 1d.
      *
-     * @param value the new value
+     * @param value the timeout
      * @return this builder
      */
     public Builder affinityIdleTimeout(Duration value) {
-      this.affinityIdleTimeout = Ranges.check("affinity.idle-timeout", value, Duration.ofSeconds(1), Duration.ofDays(1));
-      return this;
+      return set(Keys.AFFINITY_IDLE_TIMEOUT, value);
     }
 
     /**
      * Checks the settings against each other and returns the immutable configuration.
      *
      * @return the configuration
-     * @throws ConfigException if {@code evict-after} is not below {@code lb-idle-timeout}, the
-     *     per-server limit exceeds the total, or the hand-out margin leaves no idle time
+     * @throws ConfigException naming the keys that disagree
      */
     public PoolConfig build() {
       return new PoolConfig(this);

@@ -34,7 +34,7 @@ class AffinityAndFailoverTest {
   }
 
   private static TestPool checked(PoolConfig.Builder b, FakeProbe probe) {
-    return new TestPool(b.check(true).checkInter(Duration.ofMillis(200)).checkFall(1).checkRise(1), probe);
+    return new TestPool(b.healthCheck(HealthCheck.builder().enabled(true).inter(Duration.ofMillis(200)).fall(1).rise(1).build()), probe);
   }
 
   @Test
@@ -148,8 +148,7 @@ class AffinityAndFailoverTest {
   void observedConnectFailuresMarkAServerDownAndChecksBringItBack() {
     FakeProbe probe = new FakeProbe(new FakeTicker());
     TestPool t = new TestPool(PoolConfig.builder().server("app1", "127.0.0.29", 8080)
-        .check(true).checkInter(Duration.ofSeconds(10)).checkRise(1).errorLimit(3).retries(0)
-        .lbIdleTimeout(Duration.ofMinutes(10)), probe);
+        .healthCheck(HealthCheck.builder().enabled(true).inter(Duration.ofSeconds(10)).rise(1).build()).errorLimit(3).retries(0).lbIdleTimeout(Duration.ofMinutes(10)), probe);
     t.connector.refusing.add("app1");
     for (int i = 0; i < 3; i++) {
       assertInstanceOf(ConnectFailedException.class,
@@ -203,7 +202,7 @@ class AffinityAndFailoverTest {
   @Test
   void runtimeMaintenanceShutsDownAndNeedsRiseToReturn() {
     FakeProbe probe = new FakeProbe(new FakeTicker());
-    TestPool t = checked(twoServers().checkRise(2), probe);
+    TestPool t = checked(twoServers().healthCheck(HealthCheck.builder().enabled(true).rise(2).build()), probe);
     Endpoint app1 = t.pool.config().servers().get(0);
     Lease<Conn> leased = t.pool.acquire(app1).join();
     t.pool.setServerState("app1", ServerState.MAINT);

@@ -22,7 +22,7 @@ class ConfigSourcesTest {
   @Test
   void readsAFile() throws Exception {
     PoolConfig c = PoolConfig.fromFile(file("tether.pool.lb-idle-timeout=10m\ntether.pool.server.app1=127.0.0.29:8080 weight 2\n"));
-    assertEquals(Duration.ofMinutes(9), c.evictAfter());
+    assertEquals(Duration.ofMinutes(9), c.eviction().evictAfter());
     assertEquals(new Endpoint("app1", "127.0.0.29", 8080, 2), c.servers().get(0));
   }
 
@@ -42,7 +42,7 @@ class ConfigSourcesTest {
     try {
       PoolConfig c = PoolConfig.load(f);
       assertEquals(30, c.maxConnections(), "system property wins over the file");
-      assertEquals(Duration.ofMinutes(10), c.lbIdleTimeout(), "file wins over the default");
+      assertEquals(Duration.ofMinutes(10), c.eviction().lbIdleTimeout(), "file wins over the default");
       assertEquals(1000, c.maxPendingAcquires(), "default where nobody says otherwise");
       assertEquals(30, PoolConfig.fromSystemProperties().maxConnections());
     } finally {
@@ -59,7 +59,7 @@ class ConfigSourcesTest {
     System.setProperty("tether.pool.jitter", "lots");
     try {
       ConfigException e = assertThrows(ConfigException.class, PoolConfig::fromSystemProperties);
-      assertEquals("tether.pool.jitter: lots (expected: a fraction such as 0.05 or 5%) in system properties", e.getMessage());
+      assertEquals("tether.pool.jitter: lots (expected: a fraction from 0 to 0.5, such as 0.05 or 5%) in system properties", e.getMessage());
     } finally {
       System.clearProperty("tether.pool.jitter");
     }

@@ -22,7 +22,7 @@ class HealthCheckTest {
         .server("app1", "127.0.0.29", 8080)
         .server("app2", "127.0.0.38", 8080)
         .lbIdleTimeout(Duration.ofMinutes(10))
-        .check(true);
+        .healthCheck(HealthCheck.builder().enabled(true).build());
   }
 
   private static List<Long> gaps(List<Long> times) {
@@ -34,37 +34,62 @@ class HealthCheckTest {
   }
 
   @Test
-  void cadenceFollowsInterFastinterAndDowninter() {
+  void cadenceFollowsInterFastinterAndDowninterFromTheEndOfEachCheck() {
     FakeProbe probe = new FakeProbe(new FakeTicker());
-    TestPool t = new TestPool(twoServers().checkInter(Duration.ofSeconds(2)).checkFastinter(Duration.ofMillis(500))
-        .checkDowninter(Duration.ofSeconds(5)).checkFall(3).checkRise(2).checkTimeout(Duration.ofSeconds(1)), probe);
-    t.advance(Duration.ofSeconds(2)); // first checks, spread over the first interval
-    long first = probe.times("app1").get(0);
-    t.advance(Duration.ofSeconds(4));
+    TestPool t = new TestPool(twoServers().healthCheck(HealthCheck.builder().enabled(true).inter(Duration.ofSeconds(2))
+        .fastinter(Duration.ofMillis(500)).downinter(Duration.ofSeconds(5)).fall(3).rise(2).build()), probe);
+    t.advance(Duration.ofSeconds(5)); // two passes: health at the top, so inter from now on
     probe.set("app1", Answer.FAIL);
+    int failFrom = probe.times("app1").size();
     t.advance(Duration.ofSeconds(20));
     probe.set("app1", Answer.PASS);
+    int passFrom = probe.times("app1").size();
     t.advance(Duration.ofSeconds(12));
 
-    List<Long> times = probe.times("app1");
-    List<Long> g = gaps(times);
-    // up: every 2s; first failure then fastinter 500ms twice (3rd failure = fall); down: every 5s;
-    // first pass then fastinter 500ms (2nd pass = rise); up again: every 2s
-    int firstFail = (int) ((6000 - first + 1999) / 2000); // index of the first check at or after 6s
-    assertEquals(List.of(2000L, 2000L), g.subList(firstFail - 2, firstFail), "up: inter " + g);
-    assertEquals(List.of(500L, 500L, 5000L), g.subList(firstFail, firstFail + 3), "falling then down: " + g);
+    List<Long> g = gaps(probe.times("app1"));
+    // up: every 2s. The first failure was a regular check; after it fastinter twice (failures 2 and 3,
+    // fall 3); then down at 0: downinter. The first pass leaves health below rise: fastinter; the
+    // second reaches rise: up, inter again.
+    assertEquals(List.of(2000L, 500L, 500L, 5000L), g.subList(failFrom - 1, failFrom + 3), "falling then down: " + g);
+    assertEquals(List.of(5000L, 500L, 2000L), g.subList(passFrom - 1, passFrom + 2), "rising then up: " + g);
     assertTrue(t.events.events.contains("state app1 UP->DOWN"), t.events.events.toString());
     assertTrue(t.events.events.contains("state app1 DOWN->UP"), t.events.events.toString());
-    int upAgain = g.lastIndexOf(500L);
-    assertEquals(2000L, g.get(upAgain + 1), "inter again once up: " + g);
     assertEquals(ServerState.UP, t.pool.stats().server("app1").state());
   }
 
   @Test
-  void aCheckThatNeverAnswersFailsAtItsTimeout() {
+  void aServerStartsUpButFallsAtItsFirstFailureAsInHaproxy() {
     FakeProbe probe = new FakeProbe(new FakeTicker());
-    TestPool t = new TestPool(twoServers().checkInter(Duration.ofMillis(200)).checkFall(1).checkRise(1)
-        .checkTimeout(Duration.ofMillis(50)), probe);
+    probe.set("app1", Answer.FAIL);
+    TestPool t = new TestPool(twoServers().healthCheck(HealthCheck.builder().enabled(true).inter(Duration.ofSeconds(1))
+        .fall(3).rise(2).build()), probe);
+    assertEquals(ServerState.UP, t.pool.stats().server("app1").state(), "up before its first check");
+    t.advance(Duration.ofMillis(1));
+    assertEquals(ServerState.DOWN, t.pool.stats().server("app1").state(),
+        "health starts at rise: one failure before any success marks it down, whatever fall says");
+  }
+
+  @Test
+  void aPassBetweenFailuresRestoresFullHealth() {
+    FakeProbe probe = new FakeProbe(new FakeTicker());
+    TestPool t = new TestPool(twoServers().healthCheck(HealthCheck.builder().enabled(true).inter(Duration.ofSeconds(1))
+        .fall(2).rise(1).build()), probe);
+    t.advance(Duration.ofSeconds(2));
+    for (Answer a : List.of(Answer.FAIL, Answer.PASS, Answer.FAIL, Answer.PASS, Answer.FAIL)) {
+      probe.set("app1", a);
+      int n = probe.times("app1").size();
+      while (probe.times("app1").size() == n) {
+        t.advance(Duration.ofMillis(100));
+      }
+      assertEquals(ServerState.UP, t.pool.stats().server("app1").state(), "never two failures in a row");
+    }
+  }
+
+  @Test
+  void aCheckThatNeverAnswersFailsAtItsConnectPlusResponseBound() {
+    FakeProbe probe = new FakeProbe(new FakeTicker());
+    TestPool t = new TestPool(twoServers().healthCheck(HealthCheck.builder().enabled(true).inter(Duration.ofMillis(200))
+        .fall(1).rise(1).connectTimeout(Duration.ofMillis(20)).timeout(Duration.ofMillis(30)).build()), probe);
     t.advance(Duration.ofMillis(200));
     probe.set("app1", Answer.HANG);
     probe.set("app2", Answer.HANG);
@@ -77,16 +102,47 @@ class HealthCheckTest {
     t.advance(Duration.ofNanos(started + Duration.ofMillis(49).toNanos() - t.ticker.read()));
     assertEquals(ServerState.UP, t.pool.stats().server(server).state(), "49ms into the check: still up");
     t.advance(Duration.ofMillis(1));
-    assertEquals(ServerState.DOWN, t.pool.stats().server(server).state(), "50ms: timed out, fall 1");
-    probe.hanging.forEach(f -> f.complete(null)); // a late answer is ignored
+    assertEquals(ServerState.DOWN, t.pool.stats().server(server).state(), "20ms connect + 30ms response: failed");
+    probe.hanging.forEach(f -> f.complete(ServerState.UP)); // a late answer is ignored
     assertEquals(ServerState.DOWN, t.pool.stats().server(server).state());
+  }
+
+  @Test
+  void withoutATimeoutTheWholeCheckHasInter() {
+    FakeProbe probe = new FakeProbe(new FakeTicker());
+    TestPool t = new TestPool(twoServers().healthCheck(HealthCheck.builder().enabled(true).inter(Duration.ofMillis(200))
+        .fall(1).rise(1).connectTimeout(Duration.ofMillis(20)).build()), probe);
+    t.advance(Duration.ofMillis(200));
+    probe.set("app1", Answer.HANG);
+    int before = probe.times("app1").size();
+    while (probe.times("app1").size() == before) {
+      t.advance(Duration.ofMillis(1));
+    }
+    t.advance(Duration.ofMillis(219));
+    assertEquals(ServerState.UP, t.pool.stats().server("app1").state());
+    t.advance(Duration.ofMillis(1));
+    assertEquals(ServerState.DOWN, t.pool.stats().server("app1").state(), "the connect bound plus inter");
+  }
+
+  @Test
+  void aDrainAnswerDrainsTheServerAndAPassBringsItBack() {
+    FakeProbe probe = new FakeProbe(new FakeTicker());
+    TestPool t = new TestPool(twoServers().healthCheck(HealthCheck.builder().enabled(true).inter(Duration.ofMillis(200))
+        .fall(1).rise(1).build()), probe);
+    t.advance(Duration.ofMillis(400));
+    probe.set("app1", Answer.DRAIN);
+    t.advance(Duration.ofMillis(400));
+    assertEquals(ServerState.DRAIN, t.pool.stats().server("app1").state());
+    assertEquals("app2", t.pool.acquire().join().endpoint().name(), "a draining server takes no new work");
+    probe.set("app1", Answer.PASS);
+    t.advance(Duration.ofMillis(400));
+    assertEquals(ServerState.UP, t.pool.stats().server("app1").state());
   }
 
   @Test
   void markedDownShutsDownIdleAndLeasedConnections() {
     FakeProbe probe = new FakeProbe(new FakeTicker());
-    TestPool t = new TestPool(twoServers().checkInter(Duration.ofMillis(200)).checkFall(1)
-        .maxConnectionsPerServer(4), probe);
+    TestPool t = new TestPool(twoServers().healthCheck(HealthCheck.builder().enabled(true).inter(Duration.ofMillis(200)).fall(1).build()).maxConnectionsPerServer(4), probe);
     Endpoint app1 = t.pool.config().servers().get(0);
     Lease<Conn> leased = t.pool.acquire(app1).join();
     Lease<Conn> idle = t.pool.acquire(app1).join();
@@ -104,8 +160,7 @@ class HealthCheckTest {
   @Test
   void drainClosesIdleNowAndLeasedWhenReleased() {
     FakeProbe probe = new FakeProbe(new FakeTicker());
-    TestPool t = new TestPool(twoServers().checkInter(Duration.ofMillis(200)).checkFall(1)
-        .onMarkedDown(OnMarkedDown.DRAIN).maxConnectionsPerServer(4), probe);
+    TestPool t = new TestPool(twoServers().healthCheck(HealthCheck.builder().enabled(true).inter(Duration.ofMillis(200)).fall(1).build()).onMarkedDown(OnMarkedDown.DRAIN).maxConnectionsPerServer(4), probe);
     Endpoint app1 = t.pool.config().servers().get(0);
     Lease<Conn> leased = t.pool.acquire(app1).join();
     Lease<Conn> idle = t.pool.acquire(app1).join();
@@ -121,8 +176,7 @@ class HealthCheckTest {
   @Test
   void noneLeavesConnectionsButHandsNothingOut() {
     FakeProbe probe = new FakeProbe(new FakeTicker());
-    TestPool t = new TestPool(twoServers().checkInter(Duration.ofMillis(200)).checkFall(1)
-        .onMarkedDown(OnMarkedDown.NONE), probe);
+    TestPool t = new TestPool(twoServers().healthCheck(HealthCheck.builder().enabled(true).inter(Duration.ofMillis(200)).fall(1).build()).onMarkedDown(OnMarkedDown.NONE), probe);
     Endpoint app1 = t.pool.config().servers().get(0);
     Lease<Conn> a = t.pool.acquire(app1).join();
     a.release();
@@ -135,7 +189,7 @@ class HealthCheckTest {
   @Test
   void riseBringsAServerBackAndNewConnectionsReachIt() {
     FakeProbe probe = new FakeProbe(new FakeTicker());
-    TestPool t = new TestPool(twoServers().checkInter(Duration.ofMillis(200)).checkFall(1).checkRise(2), probe);
+    TestPool t = new TestPool(twoServers().healthCheck(HealthCheck.builder().enabled(true).inter(Duration.ofMillis(200)).fall(1).rise(2).build()), probe);
     probe.set("app1", Answer.FAIL);
     t.advance(Duration.ofMillis(400));
     List<Lease<Conn>> onApp2 = new ArrayList<>();

@@ -18,14 +18,14 @@ class IdleEvictionTimelineTest {
 
   private static PoolConfig.Builder tenMinuteBalancer() {
     // HAProxy "timeout http-keep-alive 10m"; evict at 0.9 of it = 9m. No jitter, so the timeline is exact.
-    return PoolConfig.builder().lbIdleTimeout(Duration.ofMinutes(10)).jitter(0);
+    return PoolConfig.builder().lbIdleTimeout(Duration.ofMinutes(10)).eviction(Eviction.builder().jitter(0).build());
   }
 
   @Test
   void connectionIdleEightMinutesFiftyNineIsLeasedAndOneIdleNineMinutesIsEvicted() {
     TestPool t = new TestPool(tenMinuteBalancer());
-    assertEquals(Duration.ofMinutes(9), t.pool.config().evictAfter());
-    assertEquals(Duration.ofMillis(500), t.pool.config().handoutMargin());
+    assertEquals(Duration.ofMinutes(9), t.pool.config().eviction().evictAfter());
+    assertEquals(Duration.ofMillis(500), t.pool.config().eviction().handoutMargin());
 
     Lease<Conn> a = t.lease();
     Lease<Conn> b = t.lease();
@@ -117,7 +117,7 @@ class IdleEvictionTimelineTest {
   @Test
   void lifetimeExpiryClosesAnIdleConnectionAndRetiresALeasedOneOnRelease() {
     TestPool t =
-        new TestPool(tenMinuteBalancer().maxLifetime(Duration.ofMinutes(30)).maxConnections(4));
+        new TestPool(tenMinuteBalancer().eviction(Eviction.builder().maxLifetime(Duration.ofMinutes(30)).build()).maxConnections(4));
     Lease<Conn> a = t.lease();
     Lease<Conn> b = t.lease();
     Conn connA = a.connection();

@@ -70,8 +70,7 @@ class PoolConcurrencyFuzzTest {
                 .maxPendingAcquires(8)
                 .acquireTimeout(Duration.ofSeconds(2))
                 .lbIdleTimeout(Duration.ofSeconds(10))
-                .maxLifetime(Duration.ofSeconds(12))
-                .reuseOrder(order),
+                .eviction(Eviction.builder().maxLifetime(Duration.ofSeconds(12)).build()).reuseOrder(order),
             true);
     t.connector.manualConnects = true;
     t.connector.onClose =

@@ -19,7 +19,7 @@ class ReconfigureTest {
 
   private static PoolConfig.Builder base() {
     return PoolConfig.builder().server("app1", "127.0.0.29", 8080).server("app2", "127.0.0.38", 8080)
-        .lbIdleTimeout(Duration.ofMinutes(10)).jitter(0);
+        .lbIdleTimeout(Duration.ofMinutes(10)).eviction(Eviction.builder().jitter(0).build());
   }
 
   @Test
@@ -45,14 +45,14 @@ class ReconfigureTest {
   @Test
   void healthChecksCanBeTurnedOnAndOff() {
     FakeProbe probe = new FakeProbe(new FakeTicker());
-    TestPool t = new TestPool(base().check(false), probe);
+    TestPool t = new TestPool(base().healthCheck(HealthCheck.builder().enabled(false).build()), probe);
     t.advance(Duration.ofSeconds(5));
     assertTrue(probe.log.isEmpty(), "no checks while off");
     probe.set("app1", Answer.FAIL);
-    t.pool.reconfigure(t.pool.config().toBuilder().check(true).checkInter(Duration.ofMillis(200)).checkFall(1).build());
+    t.pool.reconfigure(t.pool.config().toBuilder().healthCheck(HealthCheck.builder().enabled(true).inter(Duration.ofMillis(200)).fall(1).build()).build());
     t.advance(Duration.ofMillis(400));
     assertEquals(ServerState.DOWN, t.pool.stats().server("app1").state());
-    t.pool.reconfigure(t.pool.config().toBuilder().check(false).build());
+    t.pool.reconfigure(t.pool.config().toBuilder().healthCheck(HealthCheck.builder().enabled(false).build()).build());
     assertEquals(ServerState.UP, t.pool.stats().server("app1").state(), "without checks nothing could bring it back");
     int checks = probe.log.size();
     t.advance(Duration.ofSeconds(5));

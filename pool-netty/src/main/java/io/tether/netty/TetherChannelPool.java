@@ -96,7 +96,7 @@ public final class TetherChannelPool implements ChannelPool {
             .listener(LoggingListener.wrap(config.name(), b.listener))
             .metrics(b.metrics);
     if (config.healthCheck().enabled()) {
-      pb.healthProbe(b.probe != null ? b.probe : ChannelProbes.of(b.bootstrap, config.healthCheck()));
+      pb.healthProbe(b.probe != null ? b.probe : ChannelProbes.of(b.bootstrap, b.tls));
     }
     this.pool = pb.build();
     this.group = b.bootstrap.config().group();

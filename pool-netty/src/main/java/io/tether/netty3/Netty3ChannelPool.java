@@ -68,7 +68,7 @@ public final class Netty3ChannelPool implements Closeable {
         .listener(LoggingListener.wrap(config.name(), b.listener))
         .metrics(b.metrics);
     if (config.healthCheck().enabled()) {
-      pb.healthProbe(b.probe != null ? b.probe : ChannelProbes.of(b.bootstrap, config.healthCheck(), b.timer));
+      pb.healthProbe(b.probe != null ? b.probe : ChannelProbes.of(b.bootstrap, b.timer));
     }
     this.pool = pb.build();
   }

@@ -21,6 +21,7 @@ import io.tether.netty.testing.Loopback;
 import io.tether.netty.testing.TestHttpServer;
 import io.tether.pool.Endpoint;
 import io.tether.pool.PoolConfig;
+import io.tether.pool.HealthCheck;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -142,8 +143,7 @@ public final class Failover {
     return PoolConfig.builder().name(pool)
         .server(Endpoint.of("app1", Loopback.APP1, app1.port()))
         .server(Endpoint.of("app2", Loopback.APP2, app2.port()))
-        .check(true).checkInter(Duration.ofMillis(200)).checkFall(1).checkRise(1).checkTimeout(Duration.ofMillis(40))
-        .build();
+        .healthCheck(HealthCheck.builder().enabled(true).inter(Duration.ofMillis(200)).fall(1).rise(1).timeout(Duration.ofMillis(40)).build()).build();
   }
 
   /** A session key the client's pool pinned to app1 (keys are spread over both servers). */

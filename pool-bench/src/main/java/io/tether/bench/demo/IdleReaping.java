@@ -8,6 +8,7 @@ import io.tether.netty.testing.Haproxy;
 import io.tether.netty.testing.Loopback;
 import io.tether.netty.testing.TestHttpServer;
 import io.tether.pool.PoolConfig;
+import io.tether.pool.haproxy.HaproxyConfig;
 import io.tether.pool.PoolListener;
 import java.time.Duration;
 import java.util.concurrent.Executors;
@@ -56,7 +57,7 @@ final class IdleReaping {
       return new NettyPoolLoadClient(Loopback.LB, port, 64);
     }
     // The idle timeout comes from HAProxy's own configuration: timeout client of frontend fe.
-    PoolConfig config = PoolConfig.builder().maxConnections(64).haproxy(lb.dir().resolve("haproxy.cfg"), "fe").build();
+    PoolConfig config = PoolConfig.builder().maxConnections(64).apply(HaproxyConfig.read(lb.dir().resolve("haproxy.cfg")).frontend("fe")).build();
     return new TetherLoadClient("Tether TetherHttpClient", Loopback.LB, port, config, true, PoolListener.NONE);
   }
 }

@@ -12,6 +12,7 @@ import io.tether.pool.ConnectionPool;
 import io.tether.pool.Endpoint;
 import io.tether.pool.Lease;
 import io.tether.pool.PoolConfig;
+import io.tether.pool.Eviction;
 import io.tether.pool.PoolListener;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -165,7 +166,7 @@ public final class MassExpiry {
       }
     };
     PoolConfig config = PoolConfig.builder().maxConnections(connections).maxPendingAcquires(connections)
-        .lbIdleTimeout(IDLE_TIMEOUT).maxLifetime(LIFETIME).jitter(jitter).build();
+        .lbIdleTimeout(IDLE_TIMEOUT).eviction(Eviction.builder().maxLifetime(LIFETIME).jitter(jitter).build()).build();
     String name = jitter == 0 ? "0 (off)" : jitter + " (default)";
     try (TetherLoadClient client = new TetherLoadClient("tether", Loopback.LB, port, config, true, watch)) {
       origin[0] = System.nanoTime();

@@ -18,6 +18,7 @@ import io.tether.netty.testing.Haproxy;
 import io.tether.netty.testing.Loopback;
 import io.tether.pool.DurationSyntax;
 import io.tether.pool.PoolConfig;
+import io.tether.pool.haproxy.HaproxyConfig;
 import io.tether.pool.PoolStats;
 import io.tether.pool.metrics.micrometer.PoolMeters;
 import java.lang.management.ManagementFactory;
@@ -92,7 +93,7 @@ public final class Soak {
     List<Minute> report = new ArrayList<>();
     try (Haproxy lb = Haproxy.start(cfg)) {
       PoolConfig config = PoolConfig.builder().name("soak").server("lb", Loopback.LB, port).maxConnections(64)
-          .haproxy(lb.dir().resolve("haproxy.cfg"), "fe").build();
+          .apply(HaproxyConfig.read(lb.dir().resolve("haproxy.cfg")).frontend("fe")).build();
       try (TetherHttpClient client = TetherHttpClient.builder(new Bootstrap().group(group).channel(NioSocketChannel.class))
           .config(config).metrics(new PoolMeters(registry)).responseTimeout(Duration.ofSeconds(5)).build()) {
         Soak soak = new Soak(client);

@@ -1,9 +1,11 @@
 package io.tether.pool.internal;
 
 import io.tether.pool.Balance;
-import io.tether.pool.ServerState;
 
-/** Chooses the server for a new connection among those up and below their limit. Thread-safe. */
+/**
+ * Chooses the server for a new connection among those in the rotation (up, weight above 0, of the
+ * active priority: see {@link ServerStates#rotation}) and below their limit. Thread-safe.
+ */
 final class Balancer {
   private final Balance algorithm;
   private final int[] currentWeight;
@@ -64,6 +66,6 @@ final class Balancer {
   }
 
   private static boolean eligible(ServerPool<?> s, ServerPool<?> exclude, boolean needRoom) {
-    return s != exclude && s.state == ServerState.UP && (!needRoom || s.total < s.maxConnections);
+    return s != exclude && s.balanced && (!needRoom || s.total < s.maxConnections);
   }
 }

@@ -3,16 +3,27 @@ package io.tether.pool.internal;
 import io.tether.pool.DurationSyntax;
 import io.tether.pool.HealthCheck;
 import io.tether.pool.HealthProbe;
+import io.tether.pool.ServerState;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 
 /**
- * Active checks of one server, HAProxy's way: a check every {@code inter} while up, every {@code
- * fastinter} while changing state, every {@code downinter} while down; {@code fall} failures in a row
- * mark it down, {@code rise} successes up. Checks start on a steady cadence (each {@code interval} after
- * the previous one started), run on the pool's scheduler, and never wait past {@code timeout}: a probe
- * answering late is ignored. Silent failure is therefore detected within about {@code inter + timeout}.
+ * Active checks of one server, run the way HAProxy 2.6 runs them ({@code src/check.c}):
+ *
+ * <ul>
+ *   <li>A health counter from 0 to {@code rise + fall - 1}. The server is up while it is at least
+ *       {@code rise}. A failure takes one off, and below {@code rise} drops it to 0: down. A success
+ *       adds one, and reaching {@code rise} sets it to the top. So {@code fall} failures in a row mark
+ *       an up server down and {@code rise} successes in a row a down one up.
+ *   <li>A server starts up with the counter at {@code rise}, "up, but will fall down at first failure":
+ *       one failed check before the first success marks it down.
+ *   <li>The next check starts an interval after the previous one ended: {@code inter} while the counter
+ *       is at the top, {@code downinter} while down at 0, {@code fastinter} in between.
+ * </ul>
+ *
+ * A check that answers neither way within its bounds ({@link HealthCheck#connectTimeout()} plus {@link
+ * HealthCheck#timeout()}, or {@code inter}) is failed by the checker itself; a late answer is ignored.
  */
 final class HealthChecker<C> {
   private final PoolEngine<C> engine;
@@ -22,26 +33,26 @@ final class HealthChecker<C> {
   private volatile boolean stopped;
 
   // Guarded by this.
-  private int successes;
-  private int failures;
+  private int health;
   private long round;
   private long finishedRound;
-  private long roundStart;
 
   HealthChecker(PoolEngine<C> engine, ServerPool<C> server, HealthProbe probe, HealthCheck cfg) {
     this.engine = engine;
     this.server = server;
     this.probe = probe;
     this.cfg = cfg;
+    this.health = cfg.rise();
   }
 
   void start(long delayNanos) {
     engine.scheduleTask(this::run, delayNanos);
   }
 
-  /** New settings from a live reconfiguration; the next check uses them. */
-  void configure(HealthCheck c) {
+  /** New settings from a live reconfiguration: the next check uses them; an up server starts at the top. */
+  synchronized void configure(HealthCheck c) {
     this.cfg = c;
+    health = server.health == ServerStates.Health.DOWN ? 0 : c.rise() + c.fall() - 1;
   }
 
   /** Checks turned off: the scheduled round does nothing and schedules no other. */
@@ -49,10 +60,9 @@ final class HealthChecker<C> {
     stopped = true;
   }
 
-  /** Forget the streak, e.g. when the server leaves maintenance and must rise again. */
+  /** Leaving maintenance: the server must rise again from the bottom. */
   synchronized void reset() {
-    successes = 0;
-    failures = 0;
+    health = 0;
   }
 
   private void run() {
@@ -60,69 +70,88 @@ final class HealthChecker<C> {
       return;
     }
     HealthCheck cfg = this.cfg;
-    long now = engine.ticker.read();
     if (server.admin == ServerPool.Admin.MAINT) {
-      engine.scheduleTask(this::run, cfg.inter().toNanos()); // checks pause in maintenance, as in HAProxy
+      engine.scheduleTask(this::run, cfg.inter().toNanos()); // checks pause in maintenance
       return;
     }
     long r;
     synchronized (this) {
       r = ++round;
-      roundStart = now;
     }
-    long timeoutNanos = cfg.timeout().toNanos();
+    long bound = cfg.connectTimeout().toNanos()
+        + (cfg.timeout().isZero() ? cfg.inter().toNanos() : cfg.timeout().toNanos());
     io.tether.pool.Scheduler.Cancellable timer = engine.scheduleTask(
-        () -> finish(r, false, "check timed out after " + DurationSyntax.format(cfg.timeout())), timeoutNanos);
-    CompletionStage<?> stage;
+        () -> finish(r, null, "check timed out after " + DurationSyntax.format(java.time.Duration.ofNanos(bound))),
+        bound);
+    CompletionStage<ServerState> stage;
     try {
-      stage = probe.check(server.endpoint, cfg.timeout());
+      stage = probe.check(server.endpoint, cfg);
     } catch (RuntimeException e) {
       stage = CompletableFuture.failedFuture(e);
     }
     stage.whenComplete((v, e) -> {
       timer.cancel();
-      finish(r, e == null, e == null ? "check passed" : "check failed: " + describe(e));
+      if (e != null) {
+        finish(r, null, "check failed: " + describe(e));
+      } else {
+        ServerState s = v == ServerState.DRAIN ? ServerState.DRAIN : ServerState.UP;
+        finish(r, s, s == ServerState.DRAIN ? "check passed, asking to drain" : "check passed");
+      }
     });
   }
 
-  private void finish(long r, boolean ok, String reason) {
+  /** One round's outcome: {@code passed} UP, DRAIN (a conditional pass), or null for a failure. */
+  private void finish(long r, ServerState passed, String reason) {
     if (stopped) {
       return;
     }
     HealthCheck cfg = this.cfg;
-    int s;
-    int f;
-    long started;
+    int top = cfg.rise() + cfg.fall() - 1;
+    int h;
     synchronized (this) {
       if (r != round || finishedRound == r) {
         return; // a late answer to a round already decided by its timeout, or the reverse
       }
       finishedRound = r;
-      if (ok) {
-        failures = 0;
-        successes++;
-      } else {
-        successes = 0;
-        failures++;
+      if (passed == null) {
+        if (health > 0) {
+          health--;
+          if (health < cfg.rise()) {
+            health = 0;
+          }
+        }
+      } else if (health < top) {
+        health++;
+        if (health >= cfg.rise()) {
+          health = top;
+        }
       }
-      s = successes;
-      f = failures;
-      started = roundStart;
+      h = health;
     }
-    boolean healthy = server.healthy;
-    if (ok && !healthy && s >= cfg.rise()) {
-      engine.states.setHealth(server, true, reason + " (" + s + "/" + cfg.rise() + " rise)");
-    } else if (!ok && healthy && f >= cfg.fall()) {
-      engine.states.setHealth(server, false, reason + " (" + f + "/" + cfg.fall() + " fall)");
+    ServerStates.Health next;
+    if (h == 0) {
+      next = ServerStates.Health.DOWN;
+    } else if (h >= cfg.rise() && server.health == ServerStates.Health.DOWN) {
+      next = passed == ServerState.DRAIN ? ServerStates.Health.NOLB : ServerStates.Health.UP;
+    } else if (server.health != ServerStates.Health.DOWN && passed != null) {
+      next = passed == ServerState.DRAIN ? ServerStates.Health.NOLB : ServerStates.Health.UP;
+    } else {
+      next = server.health;
     }
+    String status = h >= cfg.rise() ? (h - cfg.rise() + 1) + "/" + cfg.fall() + " up" : h + "/" + cfg.rise() + " down";
+    engine.states.setHealth(server, next, reason + " (" + status + ")");
     if (engine.isClosed()) {
       return;
     }
-    healthy = server.healthy;
-    long interval = (healthy ? (f > 0 ? cfg.fastinter() : cfg.inter())
-        : (s > 0 ? cfg.fastinter() : cfg.downinter())).toNanos();
-    long elapsed = engine.ticker.read() - started;
-    engine.scheduleTask(this::run, Math.max(0, interval - elapsed));
+    long interval;
+    if (h == top) {
+      interval = cfg.inter().toNanos();
+    } else if (h == 0 && server.health == ServerStates.Health.DOWN) {
+      interval = cfg.downinter().toNanos();
+    } else {
+      interval = cfg.fastinter().toNanos();
+    }
+    engine.scheduleTask(this::run, interval);
   }
 
   private static String describe(Throwable e) {

@@ -59,7 +59,7 @@ final class PendingAcquire<C> {
   /** Whether a connection just opened to {@code server} may serve this acquire. */
   boolean acceptsNew(ServerPool<C> server) {
     ServerPool<C> t = target;
-    return (t == null || t == server) && server.state == ServerState.UP;
+    return t == null ? server.balanced : t == server && server.state == ServerState.UP;
   }
 
   void cancelTimeout() {

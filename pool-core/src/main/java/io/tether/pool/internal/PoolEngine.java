@@ -67,8 +67,8 @@ public final class PoolEngine<C> implements ConnectionPool<C> {
   final ServerStates<C> states;
   private final DoubleSupplier random;
 
-  /** Eviction settings in force; replaced whole by {@link #reconfigure}. */
-  volatile Eviction eviction;
+  /** Deadlines settings in force; replaced whole by {@link #reconfigure}. */
+  volatile Deadlines eviction;
   private final HealthProbe probe;
   private final boolean tracksActivity;
   private final boolean wantsIdleAges;
@@ -114,7 +114,7 @@ public final class PoolEngine<C> implements ConnectionPool<C> {
     this.listener = listener;
     this.recorder = recorder;
     this.random = random;
-    this.eviction = Eviction.of(config);
+    this.eviction = Deadlines.of(config);
     this.probe = probe;
     this.leakThresholdNanos = config.leakDetectionThreshold().toNanos();
     this.tracksActivity = connector.tracksActivity();
@@ -133,19 +133,49 @@ public final class PoolEngine<C> implements ConnectionPool<C> {
     this.balancer = new Balancer(config.balance(), servers.length);
     this.coarseNow = ticker.read();
     recorder.poolStarted(name, this::stats);
+    for (ServerPool<C> sp : servers) {
+      if (sp.endpoint.disabled()) {
+        sp.admin = ServerPool.Admin.MAINT;
+        sp.state = io.tether.pool.ServerState.MAINT;
+        sp.releaseMode = ServerPool.CLOSE_DOWN;
+      }
+    }
+    states.configure(config.onMarkedDown(), config.onMarkedUp(), config.observe(), config.errorLimit());
+    synchronized (states) {
+      states.rotation();
+    }
     if (config.healthCheck().enabled()) {
       Objects.requireNonNull(probe, "health checks are on but there is no HealthProbe");
-      long inter = config.healthCheck().inter().toNanos();
-      for (ServerPool<C> sp : servers) {
-        sp.checker = new HealthChecker<>(this, sp, probe, config.healthCheck());
-        // Spread the first checks over one interval, as HAProxy's spread-checks does.
-        sp.checker.start((long) (inter * random.getAsDouble()));
+      startCheckers(config.healthCheck());
+    }
+  }
+
+  /**
+   * Starts a checker for every checked server that has none. The first checks are spread over one
+   * interval by the server's position, as HAProxy's {@code start_check_task} does.
+   */
+  private void startCheckers(io.tether.pool.HealthCheck hc) {
+    long inter = hc.inter().toNanos();
+    int n = 0;
+    for (ServerPool<C> sp : servers) {
+      n += sp.endpoint.checked() ? 1 : 0;
+    }
+    int pos = 0;
+    for (ServerPool<C> sp : servers) {
+      if (!sp.endpoint.checked() || sp.checker != null) {
+        continue;
       }
+      sp.checker = new HealthChecker<>(this, sp, probe, hc);
+      sp.checker.start(inter * pos++ / Math.max(1, n));
     }
   }
 
   boolean isClosed() {
     return closed;
+  }
+
+  ServerPool<C>[] servers() {
+    return servers;
   }
 
   // ================================================================ acquire
@@ -320,13 +350,13 @@ public final class PoolEngine<C> implements ConnectionPool<C> {
     long now = coarseNow;
     if (all.length == 1) {
       ServerPool<C> sp = all[0];
-      return sp.state == ServerState.UP ? sp.pollIdle(now) : null;
+      return sp.balanced ? sp.pollIdle(now) : null;
     }
     // Two passes so that many servers cost one slot probe each before any full scan.
     int start = (int) (Thread.currentThread().getId() % all.length);
     for (int k = 0; k < all.length; k++) {
       ServerPool<C> sp = all[(start + k) % all.length];
-      if (sp.state == ServerState.UP) {
+      if (sp.balanced) {
         PooledConnection<C> c = sp.pollOwnStripe(now);
         if (c != null) {
           return c;
@@ -335,7 +365,7 @@ public final class PoolEngine<C> implements ConnectionPool<C> {
     }
     for (int k = 0; k < all.length; k++) {
       ServerPool<C> sp = all[(start + k) % all.length];
-      if (sp.state == ServerState.UP) {
+      if (sp.balanced) {
         PooledConnection<C> c = sp.pollIdle(now);
         if (c != null) {
           return c;
@@ -402,7 +432,7 @@ public final class PoolEngine<C> implements ConnectionPool<C> {
     if (!w.future.isDone()) {
       connectFor(w);
     }
-    if (!w.future.isDone()) {
+    if (!w.future.isDone() && !config.acquireTimeout().equals(PoolConfig.NO_LIMIT)) {
       w.timeout = scheduleTask(() -> timedOut(w), config.acquireTimeout().toNanos());
       if (w.future.isDone()) {
         w.cancelTimeout();
@@ -591,7 +621,7 @@ public final class PoolEngine<C> implements ConnectionPool<C> {
 
   private boolean anyServerUp() {
     for (ServerPool<C> sp : servers) {
-      if (sp.state == ServerState.UP) {
+      if (sp.balanced) {
         return true;
       }
     }
@@ -1028,34 +1058,27 @@ public final class PoolEngine<C> implements ConnectionPool<C> {
 
   // ================================================================ stats and close
 
-  /** Settings a running pool may change: eviction and health. Everything else needs a new pool. */
-  private static final java.util.Set<String> RECONFIGURABLE = java.util.Set.of(
-      "lb-idle-timeout", "evict-ratio", "evict-after", "jitter", "handout-margin", "max-lifetime",
-      "on-marked-down", "observe", "error-limit", "check");
-
   @Override
   public synchronized void reconfigure(PoolConfig next) {
     if (closed) {
       throw new PoolClosedException(name);
     }
-    java.util.Properties before = config.toProperties();
-    java.util.Properties after = next.toProperties();
-    java.util.Set<String> keys = new java.util.TreeSet<>(before.stringPropertyNames());
-    keys.addAll(after.stringPropertyNames());
-    for (String key : keys) {
-      String a = before.getProperty(key);
-      String b = after.getProperty(key);
-      String shortKey = key.substring(PoolConfig.PREFIX.length());
-      if (!Objects.equals(a, b) && !RECONFIGURABLE.contains(shortKey) && !shortKey.startsWith("check.")) {
-        throw new IllegalArgumentException(key + " cannot change on a live pool (" + a + " -> " + b
-            + "); only eviction and health settings can: build a new pool for the rest");
+    // Which keys may change live is part of each key's declaration (Keys); servers change through
+    // membership, not here.
+    for (String key : config.differences(next)) {
+      io.tether.pool.internal.config.Key<?> k = key.startsWith(PoolConfig.PREFIX)
+          ? io.tether.pool.internal.config.Keys.find(key.substring(PoolConfig.PREFIX.length())) : null;
+      boolean live = k != null ? k.live() : key.endsWith("check.http-header.*");
+      if (!live) {
+        throw new IllegalArgumentException(key + " cannot change on a live pool (" + config.describe(key) + " -> "
+            + next.describe(key) + "); only eviction and health settings can: build a new pool for the rest");
       }
     }
     if (next.healthCheck().enabled() && probe == null) {
       throw new IllegalStateException("pool " + name + " was built without a HealthProbe: checks cannot be turned on");
     }
     config = next;
-    Eviction e = Eviction.of(next);
+    Deadlines e = Deadlines.of(next);
     eviction = e;
     long now = ticker.read();
     touch(now);
@@ -1063,20 +1086,20 @@ public final class PoolEngine<C> implements ConnectionPool<C> {
     for (ServerPool<C> sp : servers) {
       earliest = Math.min(earliest, sp.reconfigure(e));
     }
-    states.configure(next.onMarkedDown(), next.observe(), next.errorLimit());
+    states.configure(next.onMarkedDown(), next.onMarkedUp(), next.observe(), next.errorLimit());
     for (ServerPool<C> sp : servers) {
       if (next.healthCheck().enabled()) {
-        if (sp.checker == null) {
-          sp.checker = new HealthChecker<>(this, sp, probe, next.healthCheck());
-          sp.checker.start((long) (next.healthCheck().inter().toNanos() * random.getAsDouble()));
-        } else {
+        if (sp.checker != null) {
           sp.checker.configure(next.healthCheck());
         }
       } else if (sp.checker != null) {
         sp.checker.stop();
         sp.checker = null;
-        states.setHealth(sp, true, "health checks turned off");
+        states.setHealth(sp, ServerStates.Health.UP, "health checks turned off");
       }
+    }
+    if (next.healthCheck().enabled()) {
+      startCheckers(next.healthCheck()); // for servers that had none: they start as HAProxy's do
     }
     if (earliest != Long.MAX_VALUE) {
       requestSweep(earliest);
@@ -1179,7 +1202,7 @@ public final class PoolEngine<C> implements ConnectionPool<C> {
     }
     out.forEach(c -> finishClose(c, null));
     cancelTasks(false);
-    if (!checkClosed()) {
+    if (!checkClosed() && !config.closeTimeout().equals(PoolConfig.NO_LIMIT)) {
       schedule(this::forceCloseLeased, config.closeTimeout().toNanos(), true);
     }
     return closeFuture;

@@ -48,8 +48,14 @@ final class ServerPool<C> {
 
   volatile int releaseMode = REUSE;
 
+  /**
+   * Whether new connections and unkeyed leases may go here: up, weight above 0, and of the lowest
+   * priority among such servers (see {@link ServerStates#rotation}). Read on every unkeyed lease.
+   */
+  volatile boolean balanced = true;
+
   // Inputs of the effective state; written under the ServerStates lock.
-  volatile boolean healthy = true;
+  volatile ServerStates.Health health = ServerStates.Health.UP;
   volatile Admin admin = Admin.READY;
   int observedErrors;
 
@@ -513,7 +519,7 @@ final class ServerPool<C> {
    * Recomputes every open connection's deadlines under new eviction settings; idle ones are re-sorted
    * in the deadline heap at once. Returns the earliest deadline among idle connections.
    */
-  long reconfigure(Eviction e) {
+  long reconfigure(Deadlines e) {
     long earliest = Long.MAX_VALUE;
     synchronized (this) {
       for (PooledConnection<?> c = all.first(); c != null; c = c.nextAll) {

@@ -4,7 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tether.pool.PoolConfig;
-import io.tether.pool.internal.config.PropertyTable;
+import io.tether.pool.internal.config.Key;
+import io.tether.pool.internal.config.Keys;
+import io.tether.pool.internal.config.PropertyReader;
 import io.tether.pool.metrics.MeterName;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -44,12 +46,16 @@ class ReferenceDocsTest {
 
   static String propertiesTable() {
     StringBuilder b = new StringBuilder("| key | type | default | meaning |\n|---|---|---|---|\n");
-    for (PropertyTable.Key k : PropertyTable.keys()) {
+    for (Key<?> k : Keys.all()) {
       b.append("| `").append(k.fullName()).append("` | ").append(cell(k.type())).append(" | ")
-          .append(cell(k.defaultValue())).append(" | ").append(cell(k.meaning())).append(" |\n");
+          .append(cell(k.defaultText())).append(" | ").append(cell(k.meaning()))
+          .append(k.live() ? "" : " Fixed for the pool's life.").append(" |\n");
     }
-    b.append("| `").append(PoolConfig.PREFIX).append(PropertyTable.SERVER_PREFIX)
-        .append("<name>` | `<host>:<port> [weight <1-256>]` | none | A server of the pool, as an HAProxy `server` line. |\n");
+    b.append("| `").append(PoolConfig.PREFIX).append(PropertyReader.SERVER_PREFIX)
+        .append("<name>` | `<host>:<port> [weight <0-256>] [backup \\| priority <n>] [disabled] [no-check] [addr <host>] [port <port>]`")
+        .append(" | none | A server of the pool, in the words of an HAProxy `server` line (`addr`/`port`: where checks go). |\n");
+    b.append("| `").append(PoolConfig.PREFIX).append(PropertyReader.HEADER_PREFIX)
+        .append("<name>` | header value | none | A header sent with HTTP checks. |\n");
     return b.toString();
   }
 

@@ -8,6 +8,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.tether.pool.ConnectionPool;
 import io.tether.pool.Lease;
 import io.tether.pool.PoolConfig;
+import io.tether.pool.Eviction;
 import io.tether.pool.ServerState;
 import io.tether.pool.metrics.micrometer.PoolMeters;
 import io.tether.pool.testing.FakeConnector;
@@ -33,7 +34,7 @@ class PoolMetersScenarioTest {
   private ConnectionPool<Conn> pool(PoolConfig.Builder b) {
     return ConnectionPool.builder(connector)
         .config(b.name("orders").server("app1", "127.0.0.29", 8080).server("app2", "127.0.0.38", 8080)
-            .lbIdleTimeout(Duration.ofMinutes(10)).jitter(0).build())
+            .lbIdleTimeout(Duration.ofMinutes(10)).eviction(Eviction.builder().jitter(0).build()).build())
         .scheduler(scheduler).ticker(ticker).metrics(new PoolMeters(registry)).build();
   }
 

@@ -1,8 +1,9 @@
 package io.tether.pool.testing;
 
 import io.tether.pool.Endpoint;
+import io.tether.pool.HealthCheck;
 import io.tether.pool.HealthProbe;
-import java.time.Duration;
+import io.tether.pool.ServerState;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -14,6 +15,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 public final class FakeProbe implements HealthProbe {
   public enum Answer {
     PASS,
+    /** Passes, asking to drain (an HTTP 404 with disable-on-404). */
+    DRAIN,
     FAIL,
     HANG
   }
@@ -22,7 +25,7 @@ public final class FakeProbe implements HealthProbe {
   private final Map<String, Answer> answers = new ConcurrentHashMap<>();
   /** "app1@2000ms PASS" for each check, in order. */
   public final List<String> log = new CopyOnWriteArrayList<>();
-  public final List<CompletableFuture<Void>> hanging = new CopyOnWriteArrayList<>();
+  public final List<CompletableFuture<ServerState>> hanging = new CopyOnWriteArrayList<>();
   /** Ticker time (nanos) of each check, in order. */
   public final List<Long> startedAt = new CopyOnWriteArrayList<>();
 
@@ -40,17 +43,19 @@ public final class FakeProbe implements HealthProbe {
   }
 
   @Override
-  public CompletionStage<?> check(Endpoint endpoint, Duration timeout) {
+  public CompletionStage<ServerState> check(Endpoint endpoint, HealthCheck check) {
     Answer a = answers.getOrDefault(endpoint.name(), Answer.PASS);
     log.add(endpoint.name() + "@" + ticker.elapsed().toMillis() + "ms " + a);
     startedAt.add(ticker.read());
     switch (a) {
       case PASS:
-        return CompletableFuture.completedFuture(null);
+        return CompletableFuture.completedFuture(ServerState.UP);
+      case DRAIN:
+        return CompletableFuture.completedFuture(ServerState.DRAIN);
       case FAIL:
         return CompletableFuture.failedFuture(new java.net.ConnectException("Connection refused"));
       default:
-        CompletableFuture<Void> f = new CompletableFuture<>();
+        CompletableFuture<ServerState> f = new CompletableFuture<>();
         hanging.add(f);
         return f;
     }

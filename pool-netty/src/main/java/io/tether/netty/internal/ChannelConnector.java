@@ -46,7 +46,9 @@ public final class ChannelConnector implements Connector<Channel> {
   @Override
   public CompletionStage<Channel> connect(Endpoint endpoint, Duration connectTimeout, ConnectionSignals signals) {
     Bootstrap b = template.clone();
-    b.option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.max(1, Math.min(Integer.MAX_VALUE, connectTimeout.toMillis())));
+    if (!connectTimeout.isZero()) { // zero: the bootstrap's own CONNECT_TIMEOUT_MILLIS stands
+      b.option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.max(1, Math.min(Integer.MAX_VALUE, connectTimeout.toMillis())));
+    }
     b.handler(
         new ChannelInitializer<Channel>() {
           @Override
@@ -56,13 +58,13 @@ public final class ChannelConnector implements Connector<Channel> {
             ch.pipeline().addFirst(PooledChannelHandler.NAME, h);
             if (tls != null) {
               // Outermost, so the pool handler sees application bytes, not TLS records.
-              ch.pipeline().addFirst(TLS_NAME, sslHandler(ch, endpoint));
+              ch.pipeline().addFirst(TLS_NAME, sslHandler(tls, ch, endpoint));
             }
             handler.channelCreated(ch);
           }
         });
     CompletableFuture<Channel> result = new CompletableFuture<>();
-    b.connect(endpoint.host(), endpoint.port())
+    b.connect(endpoint.socketAddress())
         .addListener(
             (ChannelFuture f) -> {
               if (!f.isSuccess()) {
@@ -87,7 +89,8 @@ public final class ChannelConnector implements Connector<Channel> {
 
   static final String TLS_NAME = "tether-tls";
 
-  private SslHandler sslHandler(Channel ch, Endpoint endpoint) {
+  /** A client handler for {@code endpoint}: SNI and host name checks against its host. */
+  static SslHandler sslHandler(Tls tls, Channel ch, Endpoint endpoint) {
     SslHandler h = tls.context().newHandler(ch.alloc(), endpoint.host(), endpoint.port());
     // Set either way: Netty 4.2 client contexts verify host names by default, 4.1 ones do not. Off is
     // "", not null: the JDK keeps its current algorithm when given null.

@@ -42,14 +42,16 @@ public final class ChannelConnector implements Connector<Channel> {
   public CompletionStage<Channel> connect(Endpoint endpoint, Duration connectTimeout, ConnectionSignals signals) {
     ClientBootstrap b = new ClientBootstrap(template.getFactory());
     b.setOptions(template.getOptions());
-    b.setOption("connectTimeoutMillis", (int) Math.max(1, Math.min(Integer.MAX_VALUE, connectTimeout.toMillis())));
+    if (!connectTimeout.isZero()) { // zero: the bootstrap's own connectTimeoutMillis stands
+      b.setOption("connectTimeoutMillis", (int) Math.max(1, Math.min(Integer.MAX_VALUE, connectTimeout.toMillis())));
+    }
     b.setPipelineFactory(() -> {
       ChannelPipeline p = pipelines.getPipeline();
       p.addFirst(PooledChannelHandler.NAME, new PooledChannelHandler(signals, ticker, responseTimeout, timer));
       return p;
     });
     CompletableFuture<Channel> result = new CompletableFuture<>();
-    b.connect(new InetSocketAddress(endpoint.host(), endpoint.port())).addListener((ChannelFuture f) -> {
+    b.connect(resolved(endpoint.socketAddress())).addListener((ChannelFuture f) -> {
       if (f.isSuccess()) {
         result.complete(f.getChannel());
       } else {
@@ -77,5 +79,16 @@ public final class ChannelConnector implements Connector<Channel> {
   @Override
   public boolean tracksActivity() {
     return true;
+  }
+
+  /**
+   * Netty 3 connects only to resolved addresses: an unresolved one is resolved here, on the calling
+   * thread, as {@code new InetSocketAddress(host, port)} always did in Netty 3 code.
+   */
+  static java.net.SocketAddress resolved(java.net.SocketAddress a) {
+    if (a instanceof InetSocketAddress i && i.isUnresolved()) {
+      return new InetSocketAddress(i.getHostString(), i.getPort());
+    }
+    return a;
   }
 }

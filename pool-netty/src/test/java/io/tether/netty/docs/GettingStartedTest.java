@@ -193,7 +193,7 @@ class GettingStartedTest {
     PoolConfig config = PoolConfig.load(file); // defaults, then the file, then -Dtether.pool.* overrides
     // end-snippet
     assertEquals("orders-api", config.name());
-    assertEquals(Duration.ofSeconds(9), config.evictAfter());
+    assertEquals(Duration.ofSeconds(9), config.eviction().evictAfter());
     assertEquals(100, config.maxConnections());
     assertEquals(Duration.ofSeconds(5), config.responseTimeout());
 
@@ -212,20 +212,24 @@ class GettingStartedTest {
   void haproxyExample() throws Exception {
     Path haproxyCfg = resource("getting-started-haproxy.cfg");
     // snippet: gs-haproxy
+    HaproxyConfig cfg = HaproxyConfig.read(haproxyCfg);
     PoolConfig viaHaproxy = PoolConfig.builder()
-        .haproxy(haproxyCfg, "api") // lb-idle-timeout: frontend api's timeout http-keep-alive, 10s
+        .apply(cfg.frontend("api")) // lb-idle-timeout: when HAProxy closes an idle connection of api, 10s
         .server("lb", "127.0.0.1", 8080)
         .build();
-    System.out.println(viaHaproxy.evictAfter()); // PT9S
+    System.out.println(viaHaproxy.eviction().evictAfter()); // PT9S
+    System.out.println(cfg.explain("api")); // each derived value, the lines it came from, and warnings
     // end-snippet
-    assertEquals(Duration.ofSeconds(10), viaHaproxy.lbIdleTimeout());
-    assertEquals(Duration.ofSeconds(9), viaHaproxy.evictAfter());
+    assertEquals(Duration.ofSeconds(10), viaHaproxy.eviction().lbIdleTimeout());
+    assertEquals(Duration.ofSeconds(9), viaHaproxy.eviction().evictAfter());
+    assertEquals("10s between requests: timeout http-keep-alive 10s (defaults, line 8), below timeout client 30s "
+        + "(defaults, line 6)", cfg.clientIdleTimeout("api").explanation().get(0));
 
     // snippet: gs-haproxy-backend
     // Tether balancing across the servers itself, with the backend's checks and settings:
-    PoolConfig direct = HaproxyConfig.parse(haproxyCfg)
-        .applyBackend(PoolConfig.builder(), "app") // servers, check inter/fall/rise, balance, redispatch
-        .lbIdleTimeout(Duration.ofSeconds(60))      // the servers' own keep-alive timeout
+    PoolConfig direct = PoolConfig.builder()
+        .apply(cfg.backend("app"))             // servers, checks as HAProxy runs them, balance, redispatch
+        .lbIdleTimeout(Duration.ofSeconds(60)) // the servers' own keep-alive timeout
         .build();
     System.out.println(direct.servers()); // [app1(127.0.0.29:9000), app2(127.0.0.38:9000)]
     // end-snippet

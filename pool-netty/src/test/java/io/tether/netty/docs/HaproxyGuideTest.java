@@ -69,9 +69,9 @@ class HaproxyGuideTest {
     Properties props = new Properties();
     props.load(new StringReader(resource(propsName)));
     PoolConfig documented = PoolConfig.fromProperties(props);
-    assertEquals(HaproxyConfig.parse(file).idleTimeout(section), documented.lbIdleTimeout(),
+    assertEquals(HaproxyConfig.read(file).clientIdleTimeout(section).value(), documented.eviction().lbIdleTimeout(),
         propsName + " evicts before " + section + "'s idle timeout");
-    assertEquals(idle, documented.lbIdleTimeout());
+    assertEquals(idle, documented.eviction().lbIdleTimeout());
     Files.delete(file);
 
     try (TestHttpServer app1 = TestHttpServer.plain("app1", Loopback.APP1);

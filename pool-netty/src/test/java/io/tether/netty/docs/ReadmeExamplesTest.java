@@ -103,7 +103,7 @@ class ReadmeExamplesTest {
         System.out.println(res.status() + " " + res.content().toString(StandardCharsets.UTF_8));
         res.release();
         // end-snippet
-        assertEquals(Duration.ofSeconds(9), client.pool().config().evictAfter());
+        assertEquals(Duration.ofSeconds(9), client.pool().config().eviction().evictAfter());
         client.close();
       } finally {
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();

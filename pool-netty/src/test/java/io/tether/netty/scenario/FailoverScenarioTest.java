@@ -22,6 +22,7 @@ import io.tether.netty.testing.TestHttpServer;
 import io.tether.pool.CloseCause;
 import io.tether.pool.Endpoint;
 import io.tether.pool.PoolConfig;
+import io.tether.pool.HealthCheck;
 import io.tether.pool.PoolListener;
 import io.tether.pool.ServerState;
 import io.tether.pool.internal.PoolEngine;
@@ -80,11 +81,7 @@ class FailoverScenarioTest {
         .name("failover")
         .server(Endpoint.of("app1", Loopback.APP1, app1Port))
         .server(Endpoint.of("app2", app2Host, app2Port))
-        .check(true)
-        .checkInter(Duration.ofMillis(200))
-        .checkFall(1)
-        .checkRise(1)
-        .checkTimeout(Duration.ofMillis(40)); // on loopback a connect takes <1ms; detection <= inter + timeout
+        .healthCheck(HealthCheck.builder().enabled(true).inter(Duration.ofMillis(200)).fall(1).rise(1).timeout(Duration.ofMillis(40)).build()); // on loopback a connect takes <1ms; detection <= inter + timeout
   }
 
   private static String get(TetherHttpClient client, Object key) throws Exception {
@@ -164,7 +161,7 @@ class FailoverScenarioTest {
     try (TestHttpServer app1 = TestHttpServer.plain("app1", Loopback.APP1);
         BackendProcess app2 = BackendProcess.start("app2", Loopback.APP2);
         TetherHttpClient client = client(PoolListener.NONE,
-            checked(app1, app1.port(), Loopback.APP2, app2.port).checkTimeout(Duration.ofMillis(100)))) {
+            checked(app1, app1.port(), Loopback.APP2, app2.port).healthCheck(HealthCheck.builder().enabled(true).timeout(Duration.ofMillis(100)).build()))) {
       AtomicBoolean stop = new AtomicBoolean();
       AtomicBoolean killed = new AtomicBoolean();
       Map<String, AtomicInteger> servedBy = new ConcurrentHashMap<>();
@@ -270,7 +267,7 @@ class FailoverScenarioTest {
         }
       }
       Await.until(Duration.ofSeconds(3), () -> lastUp.get() != null, () -> client.stats().toString());
-      assertTrue(lastUp.get().startsWith("app1: check passed (1/1 rise)"), lastUp.get());
+      assertTrue(lastUp.get().startsWith("app1: check passed (1/1 up)"), lastUp.get());
       assertEquals(ServerState.UP, client.stats().server("app1").state());
       assertEquals("ok from app1", get(client, "a-new-key"), "new keys are pinned to the risen server");
       // More requests at once than app2 has idle connections: least connections opens the next ones on

@@ -39,6 +39,23 @@ public final class BackendProcess implements AutoCloseable {
     throw new IOException("backend " + name + " exited before it was ready: " + p.waitFor(1, TimeUnit.SECONDS));
   }
 
+  /**
+   * SIGSTOP: the process stops but its sockets stay open; the kernel still completes connects into the
+   * listen backlog, so a TCP check passes while nothing answers a request. Undo with {@link #thaw()}.
+   */
+  public void freeze() throws IOException, InterruptedException {
+    signal("STOP");
+  }
+
+  /** SIGCONT after {@link #freeze()}. */
+  public void thaw() throws IOException, InterruptedException {
+    signal("CONT");
+  }
+
+  private void signal(String name) throws IOException, InterruptedException {
+    new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start().waitFor();
+  }
+
   /** SIGKILL: no shutdown hook, no graceful close. */
   public void kill() throws InterruptedException {
     process.destroyForcibly();

@@ -71,6 +71,10 @@ public final class ChannelPoolHttpCaller {
       FullHttpRequest req = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, uri);
       req.headers().set(HttpHeaderNames.HOST, host);
       ch.eventLoop().execute(() -> {
+        if (h == null) { // a channel already closed: its pipeline was torn down before we looked
+          current.completeExceptionally(new java.nio.channels.ClosedChannelException());
+          return;
+        }
         h.current = current;
         ch.writeAndFlush(req).addListener(w -> {
           if (!w.isSuccess()) {

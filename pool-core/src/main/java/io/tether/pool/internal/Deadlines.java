@@ -3,13 +3,14 @@ package io.tether.pool.internal;
 import io.tether.pool.PoolConfig;
 
 /**
- * The eviction settings in force, swapped whole when a live pool is reconfigured. Each connection keeps
+ * The eviction settings in force, in nanoseconds,, swapped whole when a live pool is reconfigured. Each connection keeps
  * its own uniform draws, so recomputing its deadlines under new settings keeps its place in the jitter.
  */
-record Eviction(long evictAfterNanos, long handoutMarginNanos, long lifetimeNanos, double jitter) {
+record Deadlines(long evictAfterNanos, long handoutMarginNanos, long lifetimeNanos, double jitter) {
 
-  static Eviction of(PoolConfig c) {
-    return new Eviction(c.evictAfter().toNanos(), c.handoutMargin().toNanos(), c.maxLifetime().toNanos(), c.jitter());
+  static Deadlines of(PoolConfig c) {
+    io.tether.pool.Eviction e = c.eviction();
+    return new Deadlines(e.evictAfter().toNanos(), e.handoutMargin().toNanos(), e.maxLifetime().toNanos(), e.jitter());
   }
 
   /** Shortest lifetime any connection can have, for the sweep's stopping rule; 0 when unlimited. */
