@@ -451,6 +451,21 @@ class HaproxyConfigTest {
   }
 
   @Test
+  void explainWarnsAboutWhatCostsPooledClientsOnReloadsAndDeploys() {
+    String bare = "defaults\n mode http\n timeout client 5s\nfrontend fe\n bind :1\n default_backend be\n"
+        + "backend be\n server a 127.0.0.1:80 check\n";
+    String text = parse(bare).explain("fe");
+    assertTrue(text.contains("no option idle-close-on-response"), text);
+    assertTrue(text.contains("no close-spread-time in global"), text);
+    assertTrue(text.contains("without on-marked-down shutdown-sessions"), text);
+    assertTrue(text.contains("no agent-check"), text);
+    String tuned = parse("global\n close-spread-time 5s\n" + bare.replace(" timeout client 5s\n",
+        " timeout client 5s\n option idle-close-on-response\n").replace("check\n",
+        "check on-marked-down shutdown-sessions agent-check agent-port 9999\n")).explain("fe");
+    assertFalse(tuned.contains("warning:"), tuned);
+  }
+
+  @Test
   void aClientOfTheFrontendGetsItsIdleTimeout() throws Exception {
     Path f = dir.resolve("haproxy.cfg");
     Files.writeString(f, "defaults\n mode http\n timeout client 10m\nlisten api\n bind :1\n");

@@ -4,17 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tether.netty.testing.Haproxy;
+import io.tether.netty.testing.IdleClose;
 import io.tether.netty.testing.Loopback;
 import io.tether.pool.haproxy.HaproxyBuild;
 import io.tether.pool.haproxy.HaproxyConfig;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
-import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -58,50 +54,16 @@ class HaproxyDifferentialTest {
   /** A close later than the largest grid value plus slack never came. */
   private static final long NEVER_MS = 2600;
 
-  private static ServerSocket backend;
-  private static final ExecutorService BACKEND = Executors.newCachedThreadPool();
-  private static final ExecutorService QUIET = Executors.newCachedThreadPool();
+  private static IdleClose.Backend backend;
 
-  /** An HTTP/1.1 server that answers every request with "ok" and never closes a connection itself. */
   @BeforeAll
   static void startBackend() throws IOException {
-    backend = new ServerSocket(0, 512, InetAddress.getByName(Loopback.APP1));
-    BACKEND.execute(() -> {
-      while (!backend.isClosed()) {
-        try {
-          Socket s = backend.accept();
-          BACKEND.execute(() -> serve(s));
-        } catch (IOException closed) {
-          return;
-        }
-      }
-    });
-  }
-
-  private static void serve(Socket s) {
-    try (s; InputStream in = s.getInputStream(); OutputStream out = s.getOutputStream()) {
-      byte[] buf = new byte[4096];
-      StringBuilder pending = new StringBuilder();
-      int n;
-      while ((n = in.read(buf)) > 0) {
-        pending.append(new String(buf, 0, n, StandardCharsets.ISO_8859_1));
-        int end;
-        while ((end = pending.indexOf("\r\n\r\n")) >= 0) {
-          pending.delete(0, end + 4);
-          out.write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok".getBytes(StandardCharsets.US_ASCII));
-          out.flush();
-        }
-      }
-    } catch (IOException gone) {
-      // HAProxy closed its side
-    }
+    backend = new IdleClose.Backend(Loopback.APP1);
   }
 
   @AfterAll
   static void stopBackend() throws IOException {
     backend.close();
-    BACKEND.shutdownNow();
-    QUIET.shutdownNow();
   }
 
   /** One generated configuration. */
@@ -207,13 +169,10 @@ class HaproxyDifferentialTest {
     }
   }
 
-  /** What one case measured: ms until the idle close after a response, and before any request. */
-  record Measured(long afterResponse, long beforeRequest) {}
-
   @Test
   void derivedIdleTimeoutsEqualWhatHaproxyDoes() throws Exception {
     Generator g = new Generator(SEED);
-    String server = Loopback.APP1 + ":" + backend.getLocalPort();
+    String server = Loopback.APP1 + ":" + backend.port();
     List<Case> cases = new ArrayList<>();
     Map<Integer, Integer> ports = new java.util.HashMap<>();
     java.util.Set<Integer> used = new java.util.HashSet<>();
@@ -268,7 +227,7 @@ class HaproxyDifferentialTest {
         .redirectOutput(dir.resolve("haproxy.log").toFile()).start();
     try {
       awaitListening(port, p);
-      Measured m = measure(port);
+      IdleClose.Measured m = IdleClose.measure(Loopback.LB, port, NEVER_MS);
       String got = "measured " + m + ", derived after=" + after + " before=" + before;
       compare(c, "after a response", after, m.afterResponse(), got, compared, never, problems);
       compare(c, "before any request", before, m.beforeRequest(), got, compared, never, problems);
@@ -295,7 +254,7 @@ class HaproxyDifferentialTest {
     compared.incrementAndGet();
   }
 
-  private static void awaitListening(int port, Process p) throws Exception {
+  static void awaitListening(int port, Process p) throws Exception {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     while (System.nanoTime() < deadline) {
       if (!p.isAlive()) {
@@ -309,61 +268,5 @@ class HaproxyDifferentialTest {
       }
     }
     throw new AssertionError("haproxy does not listen on " + port);
-  }
-
-  /** Both clients at once: one sends a request and waits after the answer, one sends nothing. */
-  private static Measured measure(int port) throws Exception {
-    try (Socket active = new Socket(); Socket quiet = new Socket()) {
-      quiet.connect(new InetSocketAddress(Loopback.LB, port), 1000);
-      long quietStart = System.nanoTime();
-      // The quiet connection is watched from the moment it exists: each close is timed as it happens.
-      java.util.concurrent.CompletableFuture<Long> quietClose = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
-        try {
-          return waitForClose(quiet, quietStart);
-        } catch (IOException e) {
-          throw new java.io.UncheckedIOException(e);
-        }
-      }, QUIET);
-      active.connect(new InetSocketAddress(Loopback.LB, port), 1000);
-      active.getOutputStream().write("GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-      InputStream in = active.getInputStream();
-      byte[] buf = new byte[4096];
-      StringBuilder got = new StringBuilder();
-      while (!got.toString().endsWith("\r\n\r\nok")) {
-        int n = in.read(buf);
-        if (n < 0) {
-          throw new AssertionError("closed before the answer: " + got);
-        }
-        got.append(new String(buf, 0, n, StandardCharsets.ISO_8859_1));
-      }
-      long afterResponse = waitForClose(active, System.nanoTime());
-      return new Measured(afterResponse, quietClose.get(NEVER_MS * 2, TimeUnit.MILLISECONDS));
-    }
-  }
-
-  /** Milliseconds from {@code since} until the peer closes (FIN, RST, or HAProxy's 408 then close); -1 if never. */
-  private static long waitForClose(Socket s, long since) throws IOException {
-    long left = NEVER_MS - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - since);
-    if (left <= 0) {
-      return -1;
-    }
-    s.setSoTimeout((int) left);
-    InputStream in = s.getInputStream();
-    byte[] buf = new byte[4096];
-    try {
-      while (in.read(buf) >= 0) {
-        // an unsolicited 408 before the close: keep reading until the close itself
-        long rest = NEVER_MS - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - since);
-        if (rest <= 0) {
-          return -1;
-        }
-        s.setSoTimeout((int) rest);
-      }
-    } catch (SocketTimeoutException e) {
-      return -1;
-    } catch (IOException reset) {
-      // an RST ends it too
-    }
-    return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - since);
   }
 }
