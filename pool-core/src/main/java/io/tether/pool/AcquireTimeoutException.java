@@ -1,57 +1,55 @@
 package io.tether.pool;
 
 import java.time.Duration;
+import java.util.concurrent.TimeoutException;
 
 /**
- * An acquire waited {@link PoolConfig#acquireTimeout()} without getting a connection: every allowed
- * connection was leased or still connecting.
+ * An acquire waited {@code acquire-timeout} without getting a connection. A {@link TimeoutException},
+ * as Netty's {@code FixedChannelPool} fails a timed-out acquire, so {@code catch (TimeoutException e)}
+ * written for Netty's pool keeps working; the getters say how full the pool was.
  *
  * @serial exclude
  */
-public final class AcquireTimeoutException extends PoolException {
+public final class AcquireTimeoutException extends TimeoutException {
   private static final long serialVersionUID = 1L;
 
+  private final String poolName;
   private final String endpointName;
   private final int limit;
   private final Duration waited;
 
   /**
-   * Raised by the pool; applications only catch it.
+   * A timed-out acquire.
    *
-   * @param poolName the name of the pool that raises it
-   * @param endpointName the server's name
-   * @param limit the connection limit that was reached
-   * @param waited how long the acquire waited
-   * @param leased connections leased when it gave up, for the message
-   * @param pending acquires waiting when it gave up, for the message
+   * @param poolName the pool's name
+   * @param endpointName the server it waited for, or null for any
+   * @param limit the connection limit that was full
+   * @param waited how long it waited
+   * @param open connections open or opening at the time
+   * @param pending acquires still waiting
    */
-  public AcquireTimeoutException(
-      String poolName, String endpointName, int limit, Duration waited, int leased, int pending) {
-    super(
-        poolName,
-        "no connection to "
-            + (endpointName == null ? "any server" : endpointName)
-            + " within "
-            + DurationSyntax.format(waited)
-            + " (limit "
-            + limit
-            + " connections, "
-            + leased
-            + " leased, "
-            + pending
-            + " acquires waiting)",
-        null);
+  public AcquireTimeoutException(String poolName, String endpointName, int limit, Duration waited, int open,
+      int pending) {
+    super("pool " + poolName + ": no connection to " + (endpointName == null ? "any server" : endpointName)
+        + " within " + DurationSyntax.format(waited) + " (limit " + limit + " connections, " + open + " open, "
+        + pending + " acquires waiting)");
+    this.poolName = poolName;
     this.endpointName = endpointName;
     this.limit = limit;
     this.waited = waited;
   }
 
-  /** {@return the server the acquire was for, or null if any server would have done} */
+  /** {@return the pool's name} */
+  public String poolName() {
+    return poolName;
+  }
+
+  /** {@return the server the acquire waited for, or null for any} */
   public String endpointName() {
     return endpointName;
   }
 
-  /** {@return the connection limit that was reached} */
+  /** {@return the connection limit that was full} */
   public int limit() {
     return limit;
   }

@@ -1,6 +1,12 @@
 package io.tether.pool;
 
-import io.tether.pool.internal.PoolEngine;
+import io.tether.pool.spi.Ticker;
+import io.tether.pool.spi.Scheduler;
+import io.tether.pool.spi.HealthProbe;
+import io.tether.pool.spi.Connector;
+import io.tether.pool.internal.Engines;
+import io.tether.pool.spi.LogSink;
+import io.tether.pool.spi.TransportPool;
 import io.tether.pool.metrics.PoolMetricsRecorder;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -133,6 +139,12 @@ public interface ConnectionPool<C> extends AutoCloseable {
   void reconfigure(PoolConfig next);
 
   /**
+   * {@return the same pool as transport adapters use it: leases without a {@link Lease} object, released
+   * by connection} For adapters (the Netty {@code ChannelPool}s); applications use this interface.
+   */
+  TransportPool<C> transport();
+
+  /**
    * {@return whether {@code lease} was acquired from this pool}
    *
    * @param lease a lease
@@ -175,6 +187,8 @@ public interface ConnectionPool<C> extends AutoCloseable {
     private PoolListener listener = PoolListener.NONE;
     private PoolMetricsRecorder metrics = PoolMetricsRecorder.NOOP;
     private HealthProbe probe;
+    private java.util.function.DoubleSupplier random = () -> java.util.concurrent.ThreadLocalRandom.current().nextDouble();
+    private LogSink log = LogSink.NONE;
 
     private Builder(Connector<C> connector) {
       this.connector = Objects.requireNonNull(connector, "connector");
@@ -236,6 +250,30 @@ public interface ConnectionPool<C> extends AutoCloseable {
     }
 
     /**
+     * The random source for jitter draws; default {@code ThreadLocalRandom}. A seeded source makes a
+     * pool's deadlines reproducible (the fuzzer replays runs from a seed this way).
+     *
+     * @param value uniform draws in [0, 1)
+     * @return this builder
+     */
+    public Builder<C> random(java.util.function.DoubleSupplier value) {
+      this.random = Objects.requireNonNull(value, "random");
+      return this;
+    }
+
+    /**
+     * Where the pool logs; default nowhere. The Netty adapters log through Netty's logger factory under
+     * {@code io.tether.pool.<pool name>}.
+     *
+     * @param value the sink
+     * @return this builder
+     */
+    public Builder<C> log(LogSink value) {
+      this.log = Objects.requireNonNull(value, "log");
+      return this;
+    }
+
+    /**
      * How servers are checked when {@link HealthCheck#enabled()}; the Netty adapters set one.
      *
      * @param value the new value
@@ -269,8 +307,7 @@ public interface ConnectionPool<C> extends AutoCloseable {
         throw new IllegalStateException("pool " + config.name() + " has tether.pool.check on but no HealthProbe: "
             + "set one with healthProbe(...) (the Netty adapters provide TCP and HTTP probes)");
       }
-      return new PoolEngine<>(config, connector, scheduler, ticker, listener, metrics,
-          () -> java.util.concurrent.ThreadLocalRandom.current().nextDouble(), probe);
+      return Engines.create(config, connector, scheduler, ticker, listener, metrics, random, probe, log);
     }
   }
 }

@@ -1,38 +1,44 @@
 package io.tether.pool;
 
 /**
- * An acquire was rejected at once because {@link PoolConfig#maxPendingAcquires()} acquires were already
- * waiting. Nothing was queued; retrying later, or shedding load, is the caller's choice. It carries no
- * stack trace: under overload it is raised thousands of times a second, and capturing a stack each time
- * would make shedding load the slowest thing the pool does.
+ * An acquire was rejected at once because {@code max-pending-acquires} acquires were already waiting
+ * and every connection was in use. An {@link IllegalStateException}, as Netty's {@code FixedChannelPool}
+ * reports "Too many outstanding acquire operations". Without a stack trace: it is load shedding, not a
+ * bug, and may be thrown thousands of times a second.
  *
  * @serial exclude
  */
-public final class PendingAcquireLimitException extends PoolException {
+public final class PendingAcquireLimitException extends IllegalStateException {
   private static final long serialVersionUID = 1L;
 
+  private final String poolName;
   private final int maxPending;
 
   /**
-   * Raised by the pool; applications only catch it.
+   * A rejected acquire.
    *
-   * @param poolName the name of the pool that raises it
-   * @param maxPending the waiting-queue bound
+   * @param poolName the pool's name
+   * @param maxPending the bound on waiting acquires
    * @param limit the connection limit, all in use
    */
   public PendingAcquireLimitException(String poolName, int maxPending, int limit) {
-    super(
-        poolName,
-        "rejected: "
-            + maxPending
-            + " acquires already waiting (tether.pool.max-pending-acquires) and all "
-            + limit
-            + " connections in use",
-        false);
+    super("pool " + poolName + ": rejected: " + maxPending + " acquires already waiting "
+        + "(tether.pool.max-pending-acquires) and all " + limit + " connections in use");
+    this.poolName = poolName;
     this.maxPending = maxPending;
   }
 
-  /** {@return the waiting-queue bound that was reached} */
+  @Override
+  public synchronized Throwable fillInStackTrace() {
+    return this;
+  }
+
+  /** {@return the pool's name} */
+  public String poolName() {
+    return poolName;
+  }
+
+  /** {@return the bound on waiting acquires} */
   public int maxPending() {
     return maxPending;
   }

@@ -1,19 +1,29 @@
 package io.tether.pool;
 
 /**
- * The pool was closed before or while the acquire waited.
+ * The pool is closed: an acquire after {@code close}, an acquire still waiting when it closed, or a
+ * connection released after it closed (which is then closed). An {@link IllegalStateException}, as
+ * Netty's pools report "ChannelPool was closed".
  *
  * @serial exclude
  */
-public final class PoolClosedException extends PoolException {
+public final class PoolClosedException extends IllegalStateException {
   private static final long serialVersionUID = 1L;
 
+  private final String poolName;
+
   /**
-   * The pool {@code poolName} is closed.
+   * The pool is closed.
    *
-   * @param poolName the name of the pool that raises it
+   * @param poolName the pool's name
    */
   public PoolClosedException(String poolName) {
-    super(poolName, "closed", null);
+    super("pool " + poolName + ": closed");
+    this.poolName = poolName;
+  }
+
+  /** {@return the pool's name} */
+  public String poolName() {
+    return poolName;
   }
 }

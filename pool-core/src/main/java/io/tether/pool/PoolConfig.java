@@ -183,6 +183,14 @@ public final class PoolConfig {
   }
 
   /**
+   * {@return what an acquire that waited {@link #acquireTimeout()} does} Key {@code on-acquire-timeout};
+   * default {@code fail}.
+   */
+  public OnAcquireTimeout onAcquireTimeout() {
+    return settings.get(Keys.ON_ACQUIRE_TIMEOUT);
+  }
+
+  /**
    * {@return limit on opening one connection, or zero to leave it to the transport} Key {@code
    * connect-timeout}; default 5s.
    */
@@ -546,6 +554,16 @@ public final class PoolConfig {
      */
     public Builder acquireTimeout(Duration value) {
       return set(Keys.ACQUIRE_TIMEOUT, value);
+    }
+
+    /**
+     * See {@link PoolConfig#onAcquireTimeout()}.
+     *
+     * @param value what a timed-out acquire does
+     * @return this builder
+     */
+    public Builder onAcquireTimeout(OnAcquireTimeout value) {
+      return set(Keys.ON_ACQUIRE_TIMEOUT, value);
     }
 
     /**

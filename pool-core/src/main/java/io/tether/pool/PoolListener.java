@@ -1,5 +1,6 @@
 package io.tether.pool;
 
+import io.tether.pool.spi.Scheduler;
 /**
  * Receives a pool's lifecycle events, for logging, tracing or tests. Every method has a no-op default;
  * override what you need.

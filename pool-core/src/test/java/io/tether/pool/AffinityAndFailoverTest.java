@@ -1,5 +1,6 @@
 package io.tether.pool;
 
+import io.tether.pool.internal.TestHooks;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -139,9 +140,9 @@ class AffinityAndFailoverTest {
     for (int i = 0; i < 1000; i++) {
       t.pool.acquireByKey("key-" + i).join().release();
     }
-    assertTrue(t.pool.affinityKeys() <= 101, "bounded: " + t.pool.affinityKeys());
+    assertTrue(TestHooks.affinityKeys(t.pool) <= 101, "bounded: " + TestHooks.affinityKeys(t.pool));
     t.advance(Duration.ofMinutes(2));
-    assertEquals(0, t.pool.affinityKeys(), "idle keys forgotten");
+    assertEquals(0, TestHooks.affinityKeys(t.pool), "idle keys forgotten");
   }
 
   @Test

@@ -1,5 +1,6 @@
 package io.tether.pool;
 
+import io.tether.pool.spi.HealthProbe;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,5 +1,6 @@
 package io.tether.pool;
 
+import io.tether.pool.internal.TestHooks;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -148,7 +149,7 @@ class IdleEvictionTimelineTest {
     assertTrue(t.scheduler.pending() > 0);
     t.pool.closeAsync();
     assertEquals(0, t.scheduler.pending());
-    assertEquals(0, t.pool.scheduledTasks());
+    assertEquals(0, TestHooks.scheduledTasks(t.pool));
     assertEquals(CloseCause.POOL_CLOSED, a.connection().closedWith);
   }
 }

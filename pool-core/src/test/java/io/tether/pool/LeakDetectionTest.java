@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.tether.pool.internal.LogListener;
+import io.tether.pool.spi.LogSink;
 import io.tether.pool.metrics.micrometer.PoolMeters;
 import io.tether.pool.testing.FakeConnector;
 import io.tether.pool.testing.FakeConnector.Conn;
@@ -60,7 +60,7 @@ class LeakDetectionTest {
   void theWarningCarriesTheStackAndTheMeterCountsIt() {
     List<String> warnings = new ArrayList<>();
     List<Throwable> causes = new ArrayList<>();
-    LogListener.Sink sink = new LogListener.Sink() {
+    LogSink sink = new LogSink() {
       public boolean isDebugEnabled() {
         return false;
       }
@@ -68,10 +68,6 @@ class LeakDetectionTest {
       public void debug(String m) {}
 
       public void info(String m) {}
-
-      public void warn(String m) {
-        warnings.add(m);
-      }
 
       public void warn(String m, Throwable cause) {
         warnings.add(m);
@@ -83,7 +79,7 @@ class LeakDetectionTest {
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
     ConnectionPool<Conn> pool = ConnectionPool.builder(new FakeConnector()).config(config().name("orders").build())
         .scheduler(scheduler).ticker(ticker).metrics(new PoolMeters(registry))
-        .listener(new LogListener("orders", new RecordingListener(), sink)).build();
+        .listener(new RecordingListener()).log(sink).build();
     pool.acquire().join();
     scheduler.advance(Duration.ofMinutes(2));
     assertEquals(List.of("pool orders: a lease of a connection to app1 has been held for 1m and may have leaked; "

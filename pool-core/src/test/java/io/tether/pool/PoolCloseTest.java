@@ -1,5 +1,6 @@
 package io.tether.pool;
 
+import io.tether.pool.internal.TestHooks;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -36,7 +37,7 @@ class PoolCloseTest {
     assertEquals(CloseCause.POOL_CLOSED, leased.connection().closedWith, "closed when released");
     assertTrue(closing.isDone());
     assertEquals(0, t.scheduler.pending());
-    assertEquals(0, t.pool.scheduledTasks());
+    assertEquals(0, TestHooks.scheduledTasks(t.pool));
   }
 
   @Test

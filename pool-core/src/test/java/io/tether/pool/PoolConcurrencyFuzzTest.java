@@ -1,5 +1,6 @@
 package io.tether.pool;
 
+import io.tether.pool.internal.TestHooks;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -96,7 +97,7 @@ class PoolConcurrencyFuzzTest {
                   for (int s = 0; s < steps && violations.isEmpty(); s++) {
                     actor.step();
                     totalSteps.incrementAndGet();
-                    List<String> problems = t.pool.checkInvariants();
+                    List<String> problems = TestHooks.checkInvariants(t.pool);
                     if (!problems.isEmpty()) {
                       violations.add("after " + actor.last + ": " + problems);
                     }
@@ -141,11 +142,11 @@ class PoolConcurrencyFuzzTest {
     assertEquals(0, stats.leased(), "seed " + seed + ": " + stats);
     assertEquals(0, stats.pending(), "seed " + seed + ": " + stats);
     assertEquals(t.connector.open().size(), stats.idle(), "seed " + seed + ": open connections are exactly the idle ones");
-    assertEquals(stats.total(), t.pool.reservedConnections(), "seed " + seed);
+    assertEquals(stats.total(), TestHooks.reservedConnections(t.pool), "seed " + seed);
 
     t.pool.closeAsync().get(5, TimeUnit.SECONDS);
     assertEquals(List.of(), t.connector.open(), "seed " + seed + ": closing the pool closed everything");
-    assertEquals(0, t.pool.scheduledTasks(), "seed " + seed);
+    assertEquals(0, TestHooks.scheduledTasks(t.pool), "seed " + seed);
     assertEquals(0, t.scheduler.pending(), "seed " + seed);
     for (Conn c : t.connector.opened) {
       assertEquals(1, c.closeCalls.get(), "seed " + seed + ": closed exactly once: " + c);

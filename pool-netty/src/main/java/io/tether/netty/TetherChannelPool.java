@@ -2,161 +2,316 @@ package io.tether.netty;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
-import io.netty.channel.EventLoop;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.pool.AbstractChannelPoolHandler;
+import io.netty.channel.pool.ChannelHealthChecker;
 import io.netty.channel.pool.ChannelPool;
 import io.netty.channel.pool.ChannelPoolHandler;
+import io.netty.channel.pool.FixedChannelPool.AcquireTimeoutAction;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.Future;
-import io.netty.util.concurrent.FutureListener;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import io.netty.util.concurrent.ImmediateEventExecutor;
 import io.netty.util.concurrent.Promise;
-import io.netty.util.concurrent.SucceededFuture;
+import io.netty.util.internal.ThreadExecutorMap;
 import io.tether.netty.internal.ChannelConnector;
 import io.tether.netty.internal.ChannelProbes;
 import io.tether.netty.internal.EventLoopScheduler;
-import io.tether.netty.internal.LoggingListener;
+import io.tether.netty.internal.Loops;
+import io.tether.netty.internal.NettyDefaults;
+import io.tether.netty.internal.NettyLog;
 import io.tether.netty.internal.PooledChannelHandler;
+import io.tether.pool.CloseCause;
 import io.tether.pool.ConnectionPool;
-import io.tether.pool.Endpoint;
-import io.tether.pool.Lease;
+import io.tether.pool.IdleInput;
 import io.tether.pool.PoolConfig;
 import io.tether.pool.PoolListener;
 import io.tether.pool.PoolStats;
-import io.tether.pool.Ticker;
+import io.tether.pool.ServerState;
 import io.tether.pool.metrics.PoolMetricsRecorder;
-import java.net.InetSocketAddress;
-import java.net.SocketAddress;
+import io.tether.pool.spi.HealthProbe;
+import io.tether.pool.spi.Pooled;
+import io.tether.pool.spi.Ticker;
+import io.tether.pool.spi.TransportPool;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
+import java.util.concurrent.RejectedExecutionException;
 
 /**
  * A Netty {@link ChannelPool} that closes idle channels before the load balancer in front of the server
  * does, keeps peer resets of idle channels away from the application, and (with several servers) pins
- * sessions to servers and fails over when one goes down. Code written for {@code FixedChannelPool}
- * switches by changing the constructor:
+ * sessions to servers and fails over when one goes down.
  *
- * <pre>{@code
- * ChannelPool pool = new TetherChannelPool(bootstrap, handler, PoolConfig.builder()
- *     .lbIdleTimeout(Duration.ofMinutes(10))   // HAProxy "timeout http-keep-alive 10m": evict at 9m
- *     .maxConnections(50)
- *     .build());
- * }</pre>
+ * <p><b>Swapping from Netty's pools.</b> The constructors take the parameter lists of {@code
+ * SimpleChannelPool} and {@code FixedChannelPool}, with their defaults and semantics: the same
+ * exceptions, callbacks on the channel's event loop, one connect attempt within the bootstrap's {@code
+ * CONNECT_TIMEOUT_MILLIS}, no acquire timeout or pending bound unless given, {@code close()} that closes
+ * idle channels and leaves leased ones to their holders. <em>The one thing a swap adds: a channel idle
+ * for {@code evict-after} (45 s by default, nine tenths of HAProxy's default 50 s client timeout) is
+ * closed before a balancer can reap it.</em> Set the balancer's real timeout with the {@code PoolConfig}
+ * constructor or {@link #builder}, which also give Tether's richer defaults for new code.
  *
- * <p>Threading: every method may be called from any thread. Acquiring an idle channel runs entirely on
- * the calling thread, with no hop to an event loop; listeners of the returned future run on the
- * calling thread too. An acquire that waits for a new or released channel completes on the pool's event
- * loop (the first {@code next()} of the bootstrap's group). {@link ChannelPoolHandler#channelAcquired}
- * and {@link ChannelPoolHandler#channelReleased} are called on the thread that acquires or releases,
- * {@link ChannelPoolHandler#channelCreated} on the new channel's event loop.
+ * <p><b>Lifecycle.</b> A pool built with {@code SimpleChannelPool}'s parameter lists behaves as that
+ * class: {@link #close()} closes idle channels and the pool stays usable. Every other pool, as {@code
+ * FixedChannelPool}: after {@code close()} an acquire fails with {@link IllegalStateException}, a release
+ * closes the channel and fails the same way; with a {@code close-timeout} configured, channels still
+ * leased then are closed under their holders.
+ *
+ * <p><b>Threading.</b> Every method may be called from any thread. {@link ChannelPoolHandler} callbacks
+ * and health checks run on the channel's event loop, as in Netty. When the handler's {@code
+ * channelAcquired}/{@code channelReleased} are those of {@link AbstractChannelPoolHandler} (empty) and
+ * the health checker is {@link ChannelHealthChecker#ACTIVE}, there is nothing to run there, and an idle
+ * channel is leased and released on the calling thread without a hop and without allocating; listeners
+ * of the returned futures still run on the channel's event loop.
+ *
+ * <p><b>Extending.</b> As with {@code SimpleChannelPool}, {@link #pollChannel()}, {@link
+ * #offerChannel(Channel)} and {@link #connectChannel(Bootstrap)} may be overridden: a subclass that keeps
+ * idle channels in its own queue takes them out of Tether's idle eviction (they stay leased as far as
+ * the engine is concerned).
  */
-public final class TetherChannelPool implements ChannelPool {
-  private static final Future<Void> RELEASED = new SucceededFuture<>(ImmediateEventExecutor.INSTANCE, null);
-
-  private final ConnectionPool<Channel> pool;
+public class TetherChannelPool implements ChannelPool {
+  private final Bootstrap bootstrap;
   private final ChannelPoolHandler handler;
+  private final ChannelHealthChecker healthCheck;
+  private final boolean releaseHealthCheck;
+  private final ConnectionPool<Channel> pool;
+  private final TransportPool<Channel> transport;
   private final EventExecutor executor;
-  private final io.netty.channel.EventLoopGroup group;
+  /** Built with {@code SimpleChannelPool}'s parameters: close() empties the pool and it stays usable. */
+  private final boolean reusableAfterClose;
+  /** No callback or check to run on the event loop: the idle lease and release stay on the caller. */
+  private final boolean inlineAcquire;
+  private final boolean inlineRelease;
+  /** A subclass keeps idle channels itself ({@link #pollChannel}/{@link #offerChannel} overridden). */
+  private final boolean customQueue;
+  private volatile boolean closed;
+
+  // ------------------------------------------------------------- SimpleChannelPool's constructors
 
   /**
-   * A pool for {@code bootstrap}'s remote address, or for the servers listed in {@code config} if it
-   * names any. The bootstrap is copied; its handler is replaced by one that calls {@code handler}.
+   * As {@code SimpleChannelPool(bootstrap, handler)}: no limit, health check {@link
+   * ChannelHealthChecker#ACTIVE} on acquire and release, most recently used first.
    *
    * @param bootstrap the application's bootstrap; the pool opens channels with a clone of it
    * @param handler called as channels are created, acquired and released
-   * @param config the configuration; it must name at least one server
    */
-  public TetherChannelPool(Bootstrap bootstrap, ChannelPoolHandler handler, PoolConfig config) {
-    this(builder(bootstrap).handler(handler).config(config));
+  public TetherChannelPool(Bootstrap bootstrap, ChannelPoolHandler handler) {
+    this(bootstrap, handler, ChannelHealthChecker.ACTIVE);
   }
 
   /**
-   * A pool with default settings and at most {@code maxConnections}, like {@code FixedChannelPool}.
+   * As {@code SimpleChannelPool(bootstrap, handler, healthCheck)}.
    *
-   * @param bootstrap the application's bootstrap; the pool opens channels with a clone of it
+   * @param bootstrap the application's bootstrap
    * @param handler called as channels are created, acquired and released
-   * @param maxConnections limit on open plus connecting channels
+   * @param healthCheck checks an idle channel before it is handed out, and on release
+   */
+  public TetherChannelPool(Bootstrap bootstrap, ChannelPoolHandler handler, ChannelHealthChecker healthCheck) {
+    this(bootstrap, handler, healthCheck, true);
+  }
+
+  /**
+   * As {@code SimpleChannelPool(bootstrap, handler, healthCheck, releaseHealthCheck)}.
+   *
+   * @param bootstrap the application's bootstrap
+   * @param handler called as channels are created, acquired and released
+   * @param healthCheck checks an idle channel before it is handed out
+   * @param releaseHealthCheck whether a released channel is checked too
+   */
+  public TetherChannelPool(Bootstrap bootstrap, ChannelPoolHandler handler, ChannelHealthChecker healthCheck,
+      boolean releaseHealthCheck) {
+    this(bootstrap, handler, healthCheck, releaseHealthCheck, true);
+  }
+
+  /**
+   * As {@code SimpleChannelPool(bootstrap, handler, healthCheck, releaseHealthCheck, lastRecentUsed)}.
+   *
+   * @param bootstrap the application's bootstrap
+   * @param handler called as channels are created, acquired and released
+   * @param healthCheck checks an idle channel before it is handed out
+   * @param releaseHealthCheck whether a released channel is checked too
+   * @param lastRecentUsed true: most recently used first (LIFO); false: FIFO
+   */
+  public TetherChannelPool(Bootstrap bootstrap, ChannelPoolHandler handler, ChannelHealthChecker healthCheck,
+      boolean releaseHealthCheck, boolean lastRecentUsed) {
+    this(netty(bootstrap, handler, healthCheck, releaseHealthCheck,
+        NettyDefaults.simple(bootstrap, lastRecentUsed)), true);
+  }
+
+  // ------------------------------------------------------------- FixedChannelPool's constructors
+
+  /**
+   * As {@code FixedChannelPool(bootstrap, handler, maxConnections)}: no acquire timeout, no bound on
+   * waiting acquires.
+   *
+   * @param bootstrap the application's bootstrap
+   * @param handler called as channels are created, acquired and released
+   * @param maxConnections limit on open plus connecting channels, at least 1
    */
   public TetherChannelPool(Bootstrap bootstrap, ChannelPoolHandler handler, int maxConnections) {
-    this(bootstrap, handler, PoolConfig.builder().maxConnections(maxConnections).build());
+    this(bootstrap, handler, maxConnections, Integer.MAX_VALUE);
   }
 
-  private TetherChannelPool(Builder b) {
+  /**
+   * As {@code FixedChannelPool(bootstrap, handler, maxConnections, maxPendingAcquires)}.
+   *
+   * @param bootstrap the application's bootstrap
+   * @param handler called as channels are created, acquired and released
+   * @param maxConnections limit on open plus connecting channels, at least 1
+   * @param maxPendingAcquires bound on waiting acquires, at least 1; beyond it an acquire fails with
+   *     {@link IllegalStateException}
+   */
+  public TetherChannelPool(Bootstrap bootstrap, ChannelPoolHandler handler, int maxConnections,
+      int maxPendingAcquires) {
+    this(bootstrap, handler, ChannelHealthChecker.ACTIVE, null, -1, maxConnections, maxPendingAcquires);
+  }
+
+  /**
+   * As {@code FixedChannelPool(bootstrap, handler, healthCheck, action, acquireTimeoutMillis,
+   * maxConnections, maxPendingAcquires)}.
+   *
+   * @param bootstrap the application's bootstrap
+   * @param handler called as channels are created, acquired and released
+   * @param healthCheck checks an idle channel before it is handed out, and on release
+   * @param action what a timed-out acquire does (fail with a {@link java.util.concurrent.TimeoutException},
+   *     or connect beyond the limit); null with {@code acquireTimeoutMillis} -1 for no timeout
+   * @param acquireTimeoutMillis how long an acquire may wait, 0 or more; -1 with a null action for none
+   * @param maxConnections limit on open plus connecting channels, at least 1
+   * @param maxPendingAcquires bound on waiting acquires, at least 1
+   */
+  public TetherChannelPool(Bootstrap bootstrap, ChannelPoolHandler handler, ChannelHealthChecker healthCheck,
+      AcquireTimeoutAction action, long acquireTimeoutMillis, int maxConnections, int maxPendingAcquires) {
+    this(bootstrap, handler, healthCheck, action, acquireTimeoutMillis, maxConnections, maxPendingAcquires, true);
+  }
+
+  /**
+   * As the {@code FixedChannelPool} constructor of the same parameters.
+   *
+   * @param bootstrap the application's bootstrap
+   * @param handler called as channels are created, acquired and released
+   * @param healthCheck checks an idle channel before it is handed out
+   * @param action what a timed-out acquire does; see above
+   * @param acquireTimeoutMillis how long an acquire may wait; see above
+   * @param maxConnections limit on open plus connecting channels, at least 1
+   * @param maxPendingAcquires bound on waiting acquires, at least 1
+   * @param releaseHealthCheck whether a released channel is checked too
+   */
+  public TetherChannelPool(Bootstrap bootstrap, ChannelPoolHandler handler, ChannelHealthChecker healthCheck,
+      AcquireTimeoutAction action, long acquireTimeoutMillis, int maxConnections, int maxPendingAcquires,
+      boolean releaseHealthCheck) {
+    this(bootstrap, handler, healthCheck, action, acquireTimeoutMillis, maxConnections, maxPendingAcquires,
+        releaseHealthCheck, true);
+  }
+
+  /**
+   * As the {@code FixedChannelPool} constructor of the same parameters.
+   *
+   * @param bootstrap the application's bootstrap
+   * @param handler called as channels are created, acquired and released
+   * @param healthCheck checks an idle channel before it is handed out
+   * @param action what a timed-out acquire does; see above
+   * @param acquireTimeoutMillis how long an acquire may wait; see above
+   * @param maxConnections limit on open plus connecting channels, at least 1
+   * @param maxPendingAcquires bound on waiting acquires, at least 1
+   * @param releaseHealthCheck whether a released channel is checked too
+   * @param lastRecentUsed true: most recently used first (LIFO); false: FIFO
+   */
+  public TetherChannelPool(Bootstrap bootstrap, ChannelPoolHandler handler, ChannelHealthChecker healthCheck,
+      AcquireTimeoutAction action, long acquireTimeoutMillis, int maxConnections, int maxPendingAcquires,
+      boolean releaseHealthCheck, boolean lastRecentUsed) {
+    this(netty(bootstrap, handler, healthCheck, releaseHealthCheck, NettyDefaults.fixed(bootstrap, action,
+        acquireTimeoutMillis, maxConnections, maxPendingAcquires, lastRecentUsed)), false);
+  }
+
+  // ------------------------------------------------------------- Tether's own
+
+  /**
+   * A pool with Tether's settings: for {@code bootstrap}'s remote address, or for the servers listed in
+   * {@code config} if it names any.
+   *
+   * @param bootstrap the application's bootstrap; the pool opens channels with a clone of it
+   * @param handler called as channels are created, acquired and released
+   * @param config the configuration
+   */
+  public TetherChannelPool(Bootstrap bootstrap, ChannelPoolHandler handler, PoolConfig config) {
+    this(builder(bootstrap).handler(handler).config(config), false);
+  }
+
+  /**
+   * For subclasses: a pool from a builder's settings.
+   *
+   * @param builder the settings
+   */
+  protected TetherChannelPool(Builder builder) {
+    this(builder, false);
+  }
+
+  private static Builder netty(Bootstrap bootstrap, ChannelPoolHandler handler, ChannelHealthChecker healthCheck,
+      boolean releaseHealthCheck, PoolConfig config) {
+    return builder(bootstrap).handler(handler).healthChecker(healthCheck).releaseHealthCheck(releaseHealthCheck)
+        .config(config);
+  }
+
+  private TetherChannelPool(Builder b, boolean reusableAfterClose) {
     this.handler = b.handler;
-    EventLoop loop = b.bootstrap.config().group().next();
-    this.executor = b.executor != null ? b.executor : loop;
-    PoolConfig config = withServers(b.config, b.bootstrap.config().remoteAddress());
-    ChannelConnector connector =
-        new ChannelConnector(b.bootstrap, b.handler, b.ticker, config.responseTimeout(), config.name(), b.tls);
-    ConnectionPool.Builder<Channel> pb =
-        ConnectionPool.builder(connector)
-            .config(config)
-            .scheduler(new EventLoopScheduler(executor))
-            .ticker(b.ticker)
-            .listener(LoggingListener.wrap(config.name(), b.listener))
-            .metrics(b.metrics);
+    this.healthCheck = b.healthCheck;
+    this.releaseHealthCheck = b.releaseHealthCheck;
+    this.reusableAfterClose = reusableAfterClose;
+    EventLoopGroup group = b.bootstrap.config().group();
+    this.executor = b.executor != null ? b.executor : group != null ? group.next() : GlobalEventExecutor.INSTANCE;
+    PoolConfig config = NettyDefaults.withServer(b.config, b.bootstrap);
+    ChannelConnector connector = new ChannelConnector(this, b.bootstrap, b.handler, b.ticker,
+        config.responseTimeout(), config.idleInput() == IdleInput.CLOSE, config.name(), b.tls, this::connectChannel);
+    this.bootstrap = b.bootstrap.clone();
+    ConnectionPool.Builder<Channel> pb = ConnectionPool.builder(connector)
+        .config(config)
+        .scheduler(new EventLoopScheduler(executor))
+        .ticker(b.ticker)
+        .listener(b.listener)
+        .log(NettyLog.of(config.name()))
+        .metrics(b.metrics);
     if (config.healthCheck().enabled()) {
       pb.healthProbe(b.probe != null ? b.probe : ChannelProbes.of(b.bootstrap, b.tls));
     }
+    this.customQueue = NettyDefaults.overrides(getClass(), TetherChannelPool.class, "pollChannel")
+        || NettyDefaults.overrides(getClass(), TetherChannelPool.class, "offerChannel", Channel.class);
+    boolean quietHandler = NettyDefaults.isEmpty(handler, "channelAcquired")
+        && NettyDefaults.isEmpty(handler, "channelReleased");
+    this.inlineAcquire = quietHandler && healthCheck == ChannelHealthChecker.ACTIVE && !customQueue;
+    this.inlineRelease = inlineAcquire;
     this.pool = pb.build();
-    this.group = b.bootstrap.config().group();
-  }
-
-  private static PoolConfig withServers(PoolConfig config, SocketAddress remote) {
-    if (!config.servers().isEmpty()) {
-      return config;
-    }
-    if (!(remote instanceof InetSocketAddress)) {
-      throw new IllegalArgumentException(
-          "the bootstrap has no remote address and the config names no server: set Bootstrap.remoteAddress "
-              + "or add tether.pool.server.<name>=<host>:<port>");
-    }
-    InetSocketAddress a = (InetSocketAddress) remote;
-    // The name goes into metrics tags: the host, never the port.
-    return config.toBuilder().server(Endpoint.of(a.getHostString(), a.getHostString(), a.getPort())).build();
+    this.transport = pool.transport();
   }
 
   /**
-   * Starts building a pool with more than the constructor's options.
+   * Starts building a pool with Tether's settings and more options than the constructors.
    *
    * @param bootstrap the application's bootstrap; the pool opens channels with a clone of it
-    * @return a builder
+   * @return a builder
    */
   public static Builder builder(Bootstrap bootstrap) {
     return new Builder(bootstrap);
   }
 
-  // ------------------------------------------------------------------ ChannelPool
+  // ------------------------------------------------------------- acquiring
 
   @Override
   public Future<Channel> acquire() {
-    Lease<Channel> lease;
-    try {
-      lease = pool.tryAcquire();
-      if (lease != null) {
-        Channel ch = lease.connection();
-        return handOut(lease, ch).acquiredFuture(ch);
+    if (inlineAcquire) {
+      Channel ch;
+      try {
+        ch = pollChannel();
+      } catch (RuntimeException e) {
+        return ImmediateEventExecutor.INSTANCE.newFailedFuture(e);
       }
-    } catch (RuntimeException e) {
-      return ImmediateEventExecutor.INSTANCE.newFailedFuture(e);
+      if (ch != null) {
+        // Nothing to run on the event loop: ACTIVE was checked as the engine leased it.
+        return PooledChannelHandler.of(ch).acquiredFuture(ch);
+      }
+      return acquireNew(Loops.promise(executor));
     }
-    return completeOrWait(pool.acquire());
-  }
-
-  /**
-   * A future for {@code leasing}: already complete if the pool answered at once (a rejection, say),
-   * without an event-loop promise whose notification would cost every rejected caller a wake-up of the
-   * loop; else a promise on the pool's event loop.
-   */
-  private Future<Channel> completeOrWait(CompletableFuture<Lease<Channel>> leasing) {
-    if (leasing.isDone() && leasing.isCompletedExceptionally()) {
-      Throwable cause = leasing.handle((l, e) -> e).join();
-      return ImmediateEventExecutor.INSTANCE.newFailedFuture(
-          cause instanceof CompletionException && cause.getCause() != null ? cause.getCause() : cause);
-    }
-    Promise<Channel> promise = executor.newPromise();
-    acquireSlow(leasing, promise);
-    return promise;
+    return acquire(Loops.promise(executor));
   }
 
   @Override
@@ -164,154 +319,395 @@ public final class TetherChannelPool implements ChannelPool {
     Objects.requireNonNull(promise, "promise");
     Channel ch;
     try {
-      ch = tryAcquireNow();
+      ch = pollChannel();
     } catch (RuntimeException e) {
       promise.tryFailure(e);
       return promise;
     }
     if (ch != null) {
-      if (!promise.trySuccess(ch)) {
-        release(ch);
-      }
+      deliver(ch, promise);
       return promise;
     }
-    acquireSlow(pool.acquire(), promise);
+    return acquireNew(promise);
+  }
+
+  /**
+   * Acquires a channel for the session {@code key}, preferring the channel, or at least the server, the
+   * key used last; see {@link ConnectionPool#acquireByKey}. Completes like {@link #acquire()}.
+   *
+   * @param key the session key, compared with {@code equals}
+   * @return a future of the channel
+   */
+  public Future<Channel> acquireByKey(Object key) {
+    Objects.requireNonNull(key, "key");
+    Promise<Channel> promise = Loops.promise(executor);
+    Pooled<Channel> p;
+    try {
+      p = transport.tryLeaseByKey(key);
+    } catch (RuntimeException e) {
+      promise.tryFailure(e);
+      return promise;
+    }
+    if (p != null) {
+      deliver(p.connection(), promise);
+      return promise;
+    }
+    leaseThenDeliver(transport.lease(key), promise);
     return promise;
   }
 
   /**
-   * Acquires a channel for the session {@code key}, preferring the channel, or at least the server,
-   * the key used last; see {@link ConnectionPool#acquireByKey}. Completes like {@link #acquire()}.
-   *
-   * @param key the session key, compared with {@code equals}
-   * @return a future of the channel, completed on the channel's event loop or the caller's thread
-   */
-  public Future<Channel> acquireByKey(Object key) {
-    try {
-      Lease<Channel> lease = pool.tryAcquireByKey(key);
-      if (lease != null) {
-        Channel ch = lease.connection();
-        return handOut(lease, ch).acquiredFuture(ch);
-      }
-    } catch (RuntimeException e) {
-      return ImmediateEventExecutor.INSTANCE.newFailedFuture(e);
-    }
-    return completeOrWait(pool.acquireByKey(key));
-  }
-
-  /**
-   * Sets a server to {@link io.tether.pool.ServerState#DRAIN}, {@link io.tether.pool.ServerState#MAINT}
-   * or back to {@link io.tether.pool.ServerState#UP}; see {@link ConnectionPool#setServerState}.
-   *
-   * @param server the server's name, as configured
-   * @param state the state to set
-   */
-  public void setServerState(String server, io.tether.pool.ServerState state) {
-    pool.setServerState(server, state);
-  }
-
-  /**
-   * An idle channel if one is ready now, else null: never waits, never opens a channel, allocates
-   * nothing. Release it like any other.
+   * An idle channel if one is ready now, else null: never waits, never opens a channel, and (with no
+   * callbacks to run, see the class comment) allocates nothing. Release it like any other.
    *
    * @return an idle channel, or null
-   * @throws io.tether.pool.PoolClosedException if the pool is closed
+   * @throws IllegalStateException if the pool is closed
    */
   public Channel tryAcquireNow() {
-    Lease<Channel> lease = pool.tryAcquire();
-    if (lease == null) {
-      return null;
+    if (!inlineAcquire) {
+      throw new IllegalStateException("tryAcquireNow() runs no callback and no health check: it needs a handler "
+          + "without channelAcquired/channelReleased and ChannelHealthChecker.ACTIVE; use acquire()");
     }
-    return handOut(lease);
+    return pollChannel();
   }
 
-  private Channel handOut(Lease<Channel> lease) {
-    Channel ch = lease.connection();
-    handOut(lease, ch);
-    return ch;
+  private Future<Channel> acquireNew(Promise<Channel> promise) {
+    if (closed && !reusableAfterClose) {
+      promise.tryFailure(closedError());
+      return promise;
+    }
+    leaseThenDeliver(transport.lease(null), promise);
+    return promise;
   }
 
-  private PooledChannelHandler handOut(Lease<Channel> lease, Channel ch) {
-    PooledChannelHandler h = ch.attr(PooledChannelHandler.KEY).get();
-    h.leased();
+  private void leaseThenDeliver(CompletableFuture<Pooled<Channel>> leasing, Promise<Channel> promise) {
+    if (!leasing.isDone()) {
+      // Giving up on the promise (cancel, a failure set from outside) withdraws the waiting acquire.
+      promise.addListener(f -> {
+        if (!f.isSuccess()) {
+          leasing.completeExceptionally(f.cause());
+        }
+      });
+    }
+    leasing.whenComplete((p, error) -> {
+      if (error != null) {
+        promise.tryFailure(NettyDefaults.unwrap(error));
+      } else {
+        deliver(p.connection(), promise);
+      }
+    });
+  }
+
+  /** Runs the health check and {@code channelAcquired} on the channel's event loop, then completes. */
+  private void deliver(Channel ch, Promise<Channel> promise) {
+    if (!Loops.run(ch.eventLoop(), () -> check(ch, promise))) {
+      discard(ch, CloseCause.BROKEN, null);
+      promise.tryFailure(new RejectedExecutionException("the channel's event loop has shut down"));
+    }
+  }
+
+  private void check(Channel ch, Promise<Channel> promise) {
+    Future<Boolean> f;
+    try {
+      f = healthCheck.isHealthy(ch);
+    } catch (Throwable t) {
+      closeAndFail(ch, t, promise);
+      return;
+    }
+    if (f.isDone()) {
+      checked(f, ch, promise);
+    } else {
+      f.addListener(x -> checked(f, ch, promise));
+    }
+  }
+
+  private void checked(Future<Boolean> f, Channel ch, Promise<Channel> promise) {
+    if (!f.isSuccess() || !Boolean.TRUE.equals(f.getNow())) {
+      discard(ch, CloseCause.BROKEN, null);
+      acquire(promise); // as Netty: another idle channel, or a new one
+      return;
+    }
     try {
       handler.channelAcquired(ch);
-    } catch (Exception e) {
-      lease.releaseBroken(e);
-      throw new IllegalStateException("ChannelPoolHandler.channelAcquired failed for " + ch, e);
+    } catch (Throwable t) {
+      closeAndFail(ch, t, promise);
+      return;
     }
-    return h;
+    if (customQueue) {
+      PooledChannelHandler.of(ch).handedToUser();
+    }
+    if (!promise.trySuccess(ch)) {
+      release(ch); // given up meanwhile: back to the pool
+    }
   }
 
-  private void acquireSlow(CompletableFuture<Lease<Channel>> leasing, Promise<Channel> promise) {
-    promise.addListener(
-        (FutureListener<Channel>) f -> {
-          if (f.isCancelled()) {
-            leasing.cancel(false);
-          }
-        });
-    leasing.whenComplete(
-        (lease, error) -> {
-          if (error != null) {
-            promise.tryFailure(error instanceof CompletionException && error.getCause() != null ? error.getCause() : error);
-            return;
-          }
-          Channel ch;
-          try {
-            ch = handOut(lease);
-          } catch (RuntimeException e) {
-            promise.tryFailure(e);
-            return;
-          }
-          if (!promise.trySuccess(ch)) {
-            release(ch);
-          }
-        });
+  private void closeAndFail(Channel ch, Throwable cause, Promise<?> promise) {
+    discard(ch, CloseCause.BROKEN, cause);
+    promise.tryFailure(cause);
   }
+
+  /** Closes a channel leased from this pool instead of returning it. */
+  private void discard(Channel ch, CloseCause cause, Throwable detail) {
+    PooledChannelHandler h = PooledChannelHandler.of(ch);
+    if (h == null || !transport.invalidate(h.pooled(), cause, detail)) {
+      ch.close();
+    }
+  }
+
+  /**
+   * Takes an idle channel out of the pool, already leased; null if none is ready. Netty's {@code
+   * SimpleChannelPool} hook: override it with {@link #offerChannel} to keep idle channels yourself.
+   *
+   * @return an idle channel, or null
+   */
+  protected Channel pollChannel() {
+    Pooled<Channel> p = transport.tryLease();
+    return p == null ? null : p.connection();
+  }
+
+  /**
+   * Returns a released, healthy channel to the pool. Netty's {@code SimpleChannelPool} hook; false fails
+   * the release with {@link IllegalStateException} and closes the channel.
+   *
+   * @param channel the channel
+   * @return whether the pool took it
+   */
+  protected boolean offerChannel(Channel channel) {
+    PooledChannelHandler h = PooledChannelHandler.of(channel);
+    return h != null && transport.release(h.pooled());
+  }
+
+  /**
+   * Connects {@code bs}, a copy of the bootstrap with the pool's handler and the server's address set.
+   * Netty's {@code SimpleChannelPool} hook.
+   *
+   * @param bs the bootstrap to connect
+   * @return the connect's future
+   */
+  protected ChannelFuture connectChannel(Bootstrap bs) {
+    return bs.connect();
+  }
+
+  // ------------------------------------------------------------- releasing
 
   @Override
   public Future<Void> release(Channel channel) {
-    Throwable error = release0(channel);
-    return error == null ? RELEASED : ImmediateEventExecutor.INSTANCE.newFailedFuture(error);
+    Objects.requireNonNull(channel, "channel");
+    if (inlineRelease && (channel.eventLoop().inEventLoop() || !Loops.busy(channel.eventLoop()))) {
+      // Nothing queued on the loop could close the channel before us (the busy check), so usable() is
+      // the truth, and nothing needs the loop.
+      RuntimeException error = releaseHere(channel);
+      return error == null ? PooledChannelHandler.of(channel).releasedFuture(channel)
+          : channel.eventLoop().newFailedFuture(error);
+    }
+    return release(channel, Loops.promise(channel.eventLoop()));
   }
 
   @Override
   public Future<Void> release(Channel channel, Promise<Void> promise) {
-    Throwable error = release0(channel);
+    Objects.requireNonNull(channel, "channel");
+    Objects.requireNonNull(promise, "promise");
+    Runnable task = () -> releaseOnLoop(channel, promise);
+    if (!Loops.run(channel.eventLoop(), task)) {
+      task.run(); // the loop is gone (and closed the channel): release it here
+    }
+    return promise;
+  }
+
+  /** The fast release: no callback, no check but liveness. */
+  private RuntimeException releaseHere(Channel channel) {
+    PooledChannelHandler h = ownHandler(channel);
+    if (h == null) {
+      return notFromHere(channel);
+    }
+    Pooled<Channel> p = h.pooled();
+    boolean done = PooledChannelHandler.usable(channel) ? transport.release(p)
+        : transport.invalidate(p, h.inactiveCause(), null);
+    if (!done) {
+      return notLeased(channel, p);
+    }
+    return afterClose(channel);
+  }
+
+  private void releaseOnLoop(Channel channel, Promise<Void> promise) {
+    PooledChannelHandler h = ownHandler(channel);
+    if (h == null) {
+      promise.tryFailure(notFromHere(channel));
+      return;
+    }
+    Pooled<Channel> p = h.pooled();
+    if (customQueue ? !h.returnFromUser() : !p.isLeased()) {
+      promise.tryFailure(notLeased(channel, p));
+      return;
+    }
+    if (!releaseHealthCheck) {
+      offer(channel, h, p, true, promise);
+      return;
+    }
+    Future<Boolean> f;
+    try {
+      f = healthCheck.isHealthy(channel);
+    } catch (Throwable t) {
+      discard(channel, CloseCause.BROKEN, t);
+      promise.tryFailure(t);
+      return;
+    }
+    if (f.isDone()) {
+      offer(channel, h, p, f.isSuccess() && Boolean.TRUE.equals(f.getNow()), promise);
+    } else {
+      f.addListener(x -> offer(channel, h, p, f.isSuccess() && Boolean.TRUE.equals(f.getNow()), promise));
+    }
+  }
+
+  private void offer(Channel channel, PooledChannelHandler h, Pooled<Channel> p, boolean healthy,
+      Promise<Void> promise) {
+    try {
+      if (!healthy) {
+        transport.invalidate(p, channel.isActive() ? CloseCause.BROKEN : h.inactiveCause(), null);
+        handler.channelReleased(channel);
+      } else if (customQueue) {
+        if (!offerChannel(channel)) {
+          discard(channel, CloseCause.BROKEN, null);
+          promise.tryFailure(new IllegalStateException("ChannelPool full"));
+          return;
+        }
+        handler.channelReleased(channel);
+      } else {
+        // Before the engine can hand the channel to a waiting acquire, whose channelAcquired must come
+        // after this channelReleased.
+        handler.channelReleased(channel);
+        if (!(PooledChannelHandler.usable(channel) ? offerChannel(channel)
+            : transport.invalidate(p, h.inactiveCause(), null))) {
+          promise.tryFailure(notLeased(channel, p));
+          return;
+        }
+      }
+    } catch (Throwable t) {
+      discard(channel, CloseCause.BROKEN, t);
+      promise.tryFailure(t);
+      return;
+    }
+    RuntimeException error = afterClose(channel);
     if (error == null) {
       promise.trySuccess(null);
     } else {
       promise.tryFailure(error);
     }
-    return promise;
   }
 
-  private Throwable release0(Channel channel) {
-    Lease<Channel> lease = PooledChannelHandler.leaseOf(channel);
-    if (lease == null || !belongs(lease)) {
-      return new IllegalArgumentException("Channel " + channel + " was not acquired from this pool");
-    }
-    try {
-      handler.channelReleased(channel);
-    } catch (Exception e) {
-      lease.releaseBroken(e);
-      return e;
-    }
-    if (!channel.isActive()) {
-      lease.invalidate(channel.attr(PooledChannelHandler.KEY).get().inactiveCause(), null);
-    } else {
-      lease.release();
-    }
-    return null;
+  private PooledChannelHandler ownHandler(Channel channel) {
+    PooledChannelHandler h = PooledChannelHandler.of(channel);
+    return h != null && h.ownedBy(this) ? h : null;
   }
 
-  private boolean belongs(Lease<Channel> lease) {
-    return pool.owns(lease);
+  private static IllegalArgumentException notFromHere(Channel channel) {
+    return new IllegalArgumentException("Channel " + channel + " was not acquired from this ChannelPool");
+  }
+
+  /** A release of a channel that is not leased: refused; if it sits idle, closed, as Netty does. */
+  private IllegalArgumentException notLeased(Channel channel, Pooled<Channel> p) {
+    transport.closeIfIdle(p);
+    return new IllegalArgumentException("Channel " + channel
+        + " was not acquired from this ChannelPool, or was released already");
+  }
+
+  /** A release after close() of a pool with Netty's FixedChannelPool lifecycle: the channel closes. */
+  private RuntimeException afterClose(Channel channel) {
+    if (!closed || reusableAfterClose) {
+      return null;
+    }
+    channel.close();
+    return closedError();
+  }
+
+  private IllegalStateException closedError() {
+    return new io.tether.pool.PoolClosedException(pool.config().name());
+  }
+
+  // ------------------------------------------------------------- lifecycle
+
+  /**
+   * Closes idle channels and returns, as Netty's pools do; see the class comment for what happens to
+   * leased ones. Waits for the idle channels to close, except on an event loop thread, where waiting
+   * could block the very close it waits for (netty/netty#8238).
+   */
+  @Override
+  public void close() {
+    Future<Void> f = closeAsync();
+    if (ThreadExecutorMap.currentExecutor() == null) {
+      f.awaitUninterruptibly();
+    }
   }
 
   /**
-   * The pool under this adapter, for leases with more control than a channel gives: {@link
-   * Lease#capIdleTime}, {@link Lease#invalidate} with a cause, {@link ConnectionPool#acquireFresh()}.
+   * Closes without blocking: idle channels now; see the class comment for leased ones. {@link
+   * #leases()}{@code .closeAsync()} completes when the last channel has closed.
+   *
+   * @return completes when the channels that were idle have closed
+   */
+  public Future<Void> closeAsync() {
+    CompletableFuture<Void> idleClosed;
+    if (reusableAfterClose) {
+      idleClosed = transport.closeIdle();
+    } else {
+      closed = true;
+      pool.closeAsync();
+      idleClosed = transport.closeIdle();
+    }
+    Promise<Void> p = ImmediateEventExecutor.INSTANCE.newPromise();
+    idleClosed.whenComplete((v, e) -> p.trySuccess(null));
+    return p;
+  }
+
+  /**
+   * {@return channels acquired and not yet released, connects for acquires included; 0 once closed, as
+   * {@code FixedChannelPool}}
+   */
+  public int acquiredChannelCount() {
+    if (closed) {
+      return 0;
+    }
+    PoolStats s = pool.stats();
+    return s.leased() + s.connecting();
+  }
+
+  // ------------------------------------------------------------- accessors
+
+  /** {@return the pool's copy of the bootstrap} */
+  public Bootstrap bootstrap() {
+    return bootstrap;
+  }
+
+  /** {@return the handler given at construction} */
+  public ChannelPoolHandler handler() {
+    return handler;
+  }
+
+  /** {@return the health checker run on acquire (and on release if {@link #releaseHealthCheck()})} */
+  public ChannelHealthChecker healthChecker() {
+    return healthCheck;
+  }
+
+  /** {@return whether released channels are health-checked} */
+  public boolean releaseHealthCheck() {
+    return releaseHealthCheck;
+  }
+
+  /**
+   * Sets a server to {@link ServerState#DRAIN}, {@link ServerState#MAINT} or back to {@link
+   * ServerState#UP}; see {@link ConnectionPool#setServerState}.
+   *
+   * @param server the server's name, as configured
+   * @param state the state to set
+   */
+  public void setServerState(String server, ServerState state) {
+    pool.setServerState(server, state);
+  }
+
+  /**
+   * The engine under this adapter, for leases with more control than a channel gives: {@link
+   * io.tether.pool.Lease#capIdleTime}, {@link io.tether.pool.Lease#invalidate} with a cause, {@link
+   * ConnectionPool#acquireFresh()}. Its leases bypass {@link ChannelPoolHandler} callbacks.
    *
    * @return the engine under the adapter
    */
@@ -329,79 +725,36 @@ public final class TetherChannelPool implements ChannelPool {
     return pool.stats();
   }
 
-  /**
-   * Closes the pool without blocking; see {@link ConnectionPool#closeAsync()}.
-   *
-   * @return completes when the last channel is closed
-   */
-  public Future<Void> closeAsync() {
-    Promise<Void> p = ImmediateEventExecutor.INSTANCE.newPromise();
-    pool.closeAsync().whenComplete((v, e) -> {
-      if (e == null) {
-        p.trySuccess(null);
-      } else {
-        p.tryFailure(e);
-      }
-    });
-    return p;
-  }
-
-  /**
-   * Closes the pool. Waits (at most the close timeout) for leased channels to be released, except on
-   * an event loop thread, where waiting could block the very release it waits for (netty/netty#8238):
-   * there it starts the close and returns.
-   */
-  @Override
-  public void close() {
-    CompletableFuture<Void> f = pool.closeAsync();
-    if (!onEventLoop()) {
-      f.join();
-    }
-  }
-
-  private boolean onEventLoop() {
-    if (executor.inEventLoop()) {
-      return true;
-    }
-    for (EventExecutor e : group) {
-      if (e.inEventLoop()) {
-        return true;
-      }
-    }
-    return false;
-  }
-
   @Override
   public String toString() {
     return "TetherChannelPool{" + pool.stats() + "}";
   }
 
-  /** Options beyond the constructors. Not thread-safe. */
+  /** Options beyond the constructors, with Tether's defaults. Not thread-safe. */
   public static final class Builder {
     private final Bootstrap bootstrap;
-    private ChannelPoolHandler handler = new io.netty.channel.pool.AbstractChannelPoolHandler() {
+    private ChannelPoolHandler handler = new AbstractChannelPoolHandler() {
       @Override
       public void channelCreated(Channel ch) {}
     };
+    private ChannelHealthChecker healthCheck = ChannelHealthChecker.ACTIVE;
+    private boolean releaseHealthCheck = true;
     private PoolConfig config = PoolConfig.builder().build();
     private PoolListener listener = PoolListener.NONE;
     private PoolMetricsRecorder metrics = PoolMetricsRecorder.NOOP;
     private Ticker ticker = Ticker.system();
     private EventExecutor executor;
-    private io.tether.pool.HealthProbe probe;
+    private HealthProbe probe;
     private Tls tls;
 
     private Builder(Bootstrap bootstrap) {
       this.bootstrap = Objects.requireNonNull(bootstrap, "bootstrap");
-      if (bootstrap.config().group() == null) {
-        throw new IllegalArgumentException("the bootstrap has no EventLoopGroup");
-      }
     }
 
     /**
      * Called as channels are created, acquired and released; default does nothing.
      *
-     * @param value the new value
+     * @param value the handler
      * @return this builder
      */
     public Builder handler(ChannelPoolHandler value) {
@@ -410,9 +763,32 @@ public final class TetherChannelPool implements ChannelPool {
     }
 
     /**
-     * The configuration; it must name at least one server.
+     * Checks an idle channel on the event loop before it is handed out; default {@link
+     * ChannelHealthChecker#ACTIVE}.
      *
-     * @param value the new value
+     * @param value the checker
+     * @return this builder
+     */
+    public Builder healthChecker(ChannelHealthChecker value) {
+      this.healthCheck = Objects.requireNonNull(value, "healthCheck");
+      return this;
+    }
+
+    /**
+     * Whether a released channel is health-checked too; default true.
+     *
+     * @param value whether to check on release
+     * @return this builder
+     */
+    public Builder releaseHealthCheck(boolean value) {
+      this.releaseHealthCheck = value;
+      return this;
+    }
+
+    /**
+     * The configuration; without servers, the bootstrap's remote address is the one server.
+     *
+     * @param value the configuration
      * @return this builder
      */
     public Builder config(PoolConfig value) {
@@ -423,7 +799,7 @@ public final class TetherChannelPool implements ChannelPool {
     /**
      * Lifecycle events; see {@link PoolListener} for the contract.
      *
-     * @param value the new value
+     * @param value the listener
      * @return this builder
      */
     public Builder listener(PoolListener value) {
@@ -434,7 +810,7 @@ public final class TetherChannelPool implements ChannelPool {
     /**
      * Measurements; bind Micrometer with {@code io.tether.pool.metrics.micrometer}.
      *
-     * @param value the new value
+     * @param value the recorder
      * @return this builder
      */
     public Builder metrics(PoolMetricsRecorder value) {
@@ -445,7 +821,7 @@ public final class TetherChannelPool implements ChannelPool {
     /**
      * The clock; tests pass a fake one.
      *
-     * @param value the new value
+     * @param value the clock
      * @return this builder
      */
     public Builder ticker(Ticker value) {
@@ -457,18 +833,18 @@ public final class TetherChannelPool implements ChannelPool {
      * How servers are checked when {@code tether.pool.check} is on; default a TCP connect or an HTTP
      * request, as {@code check.type} says, over a copy of the bootstrap without your handlers.
      *
-     * @param value the new value
+     * @param value the probe
      * @return this builder
      */
-    public Builder healthProbe(io.tether.pool.HealthProbe value) {
+    public Builder healthProbe(HealthProbe value) {
       this.probe = Objects.requireNonNull(value, "probe");
       return this;
     }
 
     /**
-     * TLS for every connection (health checks stay plain TCP or HTTP); default none.
+     * TLS for every connection (health checks use it with {@code check.ssl}); default none.
      *
-     * @param value the new value
+     * @param value the TLS settings
      * @return this builder
      */
     public Builder tls(Tls value) {
@@ -477,9 +853,10 @@ public final class TetherChannelPool implements ChannelPool {
     }
 
     /**
-     * Where the pool's timed work runs; default the bootstrap group's first {@code next()}.
+     * Where the pool's timed work runs and waiting acquires' futures notify; default the bootstrap
+     * group's first {@code next()}.
      *
-     * @param value the new value
+     * @param value the executor
      * @return this builder
      */
     public Builder scheduler(EventExecutor value) {

@@ -1,6 +1,6 @@
 package io.tether.netty3;
 
-import io.tether.pool.Ticker;
+import io.tether.pool.spi.Ticker;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;

@@ -2,18 +2,20 @@ package io.tether.netty3;
 
 import io.tether.netty3.internal.ChannelConnector;
 import io.tether.netty3.internal.ChannelProbes;
-import io.tether.netty3.internal.LoggingListener;
+import io.tether.netty3.internal.Netty3Log;
 import io.tether.netty3.internal.PooledChannelHandler;
 import io.tether.netty3.internal.TimerScheduler;
 import io.tether.pool.ConnectionPool;
 import io.tether.pool.Endpoint;
-import io.tether.pool.HealthProbe;
-import io.tether.pool.Lease;
+import io.tether.pool.spi.HealthProbe;
+import io.tether.pool.IdleInput;
 import io.tether.pool.PoolConfig;
 import io.tether.pool.PoolListener;
 import io.tether.pool.PoolStats;
 import io.tether.pool.ServerState;
-import io.tether.pool.Ticker;
+import io.tether.pool.spi.Pooled;
+import io.tether.pool.spi.Ticker;
+import io.tether.pool.spi.TransportPool;
 import io.tether.pool.metrics.PoolMetricsRecorder;
 import java.io.Closeable;
 import java.net.InetSocketAddress;
@@ -47,6 +49,7 @@ import org.jboss.netty.util.Timer;
  */
 public final class Netty3ChannelPool implements Closeable {
   private final ConnectionPool<Channel> pool;
+  private final TransportPool<Channel> transport;
 
   private Netty3ChannelPool(Builder b) {
     PoolConfig config = b.config;
@@ -59,18 +62,20 @@ public final class Netty3ChannelPool implements Closeable {
       InetSocketAddress a = (InetSocketAddress) remote;
       config = config.toBuilder().server(Endpoint.of(a.getHostString(), a.getHostString(), a.getPort())).build();
     }
-    ChannelConnector connector = new ChannelConnector(b.bootstrap, b.ticker, config.responseTimeout(), b.timer,
-        config.name());
+    ChannelConnector connector = new ChannelConnector(this, b.bootstrap, b.ticker, config.responseTimeout(),
+        config.idleInput() == IdleInput.CLOSE, b.timer, config.name());
     ConnectionPool.Builder<Channel> pb = ConnectionPool.builder(connector)
         .config(config)
         .scheduler(new TimerScheduler(b.timer))
         .ticker(b.ticker)
-        .listener(LoggingListener.wrap(config.name(), b.listener))
+        .listener(b.listener)
+        .log(Netty3Log.of(config.name()))
         .metrics(b.metrics);
     if (config.healthCheck().enabled()) {
       pb.healthProbe(b.probe != null ? b.probe : ChannelProbes.of(b.bootstrap, b.timer));
     }
     this.pool = pb.build();
+    this.transport = pool.transport();
   }
 
   /**
@@ -89,13 +94,13 @@ public final class Netty3ChannelPool implements Closeable {
    * nothing}
    */
   public Channel tryAcquireNow() {
-    Lease<Channel> lease = pool.tryAcquire();
-    return lease == null ? null : handOut(lease);
+    Pooled<Channel> p = transport.tryLease();
+    return p == null ? null : p.connection();
   }
 
   /** {@return a channel to any server that is up; see {@link ConnectionPool#acquire()}} */
   public CompletableFuture<Channel> acquire() {
-    return map(pool.acquire());
+    return map(transport.lease(null));
   }
 
   /**
@@ -104,23 +109,37 @@ public final class Netty3ChannelPool implements Closeable {
    * @param key the session key, compared with {@code equals}
    */
   public CompletableFuture<Channel> acquireByKey(Object key) {
-    return map(pool.acquireByKey(key));
+    return map(transport.lease(Objects.requireNonNull(key, "key")));
   }
 
-  private CompletableFuture<Channel> map(CompletableFuture<Lease<Channel>> leasing) {
-    CompletableFuture<Channel> out = leasing.thenApply(this::handOut);
+  /**
+   * The channel of {@code leasing}; giving up on the returned future (cancel, {@code orTimeout}) withdraws
+   * the acquire, and a channel that arrives after that goes back to the pool.
+   */
+  private CompletableFuture<Channel> map(CompletableFuture<Pooled<Channel>> leasing) {
+    CompletableFuture<Channel> out = new CompletableFuture<>();
+    leasing.whenComplete((p, e) -> {
+      if (e != null) {
+        out.completeExceptionally(e instanceof java.util.concurrent.CompletionException && e.getCause() != null
+            ? e.getCause() : e);
+      } else if (!out.complete(p.connection())) {
+        transport.release(p);
+      }
+    });
     out.whenComplete((c, e) -> {
-      if (e != null && out.isCancelled()) {
-        leasing.cancel(false);
+      if (e != null) {
+        leasing.completeExceptionally(e); // withdraws it if it still waits
       }
     });
     return out;
   }
 
-  private Channel handOut(Lease<Channel> lease) {
-    Channel ch = lease.connection();
-    PooledChannelHandler.of(ch).leased();
-    return ch;
+  private Pooled<Channel> leasedHere(Channel channel) {
+    PooledChannelHandler h = PooledChannelHandler.of(channel);
+    if (h == null || !h.ownedBy(this)) {
+      throw new IllegalArgumentException("Channel " + channel + " was not acquired from this pool");
+    }
+    return h.pooled();
   }
 
   /**
@@ -130,15 +149,11 @@ public final class Netty3ChannelPool implements Closeable {
    * @throws IllegalArgumentException if the channel was not acquired from this pool
    */
   public void release(Channel channel) {
-    PooledChannelHandler h = PooledChannelHandler.of(channel);
-    Lease<Channel> lease = h == null ? null : h.lease();
-    if (lease == null || !pool.owns(lease)) {
-      throw new IllegalArgumentException("Channel " + channel + " was not acquired from this pool");
-    }
-    if (!channel.isConnected()) {
-      lease.invalidate(h.inactiveCause(), null);
-    } else {
-      lease.release();
+    Pooled<Channel> p = leasedHere(channel);
+    boolean done = channel.isConnected() ? transport.release(p)
+        : transport.invalidate(p, PooledChannelHandler.of(channel).inactiveCause(), null);
+    if (!done) {
+      throw new IllegalArgumentException("Channel " + channel + " is not leased (released twice?)");
     }
   }
 
@@ -149,11 +164,9 @@ public final class Netty3ChannelPool implements Closeable {
    * @param detail the error behind it, or null
    */
   public void releaseBroken(Channel channel, Throwable detail) {
-    PooledChannelHandler h = PooledChannelHandler.of(channel);
-    if (h == null || !pool.owns(h.lease())) {
-      throw new IllegalArgumentException("Channel " + channel + " was not acquired from this pool");
+    if (!transport.invalidate(leasedHere(channel), io.tether.pool.CloseCause.BROKEN, detail)) {
+      throw new IllegalArgumentException("Channel " + channel + " is not leased (released twice?)");
     }
-    h.lease().releaseBroken(detail);
   }
 
   /**
@@ -190,7 +203,12 @@ public final class Netty3ChannelPool implements Closeable {
     return pool.closeAsync();
   }
 
-  /** Closes and waits (at most about the close timeout). Do not call it on a Netty I/O thread. */
+  /**
+   * Closes and waits (at most about the close timeout).
+   *
+   * @throws IllegalStateException on a Netty I/O thread while channels are leased: waiting there could
+   *     block the very release it waits for; use {@link #closeAsync()}
+   */
   @Override
   public void close() {
     pool.close();

@@ -1,6 +1,6 @@
 package io.tether.netty3;
 
-import io.tether.pool.internal.PeerErrors;
+import io.tether.pool.spi.PeerErrors;
 import java.util.concurrent.atomic.LongAdder;
 import org.jboss.netty.channel.ChannelHandler.Sharable;
 import org.jboss.netty.channel.ChannelHandlerContext;

@@ -100,6 +100,18 @@ class TetherChannelPoolTest {
     return pool;
   }
 
+  /** A pool whose handler has no channelAcquired/channelReleased: nothing needs the event loop. */
+  private TetherChannelPool quietPool(PoolConfig config) {
+    ChannelPoolHandler full = handler(new AtomicInteger(), new AtomicInteger(), new AtomicInteger());
+    pool = TetherChannelPool.builder(bootstrap()).handler(new AbstractChannelPoolHandler() {
+      @Override
+      public void channelCreated(Channel ch) throws Exception {
+        full.channelCreated(ch);
+      }
+    }).config(config).listener(events).build();
+    return pool;
+  }
+
   private static Throwable cause(CompletableFuture<?> f) {
     try {
       f.get(10, TimeUnit.SECONDS);
@@ -121,7 +133,7 @@ class TetherChannelPoolTest {
     pool.release(a).get(5, TimeUnit.SECONDS);
     Channel b = pool.acquire().get(5, TimeUnit.SECONDS);
     assertSame(a, b);
-    pool.release(b);
+    pool.release(b).get(5, TimeUnit.SECONDS); // channelReleased runs on the channel's event loop
     assertEquals(1, created.get());
     assertEquals(2, acquired.get());
     assertEquals(2, released.get());
@@ -130,9 +142,9 @@ class TetherChannelPoolTest {
 
   @Test
   void acquiringAnIdleChannelNeverHopsToTheEventLoop() throws Exception {
-    pool(PoolConfig.builder().build());
+    quietPool(PoolConfig.builder().build());
     Channel ch = pool.acquire().get(5, TimeUnit.SECONDS);
-    pool.release(ch);
+    pool.release(ch).get(5, TimeUnit.SECONDS);
     // Block the only event loop. An acquire that hopped onto it could not complete until released.
     CountDownLatch blocked = new CountDownLatch(1);
     CountDownLatch unblock = new CountDownLatch(1);
@@ -163,7 +175,7 @@ class TetherChannelPoolTest {
     TetherChannelPool other = new TetherChannelPool(bootstrap(), ChannelPoolHttpCaller.handler(), 4);
     try {
       Channel foreign = other.acquire().get(5, TimeUnit.SECONDS);
-      Future<Void> r = pool.release(foreign);
+      Future<Void> r = pool.release(foreign).awaitUninterruptibly();
       assertInstanceOf(IllegalArgumentException.class, r.cause());
       assertTrue(other.release(foreign).isSuccess());
     } finally {
@@ -205,13 +217,25 @@ class TetherChannelPoolTest {
 
   @Test
   void resetOfALeasedChannelAwaitingItsResponseIsAStaleConnection() throws Exception {
-    pool(PoolConfig.builder().build());
+    // A request/response protocol says so with idle-input=close: then a reset while a response is
+    // awaited means the request was lost to a stale connection.
+    pool(PoolConfig.builder().idleInput(io.tether.pool.IdleInput.CLOSE).build());
     server.resetNext.set(1);
     Throwable e = cause(ChannelPoolHttpCaller.get(pool, server.address(), "/"));
     StaleConnectionException stale = assertInstanceOf(StaleConnectionException.class, e);
     assertTrue(stale.peerReset());
     assertTrue(stale.requestFullyWritten());
     assertEquals(Loopback.APP1, stale.endpointName());
+    Await.until(Duration.ofSeconds(5), () -> pool.stats().total() == 0, () -> pool.stats().toString());
+  }
+
+  @Test
+  void resetOfALeasedChannelReachesAnyOtherProtocolAsItIs() throws Exception {
+    pool(PoolConfig.builder().build());
+    server.resetNext.set(1);
+    Throwable e = cause(ChannelPoolHttpCaller.get(pool, server.address(), "/"));
+    assertInstanceOf(java.io.IOException.class, e);
+    assertFalse(e instanceof StaleConnectionException, e.toString());
     Await.until(Duration.ofSeconds(5), () -> pool.stats().total() == 0, () -> pool.stats().toString());
   }
 
@@ -277,7 +301,7 @@ class TetherChannelPoolTest {
     assertTrue(cancelled.cancel(false));
     // The promise's listeners run on the pool's event loop, so the withdrawal lands there.
     Await.until(Duration.ofSeconds(5), () -> pool.stats().pending() == 0, () -> pool.stats().toString());
-    pool.release(a);
+    pool.release(a).get(5, TimeUnit.SECONDS);
     assertEquals(1, pool.stats().idle());
   }
 }

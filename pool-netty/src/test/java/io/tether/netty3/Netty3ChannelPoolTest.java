@@ -111,12 +111,21 @@ class Netty3ChannelPoolTest {
 
   @Test
   void resetOfALeasedChannelAwaitingItsResponseIsAStaleConnection() {
-    pool(PoolConfig.builder());
+    pool(PoolConfig.builder().idleInput(io.tether.pool.IdleInput.CLOSE));
     server.resetNext.set(1);
     StaleConnectionException e = assertInstanceOf(StaleConnectionException.class,
         failure(Netty3HttpCaller.get(pool, server.address(), "/")));
     assertTrue(e.peerReset());
     assertTrue(e.requestFullyWritten());
+  }
+
+  @Test
+  void resetOfALeasedChannelReachesAnyOtherProtocolAsItIs() {
+    pool(PoolConfig.builder());
+    server.resetNext.set(1);
+    Throwable e = failure(Netty3HttpCaller.get(pool, server.address(), "/"));
+    assertInstanceOf(java.io.IOException.class, e);
+    assertTrue(!(e instanceof StaleConnectionException), e.toString());
   }
 
   @Test

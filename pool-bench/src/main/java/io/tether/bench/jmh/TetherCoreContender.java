@@ -3,7 +3,7 @@ package io.tether.bench.jmh;
 import io.tether.pool.ConnectionPool;
 import io.tether.pool.Lease;
 import io.tether.pool.PoolConfig;
-import io.tether.pool.Scheduler;
+import io.tether.pool.spi.Scheduler;
 import io.tether.pool.testing.FakeConnector;
 import java.time.Duration;
 import java.util.ArrayList;

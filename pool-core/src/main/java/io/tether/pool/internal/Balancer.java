@@ -1,66 +1,70 @@
 package io.tether.pool.internal;
 
 import io.tether.pool.Balance;
+import java.util.function.ToIntFunction;
 
 /**
  * Chooses the server for a new connection among those in the rotation (up, weight above 0, of the
- * active priority: see {@link ServerStates#rotation}) and below their limit. Thread-safe.
+ * active priority: see {@link ServerStates}) and below their limit, by each server's current weight
+ * (its configured weight, or less while it warms up after joining). Thread-safe.
  */
 final class Balancer {
   private final Balance algorithm;
-  private final int[] currentWeight;
+  private final ToIntFunction<ServerPool<?>> weight;
   private int cursor;
 
-  Balancer(Balance algorithm, int servers) {
+  Balancer(Balance algorithm, ToIntFunction<ServerPool<?>> weight) {
     this.algorithm = algorithm;
-    this.currentWeight = new int[servers];
+    this.weight = weight;
   }
 
-  /** The chosen server, or null if none is up with room; {@code exclude} (may be null) is skipped. */
+  /** The chosen server, or null if none is in the rotation with room; {@code exclude} (may be null) is skipped. */
   synchronized <C> ServerPool<C> pick(ServerPool<C>[] servers, ServerPool<C> exclude) {
     return algorithm == Balance.LEASTCONN ? leastConn(servers, exclude, true) : roundRobin(servers, exclude, true);
   }
 
-  /** The server to pin a new affinity key to: up, room or not (the key then waits for that server). */
+  /** The server to pin a new affinity key to: in the rotation, room or not (the key then waits for it). */
   synchronized <C> ServerPool<C> pickForPin(ServerPool<C>[] servers, ServerPool<C> exclude) {
     return algorithm == Balance.LEASTCONN ? leastConn(servers, exclude, false) : roundRobin(servers, exclude, false);
   }
 
   private <C> ServerPool<C> leastConn(ServerPool<C>[] servers, ServerPool<C> exclude, boolean needRoom) {
     ServerPool<C> best = null;
+    int bestWeight = 0;
     int n = servers.length;
-    int start = cursor++ & Integer.MAX_VALUE;
+    int start = n == 0 ? 0 : (cursor++ & Integer.MAX_VALUE) % n;
     for (int k = 0; k < n; k++) {
       ServerPool<C> s = servers[(start + k) % n];
-      if (!eligible(s, exclude, needRoom)) {
+      int w = eligible(s, exclude, needRoom) ? weight.applyAsInt(s) : 0;
+      if (w <= 0) {
         continue;
       }
       // (total + 1) / weight, compared without division: ties go to the rotating start.
-      if (best == null
-          || (long) (s.total + 1) * best.endpoint.weight()
-              < (long) (best.total + 1) * s.endpoint.weight()) {
+      if (best == null || (long) (s.total + 1) * bestWeight < (long) (best.total + 1) * w) {
         best = s;
+        bestWeight = w;
       }
     }
     return best;
   }
 
+  /** Smooth weighted round robin (each pick adds every weight, takes the largest, subtracts the total). */
   private <C> ServerPool<C> roundRobin(ServerPool<C>[] servers, ServerPool<C> exclude, boolean needRoom) {
     int totalWeight = 0;
     ServerPool<C> best = null;
     for (ServerPool<C> s : servers) {
-      if (!eligible(s, exclude, needRoom)) {
+      int w = eligible(s, exclude, needRoom) ? weight.applyAsInt(s) : 0;
+      if (w <= 0) {
         continue;
       }
-      int w = s.endpoint.weight();
-      currentWeight[s.index] += w;
+      s.currentWeight += w;
       totalWeight += w;
-      if (best == null || currentWeight[s.index] > currentWeight[best.index]) {
+      if (best == null || s.currentWeight > best.currentWeight) {
         best = s;
       }
     }
     if (best != null) {
-      currentWeight[best.index] -= totalWeight;
+      best.currentWeight -= totalWeight;
     }
     return best;
   }

@@ -8,6 +8,34 @@ package io.tether.pool.internal;
  * waiters were served. Fields guarded by the {@link WaitQueue} lock.
  */
 final class ConnectAttempt<C> {
+  private static final java.lang.invoke.VarHandle SETTLED;
+
+  static {
+    try {
+      SETTLED = java.lang.invoke.MethodHandles.lookup().findVarHandle(ConnectAttempt.class, "settled", int.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  /** 1 once the transport answered or the guard gave up: the first of the two decides. */
+  @SuppressWarnings("unused") // through SETTLED
+  private volatile int settled;
+
+  /** The guard timer against a transport that never answers; cancelled when the answer comes. */
+  volatile io.tether.pool.spi.Scheduler.Cancellable guard;
+
+  boolean settle() {
+    return SETTLED.compareAndSet(this, 0, 1);
+  }
+
+  void cancelGuard() {
+    io.tether.pool.spi.Scheduler.Cancellable g = guard;
+    if (g != null) {
+      g.cancel();
+    }
+  }
+
   /** The acquire this connect will serve, or null while orphaned. */
   PendingAcquire<C> owner;
 

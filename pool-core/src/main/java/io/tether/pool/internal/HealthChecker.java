@@ -1,8 +1,9 @@
 package io.tether.pool.internal;
 
+import io.tether.pool.spi.Scheduler;
 import io.tether.pool.DurationSyntax;
 import io.tether.pool.HealthCheck;
-import io.tether.pool.HealthProbe;
+import io.tether.pool.spi.HealthProbe;
 import io.tether.pool.ServerState;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -46,13 +47,13 @@ final class HealthChecker<C> {
   }
 
   void start(long delayNanos) {
-    engine.scheduleTask(this::run, delayNanos);
+    engine.tasks.schedule(this::run, delayNanos, false, rejected -> { });
   }
 
   /** New settings from a live reconfiguration: the next check uses them; an up server starts at the top. */
   synchronized void configure(HealthCheck c) {
     this.cfg = c;
-    health = server.health == ServerStates.Health.DOWN ? 0 : c.rise() + c.fall() - 1;
+    health = server.health.checks == ServerStates.Health.DOWN ? 0 : c.rise() + c.fall() - 1;
   }
 
   /** Checks turned off: the scheduled round does nothing and schedules no other. */
@@ -70,8 +71,8 @@ final class HealthChecker<C> {
       return;
     }
     HealthCheck cfg = this.cfg;
-    if (server.admin == ServerPool.Admin.MAINT) {
-      engine.scheduleTask(this::run, cfg.inter().toNanos()); // checks pause in maintenance
+    if (server.health.admin == ServerHealth.Admin.MAINT) {
+      engine.tasks.schedule(this::run, cfg.inter().toNanos(), false, rejected -> { }); // checks pause in maintenance
       return;
     }
     long r;
@@ -80,9 +81,9 @@ final class HealthChecker<C> {
     }
     long bound = cfg.connectTimeout().toNanos()
         + (cfg.timeout().isZero() ? cfg.inter().toNanos() : cfg.timeout().toNanos());
-    io.tether.pool.Scheduler.Cancellable timer = engine.scheduleTask(
+    io.tether.pool.spi.Scheduler.Cancellable timer = engine.tasks.schedule(
         () -> finish(r, null, "check timed out after " + DurationSyntax.format(java.time.Duration.ofNanos(bound))),
-        bound);
+        bound, false, rejected -> { });
     CompletionStage<ServerState> stage;
     try {
       stage = probe.check(server.endpoint, cfg);
@@ -131,12 +132,12 @@ final class HealthChecker<C> {
     ServerStates.Health next;
     if (h == 0) {
       next = ServerStates.Health.DOWN;
-    } else if (h >= cfg.rise() && server.health == ServerStates.Health.DOWN) {
+    } else if (h >= cfg.rise() && server.health.checks == ServerStates.Health.DOWN) {
       next = passed == ServerState.DRAIN ? ServerStates.Health.NOLB : ServerStates.Health.UP;
-    } else if (server.health != ServerStates.Health.DOWN && passed != null) {
+    } else if (server.health.checks != ServerStates.Health.DOWN && passed != null) {
       next = passed == ServerState.DRAIN ? ServerStates.Health.NOLB : ServerStates.Health.UP;
     } else {
-      next = server.health;
+      next = server.health.checks;
     }
     String status = h >= cfg.rise() ? (h - cfg.rise() + 1) + "/" + cfg.fall() + " up" : h + "/" + cfg.rise() + " down";
     engine.states.setHealth(server, next, reason + " (" + status + ")");
@@ -146,12 +147,12 @@ final class HealthChecker<C> {
     long interval;
     if (h == top) {
       interval = cfg.inter().toNanos();
-    } else if (h == 0 && server.health == ServerStates.Health.DOWN) {
+    } else if (h == 0 && server.health.checks == ServerStates.Health.DOWN) {
       interval = cfg.downinter().toNanos();
     } else {
       interval = cfg.fastinter().toNanos();
     }
-    engine.scheduleTask(this::run, interval);
+    engine.tasks.schedule(this::run, interval, false, rejected -> { });
   }
 
   private static String describe(Throwable e) {

@@ -10,26 +10,13 @@ import io.tether.pool.ServerState;
  * transport's logger (Netty's {@code InternalLoggerFactory}, so SLF4J, Log4j or JUL as the application
  * is set up). Closes, including resets, are normal: DEBUG. A server marked down is WARN, up again INFO.
  */
-public final class LogListener implements PoolListener {
-
-  /** The few logging calls needed, over whatever logger the transport uses. */
-  public interface Sink {
-    boolean isDebugEnabled();
-
-    void debug(String message);
-
-    void info(String message);
-
-    void warn(String message);
-
-    void warn(String message, Throwable cause);
-  }
+final class LogListener implements PoolListener {
 
   private final String pool;
   private final PoolListener next;
-  private final Sink log;
+  private final io.tether.pool.spi.LogSink log;
 
-  public LogListener(String pool, PoolListener next, Sink log) {
+  LogListener(String pool, PoolListener next, io.tether.pool.spi.LogSink log) {
     this.pool = pool;
     this.next = next;
     this.log = log;
@@ -96,7 +83,7 @@ public final class LogListener implements PoolListener {
     if (to == ServerState.UP) {
       log.info(m);
     } else {
-      log.warn(m);
+      log.warn(m, null);
     }
     next.stateChanged(endpoint, from, to, reason);
   }

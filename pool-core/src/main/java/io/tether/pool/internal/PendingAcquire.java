@@ -1,17 +1,20 @@
 package io.tether.pool.internal;
 
-import io.tether.pool.Lease;
-import io.tether.pool.Scheduler;
 import io.tether.pool.ServerState;
+import io.tether.pool.spi.Scheduler;
 import java.util.concurrent.CompletableFuture;
 
 /**
  * An acquire waiting for a connection. Queued in arrival order in a {@link WaitQueue}; whoever unlinks
- * it (a hand-off, its timeout, its cancellation, its server going down, the pool closing) is the one
- * that completes it, so it is completed exactly once and a cancelled acquire leaves nothing behind.
+ * it (a hand-off, its timeout, its server going down, the pool closing, or its user giving up) is the one
+ * that completes it, so it is completed exactly once and an acquire given up leaves nothing behind.
  */
 final class PendingAcquire<C> {
-  final AcquireFuture future = new AcquireFuture();
+  /** What the user holds: completes with a {@link LeaseHandle}, or with the connection itself for adapters. */
+  final AcquireFuture<Object> future = new AcquireFuture<>();
+
+  /** Whether the user gets a {@link LeaseHandle} (core API) or the {@link PooledConnection} (adapters). */
+  final boolean handle;
 
   final long enqueuedAt;
 
@@ -41,14 +44,19 @@ final class PendingAcquire<C> {
 
   volatile Scheduler.Cancellable timeout;
 
-  private final PoolEngine<C> engine;
+  /** Its acquire timeout passed with {@code on-acquire-timeout=connect}: its connect ignores the limits. */
+  volatile boolean overLimit;
 
-  PendingAcquire(PoolEngine<C> engine, ServerPool<C> target, long enqueuedAt, boolean fresh, Object key) {
-    this.engine = engine;
+  private final Waiting<C> waiting;
+
+  PendingAcquire(Waiting<C> waiting, ServerPool<C> target, long enqueuedAt, boolean fresh, Object key,
+      boolean handle) {
+    this.waiting = waiting;
     this.target = target;
     this.enqueuedAt = enqueuedAt;
     this.fresh = fresh;
     this.key = key;
+    this.handle = handle;
   }
 
   /** Whether a connection to {@code server} that was already open may serve this acquire. */
@@ -69,13 +77,43 @@ final class PendingAcquire<C> {
     }
   }
 
-  /** The future handed to the user; cancelling it takes the acquire out of the queue. */
-  final class AcquireFuture extends CompletableFuture<Lease<C>> {
+  /**
+   * The future handed to the user. The pool completes it through {@link #succeed} and {@link #fail}; any
+   * other completion (cancel, {@code orTimeout}, {@code completeOnTimeout}, {@code complete} from
+   * outside) means the user gave up, and withdraws the acquire from the queue at once.
+   */
+  final class AcquireFuture<T> extends CompletableFuture<T> {
+    boolean succeed(T value) {
+      return super.complete(value);
+    }
+
+    boolean fail(Throwable error) {
+      return super.completeExceptionally(error);
+    }
+
+    @Override
+    public boolean complete(T value) {
+      boolean done = super.complete(value);
+      if (done) {
+        waiting.gaveUp(PendingAcquire.this);
+      }
+      return done;
+    }
+
+    @Override
+    public boolean completeExceptionally(Throwable ex) {
+      boolean done = super.completeExceptionally(ex);
+      if (done) {
+        waiting.gaveUp(PendingAcquire.this);
+      }
+      return done;
+    }
+
     @Override
     public boolean cancel(boolean mayInterruptIfRunning) {
       boolean cancelled = super.cancel(mayInterruptIfRunning);
       if (cancelled) {
-        engine.cancelled(PendingAcquire.this);
+        waiting.gaveUp(PendingAcquire.this);
       }
       return cancelled;
     }

@@ -1,22 +1,23 @@
 package io.tether.pool.internal;
 
-import io.tether.pool.CloseCause;
-import io.tether.pool.ConnectionSignals;
 import io.tether.pool.Endpoint;
-import io.tether.pool.Lease;
+import io.tether.pool.spi.ConnectionSignals;
+import io.tether.pool.spi.Pooled;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.time.Duration;
 
 /**
  * One pooled connection: the transport's connection, its state machine, its deadlines, and the
- * intrusive links of the containers it sits in. It is also the {@link Lease} handed to users (so a
- * lease allocates nothing) and the {@link ConnectionSignals} handed to the transport.
+ * intrusive links of the containers it sits in. It is the {@link ConnectionSignals} handed to the
+ * transport and the {@link Pooled} handed to adapters that lease without a {@code Lease}; users of the
+ * core API get a {@link LeaseHandle} per lease instead, which expires when released.
  *
- * <p>State machine, every arrow a CAS:
+ * <p>State machine, every arrow a CAS ({@link ConnectionState} lists them and checks each move):
  *
  * <pre>
  *   NEW        -> LEASED       connected, for the acquire that opened it
+ *   NEW        -> CLOSED       connected after the pool or its server stopped taking connections
  *   IDLE       -> LEASED       acquired from the deque
  *   IDLE       -> LEASED_HOT   acquired from a hot slot, which keeps pointing at it
  *   LEASED_HOT -> LEASED       another connection took over the slot
@@ -27,7 +28,7 @@ import java.time.Duration;
  *
  * IDLE and the two leased states flip lock-free on the hot path; every move to CLOSING happens under the
  * server's lock together with the bookkeeping (counts, unlinking), so a snapshot taken under that lock
- * is exact. The monitor can only close what it moved out of IDLE by CAS, so it never closes a leased
+ * is exact. The sweep can only close what it moved out of IDLE by CAS, so it never closes a leased
  * connection, and an acquire can only lease what it moved out of IDLE, so it never gets a closing one.
  *
  * <p>LEASED_HOT is a lease whose hot slot still points at the connection: leasing from a slot does not
@@ -35,14 +36,14 @@ import java.time.Duration;
  * (one CAS each). Whoever puts another connection into that slot first moves the old one to LEASED, so
  * its holder knows to link it again on release; see {@link ServerPool#linkIdle}.
  */
-public final class PooledConnection<C> implements Lease<C>, ConnectionSignals {
-  static final int NEW = 0;
-  static final int IDLE = 1;
-  static final int LEASED = 2;
+final class PooledConnection<C> implements ConnectionSignals, Pooled<C> {
+  static final int NEW = ConnectionState.NEW;
+  static final int IDLE = ConnectionState.IDLE;
+  static final int LEASED = ConnectionState.LEASED;
   /** Leased, and its hot slot still points at it. Ordered below CLOSING: {@code >= CLOSING} means gone. */
-  static final int LEASED_HOT = 3;
-  static final int CLOSING = 4;
-  static final int CLOSED = 5;
+  static final int LEASED_HOT = ConnectionState.LEASED_HOT;
+  static final int CLOSING = ConnectionState.CLOSING;
+  static final int CLOSED = ConnectionState.CLOSED;
 
   static boolean leased(int s) {
     return s == LEASED || s == LEASED_HOT;
@@ -75,17 +76,44 @@ public final class PooledConnection<C> implements Lease<C>, ConnectionSignals {
 
   /** Whether it has been idle at least once (so an idle age at lease means something). */
   boolean reused;
+
+  /** Its jittered lifetime's end, or {@code Long.MAX_VALUE}; never handed out within the margin of it. */
   long lifetimeDeadline = Long.MAX_VALUE;
 
-  /** Set by the monitor on a leased connection past its lifetime: close on release. */
+  /** Set by the sweep on a leased connection past its lifetime: close on release. */
   volatile boolean retire;
 
   private volatile int peerClosedWhileConnecting;
 
   /** Set with the move to CLOSING, under the server lock. */
-  CloseCause closeCause;
+  io.tether.pool.CloseCause closeCause;
 
   volatile boolean closedWhileLeased;
+
+  private static final VarHandle RELEASED_AFTER_CLOSE;
+
+  static {
+    try {
+      RELEASED_AFTER_CLOSE = MethodHandles.lookup().findVarHandle(PooledConnection.class, "releasedAfterClose", int.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  /** 1 once its holder released it after the pool closed it under them: their one release. */
+  @SuppressWarnings("unused") // through RELEASED_AFTER_CLOSE
+  private volatile int releasedAfterClose;
+
+  boolean releaseAfterClose() {
+    return RELEASED_AFTER_CLOSE.compareAndSet(this, 0, 1);
+  }
+
+  /**
+   * Counts leases: each lease gets the next number, and a {@link LeaseHandle} remembers its own, so a
+   * handle that outlived its lease can never release the connection's next lease. Written by the leasing
+   * thread after its CAS won; read by handles.
+   */
+  volatile long leaseNumber;
 
   // Container links. slot is written by the releaser before it links into a hot slot, and may go stale
   // (every slot update is a CAS that expects this connection); the rest only under the server lock.
@@ -121,10 +149,13 @@ public final class PooledConnection<C> implements Lease<C>, ConnectionSignals {
   }
 
   boolean casState(int expect, int update) {
-    return STATE.compareAndSet(this, expect, update);
+    boolean moved = STATE.compareAndSet(this, expect, update);
+    assert !moved || ConnectionState.legal(expect, update) : ConnectionState.name(expect) + " -> " + ConnectionState.name(update);
+    return moved;
   }
 
   void setState(int update) {
+    assert ConnectionState.legal(state, update) : ConnectionState.name(state) + " -> " + ConnectionState.name(update);
     state = update;
   }
 
@@ -141,7 +172,7 @@ public final class PooledConnection<C> implements Lease<C>, ConnectionSignals {
     return peerClosedWhileConnecting;
   }
 
-  // --- Lease ---
+  // --- Pooled ---
 
   @Override
   public C connection() {
@@ -154,21 +185,11 @@ public final class PooledConnection<C> implements Lease<C>, ConnectionSignals {
   }
 
   @Override
-  public void release() {
-    server.engine.release(this);
-  }
-
-  @Override
-  public void invalidate(CloseCause cause, Throwable detail) {
-    server.engine.invalidate(this, cause, detail);
-  }
-
-  @Override
   public void capIdleTime(Duration idleTimeout) {
     long cap = idleTimeout.toNanos();
     if (cap > 0 && (capNanos == 0 || cap < capNanos)) {
       capNanos = cap;
-      idleBudget = server.engine.eviction.idleBudget(idleDraw, capNanos);
+      idleBudget = server.engine.deadlines.idleBudget(idleDraw, capNanos);
     }
   }
 
@@ -193,11 +214,6 @@ public final class PooledConnection<C> implements Lease<C>, ConnectionSignals {
   }
 
   @Override
-  public Lease<?> lease() {
-    return this;
-  }
-
-  @Override
   public boolean closedWhileLeased() {
     return closedWhileLeased;
   }
@@ -214,23 +230,6 @@ public final class PooledConnection<C> implements Lease<C>, ConnectionSignals {
 
   @Override
   public String toString() {
-    return "PooledConnection{" + server.endpoint.name() + ", " + stateName(state) + ", " + connection + "}";
-  }
-
-  static String stateName(int s) {
-    switch (s) {
-      case NEW:
-        return "new";
-      case IDLE:
-        return "idle";
-      case LEASED:
-        return "leased";
-      case LEASED_HOT:
-        return "leased-hot";
-      case CLOSING:
-        return "closing";
-      default:
-        return "closed";
-    }
+    return "PooledConnection{" + server.endpoint.name() + ", " + ConnectionState.name(state) + ", " + connection + "}";
   }
 }

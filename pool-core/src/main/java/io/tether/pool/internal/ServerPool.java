@@ -22,7 +22,6 @@ final class ServerPool<C> {
 
   final PoolEngine<C> engine;
   final Endpoint endpoint;
-  final int index;
   final int maxConnections;
   private final boolean lifo;
   final HotSlots hot;
@@ -36,17 +35,20 @@ final class ServerPool<C> {
 
   volatile int total;
 
-  /** Administrative state, set at runtime. */
-  enum Admin {
-    READY,
-    DRAIN,
-    MAINT
-  }
-
-  /** The effective state, read on every lease: see {@link ServerStates}. */
+  /**
+   * The effective state, read on every keyed lease; written only by {@link ServerStates}, from the
+   * health and administrative inputs it owns in {@link #health}.
+   */
   volatile ServerState state = ServerState.UP;
 
+  /** What a release does with a connection here; written only by {@link ServerStates}. */
   volatile int releaseMode = REUSE;
+
+  /** This server's health inputs, owned by {@link ServerStates}. */
+  final ServerHealth<C> health = new ServerHealth<>();
+
+  /** Smooth weighted round robin's running weight; guarded by the {@link Balancer}. */
+  int currentWeight;
 
   /**
    * Whether new connections and unkeyed leases may go here: up, weight above 0, and of the lowest
@@ -54,18 +56,9 @@ final class ServerPool<C> {
    */
   volatile boolean balanced = true;
 
-  // Inputs of the effective state; written under the ServerStates lock.
-  volatile ServerStates.Health health = ServerStates.Health.UP;
-  volatile Admin admin = Admin.READY;
-  int observedErrors;
-
-  /** Active checks, or null when checks are off. */
-  HealthChecker<C> checker;
-
-  ServerPool(PoolEngine<C> engine, Endpoint endpoint, int index, int maxConnections, boolean lifo) {
+  ServerPool(PoolEngine<C> engine, Endpoint endpoint, int maxConnections, boolean lifo) {
     this.engine = engine;
     this.endpoint = endpoint;
-    this.index = index;
     this.maxConnections = maxConnections;
     this.lifo = lifo;
     this.hot = new HotSlots(maxConnections);
@@ -78,7 +71,7 @@ final class ServerPool<C> {
    * on the way is closed and the search goes on.
    */
   @SuppressWarnings("unchecked")
-  PooledConnection<C> pollIdle(long coarseNow) {
+  PooledConnection<C> pollIdle(long now) {
     if (lifo) {
       HotSlots h = hot;
       int n = h.count();
@@ -88,33 +81,33 @@ final class ServerPool<C> {
         PooledConnection<?> c = h.get(i);
         if (c != null && claimHot(i, c)) {
           PooledConnection<C> pc = (PooledConnection<C>) c;
-          if (engine.usable(pc, coarseNow)) {
+          if (engine.usable(pc, now)) {
             return pc;
           }
-          engine.discardLeased(pc, coarseNow);
+          engine.discardLeased(pc, now);
         }
       }
     }
     if (dequeSize == 0) {
       return null;
     }
-    return pollDeque(coarseNow);
+    return pollDeque(now);
   }
 
   /** Own-stripe-only probe, for scanning many servers cheaply before a full scan. */
   @SuppressWarnings("unchecked")
-  PooledConnection<C> pollOwnStripe(long coarseNow) {
+  PooledConnection<C> pollOwnStripe(long now) {
     if (!lifo) {
-      return dequeSize == 0 ? null : pollDeque(coarseNow);
+      return dequeSize == 0 ? null : pollDeque(now);
     }
     int i = hot.stripe();
     PooledConnection<?> c = hot.get(i);
     if (c != null && claimHot(i, c)) {
       PooledConnection<C> pc = (PooledConnection<C>) c;
-      if (engine.usable(pc, coarseNow)) {
+      if (engine.usable(pc, now)) {
         return pc;
       }
-      engine.discardLeased(pc, coarseNow);
+      engine.discardLeased(pc, now);
     }
     return null;
   }
@@ -180,7 +173,7 @@ final class ServerPool<C> {
   }
 
   @SuppressWarnings("unchecked")
-  private PooledConnection<C> pollDeque(long coarseNow) {
+  private PooledConnection<C> pollDeque(long now) {
     while (true) {
       PooledConnection<C> c;
       synchronized (this) {
@@ -197,10 +190,10 @@ final class ServerPool<C> {
           continue;
         }
       }
-      if (engine.usable(c, coarseNow)) {
+      if (engine.usable(c, now)) {
         return c;
       }
-      engine.discardLeased(c, coarseNow);
+      engine.discardLeased(c, now);
     }
   }
 
@@ -286,9 +279,18 @@ final class ServerPool<C> {
   // ---------------------------------------------------------------- opening
 
   /** Reserves room for one more connection, against this server's limit and the pool's. */
+  /** A connect slot even at the limits, for an acquire whose timeout asks for one. */
+  void reserveOverLimit() {
+    synchronized (this) {
+      engine.connects.reservePoolSlotOverLimit();
+      connecting++;
+      total = all.size() + connecting;
+    }
+  }
+
   boolean reserve() {
     synchronized (this) {
-      if (all.size() + connecting >= maxConnections || !engine.reservePoolSlot()) {
+      if (all.size() + connecting >= maxConnections || !engine.connects.reservePoolSlot()) {
         return false;
       }
       connecting++;
@@ -305,7 +307,7 @@ final class ServerPool<C> {
     synchronized (this) {
       connecting--;
       if (releaseMode != REUSE) {
-        engine.releasePoolSlot();
+        engine.connects.releasePoolSlot();
         total = all.size() + connecting;
         return false;
       }
@@ -320,7 +322,7 @@ final class ServerPool<C> {
   void connectFailed() {
     synchronized (this) {
       connecting--;
-      engine.releasePoolSlot();
+      engine.connects.releasePoolSlot();
       total = all.size() + connecting;
     }
   }
@@ -349,7 +351,7 @@ final class ServerPool<C> {
       dequeSize = deque.size();
     }
     if (all.remove(c)) {
-      engine.releasePoolSlot();
+      engine.connects.releasePoolSlot();
     }
     total = all.size() + connecting;
     return true;

@@ -3,15 +3,17 @@ package io.tether.pool.internal;
 import io.tether.pool.CloseCause;
 import io.tether.pool.EndpointDownException;
 import io.tether.pool.OnMarkedDown;
+import io.tether.pool.OnMarkedUp;
 import io.tether.pool.ServerState;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A server's state, from two inputs: its health (checks and observed errors) and its administrative
- * state (runtime drain and maintenance). A change to DOWN, DRAIN or MAINT applies {@code on-marked-down}
+ * Each server's state, from its health inputs ({@link ServerHealth}: checks and observed errors, and the
+ * administrative state set at runtime). A change to DOWN, DRAIN or MAINT applies {@code on-marked-down}
  * to its connections and moves or fails the acquires waiting for it; a change back to UP lets it take
- * leases again.
+ * leases again (and, with {@code on-marked-up shutdown-backup-sessions}, closes the backups' sessions).
+ * Every change recomputes the rotation: which servers new connections may go to.
  *
  * <p>Transitions are decided under one lock; their effects (closing connections, completing futures,
  * listener calls) run after it is released, each re-checking the state it acts on.
@@ -26,78 +28,64 @@ final class ServerStates<C> {
 
   private final PoolEngine<C> engine;
   private volatile OnMarkedDown onMarkedDown;
-  private volatile io.tether.pool.OnMarkedUp onMarkedUp = io.tether.pool.OnMarkedUp.NONE;
+  private volatile OnMarkedUp onMarkedUp;
   private volatile boolean observe;
   private volatile int errorLimit;
 
-  ServerStates(PoolEngine<C> engine, OnMarkedDown onMarkedDown, boolean observe, int errorLimit) {
+  ServerStates(PoolEngine<C> engine, OnMarkedDown onMarkedDown, OnMarkedUp onMarkedUp, boolean observe,
+      int errorLimit) {
     this.engine = engine;
-    this.onMarkedDown = onMarkedDown;
-    this.observe = observe;
-    this.errorLimit = errorLimit;
+    configure(onMarkedDown, onMarkedUp, observe, errorLimit);
   }
 
   /** New settings from a live reconfiguration; applied to the next transition. */
-  void configure(OnMarkedDown onMarkedDown, io.tether.pool.OnMarkedUp onMarkedUp, boolean observe, int errorLimit) {
+  void configure(OnMarkedDown onMarkedDown, OnMarkedUp onMarkedUp, boolean observe, int errorLimit) {
     this.onMarkedDown = onMarkedDown;
     this.onMarkedUp = onMarkedUp;
     this.observe = observe;
     this.errorLimit = errorLimit;
   }
 
+  /** A server joins: its configured state ({@code disabled}: maintenance) and its place in the rotation. */
+  void joined(ServerPool<C> sp) {
+    synchronized (this) {
+      if (sp.endpoint.disabled()) {
+        sp.health.admin = ServerHealth.Admin.MAINT;
+        sp.state = ServerState.MAINT;
+        sp.releaseMode = ServerPool.CLOSE_DOWN;
+      }
+    }
+    rotationChanged();
+  }
+
   void setHealth(ServerPool<C> sp, Health health, String reason) {
     ServerState from;
     ServerState to;
     synchronized (this) {
-      if (sp.health == health) {
+      if (sp.health.checks == health) {
         return;
       }
-      sp.health = health;
-      sp.observedErrors = 0;
+      sp.health.checks = health;
+      sp.health.observedErrors = 0;
       from = sp.state;
       to = effective(sp);
       sp.state = to;
-      rotation();
     }
     changed(sp, from, to, reason);
   }
 
-  /**
-   * Which servers new connections may go to: those up, with a weight above 0, of the lowest priority
-   * any such server has. Backup servers (priority 1 and up) take traffic only while no server of a
-   * lower priority can, one tier at a time, as HAProxy uses its first backup. Caller holds this lock;
-   * servers that enter the rotation are returned, to serve acquires waiting for room.
-   */
-  List<ServerPool<C>> rotation() {
-    int tier = Integer.MAX_VALUE;
-    for (ServerPool<C> sp : engine.servers()) {
-      if (sp.state == ServerState.UP && sp.endpoint.weight() > 0) {
-        tier = Math.min(tier, sp.endpoint.priority());
-      }
-    }
-    List<ServerPool<C>> entered = new ArrayList<>();
-    for (ServerPool<C> sp : engine.servers()) {
-      boolean in = sp.state == ServerState.UP && sp.endpoint.weight() > 0 && sp.endpoint.priority() == tier;
-      if (in && !sp.balanced) {
-        entered.add(sp);
-      }
-      sp.balanced = in;
-    }
-    return entered;
-  }
-
   /** The runtime call: UP clears drain or maintenance; DRAIN and MAINT set them. */
   void setAdmin(ServerPool<C> sp, ServerState requested) {
-    ServerPool.Admin admin;
+    ServerHealth.Admin admin;
     switch (requested) {
       case UP:
-        admin = ServerPool.Admin.READY;
+        admin = ServerHealth.Admin.READY;
         break;
       case DRAIN:
-        admin = ServerPool.Admin.DRAIN;
+        admin = ServerHealth.Admin.DRAIN;
         break;
       case MAINT:
-        admin = ServerPool.Admin.MAINT;
+        admin = ServerHealth.Admin.MAINT;
         break;
       default:
         throw new IllegalArgumentException(
@@ -106,39 +94,54 @@ final class ServerStates<C> {
     ServerState from;
     ServerState to;
     synchronized (this) {
-      if (sp.admin == admin) {
+      if (sp.health.removing) {
+        throw new IllegalArgumentException("server " + sp.endpoint.name() + " is being removed");
+      }
+      if (sp.health.admin == admin) {
         return;
       }
-      if (sp.admin == ServerPool.Admin.MAINT && admin == ServerPool.Admin.READY && sp.checker != null) {
+      HealthChecker<C> checker = sp.health.checker;
+      if (sp.health.admin == ServerHealth.Admin.MAINT && admin == ServerHealth.Admin.READY && checker != null) {
         // Back from maintenance, a checked server proves itself with `rise` checks first.
-        sp.health = Health.DOWN;
-        sp.checker.reset();
+        sp.health.checks = Health.DOWN;
+        checker.reset();
       }
-      sp.admin = admin;
+      sp.health.admin = admin;
       from = sp.state;
       to = effective(sp);
       sp.state = to;
-      rotation();
     }
     changed(sp, from, to, "set to " + requested + " at runtime");
   }
 
+  /** Removal starts: no new connections; idle ones close now, leased ones when released. */
+  void removing(ServerPool<C> sp, String reason) {
+    ServerState from;
+    synchronized (this) {
+      sp.health.removing = true;
+      sp.health.admin = ServerHealth.Admin.DRAIN;
+      from = sp.state;
+      sp.state = ServerState.DRAIN;
+    }
+    changed(sp, from, ServerState.DRAIN, reason);
+  }
+
   /** A connect or a leased connection failed ({@code ok} false), or succeeded. */
   void observe(ServerPool<C> sp, boolean ok) {
-    if (!observe || sp.checker == null) {
+    if (!observe || sp.health.checker == null) {
       return; // without checks nothing would ever bring the server back up
     }
     if (ok) {
-      if (sp.observedErrors != 0) {
+      if (sp.health.observedErrors != 0) {
         synchronized (this) {
-          sp.observedErrors = 0;
+          sp.health.observedErrors = 0;
         }
       }
       return;
     }
     int n;
     synchronized (this) {
-      n = ++sp.observedErrors;
+      n = ++sp.health.observedErrors;
     }
     if (n >= errorLimit) {
       setHealth(sp, Health.DOWN, n + " consecutive connect failures or resets observed (error-limit " + errorLimit + ")");
@@ -146,19 +149,56 @@ final class ServerStates<C> {
   }
 
   private static ServerState effective(ServerPool<?> sp) {
-    if (sp.admin == ServerPool.Admin.MAINT) {
+    ServerHealth<?> h = sp.health;
+    if (h.admin == ServerHealth.Admin.MAINT) {
       return ServerState.MAINT;
     }
-    if (sp.admin == ServerPool.Admin.DRAIN) {
+    if (h.admin == ServerHealth.Admin.DRAIN) {
       return ServerState.DRAIN;
     }
-    switch (sp.health) {
+    switch (h.checks) {
       case UP:
         return ServerState.UP;
       case NOLB:
         return ServerState.DRAIN;
       default:
         return ServerState.DOWN;
+    }
+  }
+
+  /**
+   * Which servers new connections may go to: those up, with a weight above 0, of the lowest priority
+   * any such server has. Backup servers (priority 1 and up) take traffic only while no server of a
+   * lower priority can, one tier at a time, as HAProxy uses its first backup. Caller holds this lock;
+   * the servers that entered the rotation are returned, to serve acquires waiting for room.
+   */
+  private List<ServerPool<C>> rotation() {
+    ServerPool<C>[] all = engine.members.all();
+    int tier = Integer.MAX_VALUE;
+    for (ServerPool<C> sp : all) {
+      if (sp.state == ServerState.UP && engine.weightOf(sp) > 0) {
+        tier = Math.min(tier, sp.endpoint.priority());
+      }
+    }
+    List<ServerPool<C>> entered = new ArrayList<>();
+    for (ServerPool<C> sp : all) {
+      boolean in = sp.state == ServerState.UP && engine.weightOf(sp) > 0 && sp.endpoint.priority() == tier;
+      if (in && !sp.balanced) {
+        entered.add(sp);
+      }
+      sp.balanced = in;
+    }
+    return entered;
+  }
+
+  /** Recomputes the rotation after a change of membership or weight; serves waiters it lets in. */
+  void rotationChanged() {
+    List<ServerPool<C>> entered;
+    synchronized (this) {
+      entered = rotation();
+    }
+    for (ServerPool<C> e : entered) {
+      engine.serverUp(e);
     }
   }
 
@@ -188,7 +228,7 @@ final class ServerStates<C> {
     }
     if (to == ServerState.UP) {
       engine.serverUp(sp);
-      if (!sp.endpoint.backup() && onMarkedUp == io.tether.pool.OnMarkedUp.SHUTDOWN_BACKUP_SESSIONS) {
+      if (!sp.endpoint.backup() && onMarkedUp == OnMarkedUp.SHUTDOWN_BACKUP_SESSIONS) {
         shutDownBackups(sp);
       }
       return;
@@ -211,7 +251,7 @@ final class ServerStates<C> {
   private void shutDownBackups(ServerPool<C> up) {
     EndpointDownException why = new EndpointDownException(engine.name, null,
         up.endpoint.name() + " is up (on-marked-up shutdown-backup-sessions)");
-    for (ServerPool<C> b : engine.servers()) {
+    for (ServerPool<C> b : engine.members.all()) {
       if (!b.endpoint.backup()) {
         continue;
       }

@@ -64,6 +64,21 @@ public interface PoolMetricsRecorder {
   default void poolClosed() {}
 
   /**
+   * A server joined the pool (at start, or at run time): per-server meters may be created. Called before
+   * any other event of that server, on the thread that added it.
+   *
+   * @param endpoint the server
+   */
+  default void serverAdded(Endpoint endpoint) {}
+
+  /**
+   * A server left the pool (its last connection closed after it was removed): its per-server meters may go.
+   *
+   * @param endpoint the server
+   */
+  default void serverRemoved(Endpoint endpoint) {}
+
+  /**
    * A connection was closed for {@code cause} at age {@code ageNanos} since it was opened; {@code
    * wasLeased} says whether a user held it at the time (an in-flight reset, or a shutdown under a user).
    *

@@ -1,8 +1,8 @@
 package io.tether.pool.testing;
 
 import io.tether.pool.CloseCause;
-import io.tether.pool.ConnectionSignals;
-import io.tether.pool.Connector;
+import io.tether.pool.spi.ConnectionSignals;
+import io.tether.pool.spi.Connector;
 import io.tether.pool.Endpoint;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -116,7 +116,7 @@ public final class FakeConnector implements Connector<FakeConnector.Conn> {
   }
 
   @Override
-  public void close(Conn connection, CloseCause cause) {
+  public java.util.concurrent.CompletionStage<Void> close(Conn connection, CloseCause cause) {
     onClose.accept(connection, cause);
     if (connection.closeCalls.incrementAndGet() == 1) {
       connection.closedAt = new Throwable("closed as " + cause + " on " + Thread.currentThread().getName());
@@ -125,7 +125,15 @@ public final class FakeConnector implements Connector<FakeConnector.Conn> {
       openNow.remove(connection);
       closed.add(connection);
     }
+    return closeCompletion.apply(connection);
   }
+
+  /**
+   * How each close completes; by default at once. A test sets it to hold closes open, as a transport
+   * whose close has not finished yet.
+   */
+  public volatile java.util.function.Function<Conn, java.util.concurrent.CompletionStage<Void>> closeCompletion =
+      c -> java.util.concurrent.CompletableFuture.completedFuture(null);
 
   @Override
   public boolean isAlive(Conn connection) {

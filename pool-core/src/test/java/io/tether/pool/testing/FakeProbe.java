@@ -2,7 +2,7 @@ package io.tether.pool.testing;
 
 import io.tether.pool.Endpoint;
 import io.tether.pool.HealthCheck;
-import io.tether.pool.HealthProbe;
+import io.tether.pool.spi.HealthProbe;
 import io.tether.pool.ServerState;
 import java.util.List;
 import java.util.Map;

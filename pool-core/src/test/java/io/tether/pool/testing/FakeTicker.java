@@ -1,6 +1,6 @@
 package io.tether.pool.testing;
 
-import io.tether.pool.Ticker;
+import io.tether.pool.spi.Ticker;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 

@@ -1,6 +1,6 @@
 package io.tether.pool.testing;
 
-import io.tether.pool.Scheduler;
+import io.tether.pool.spi.Scheduler;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

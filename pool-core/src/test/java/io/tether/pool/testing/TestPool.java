@@ -3,7 +3,6 @@ package io.tether.pool.testing;
 import io.tether.pool.ConnectionPool;
 import io.tether.pool.Lease;
 import io.tether.pool.PoolConfig;
-import io.tether.pool.internal.PoolEngine;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
@@ -16,7 +15,7 @@ public final class TestPool {
   public final ManualScheduler scheduler;
   public final FakeConnector connector;
   public final RecordingListener events = new RecordingListener();
-  public final PoolEngine<FakeConnector.Conn> pool;
+  public final ConnectionPool<FakeConnector.Conn> pool;
 
   public TestPool(PoolConfig.Builder config) {
     this(config, false);
@@ -44,7 +43,7 @@ public final class TestPool {
     if (probe != null) {
       b.healthProbe(probe);
     }
-    this.pool = (PoolEngine<FakeConnector.Conn>) b.build();
+    this.pool = b.build();
   }
 
   /** Acquires, expecting the result at once (the fake connector connects synchronously). */

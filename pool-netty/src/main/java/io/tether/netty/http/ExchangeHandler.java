@@ -18,8 +18,8 @@ import io.tether.pool.Endpoint;
 import io.tether.pool.Lease;
 import io.tether.pool.ResponseTimeoutException;
 import io.tether.pool.StaleConnectionException;
-import io.tether.pool.Ticker;
-import io.tether.pool.internal.PeerErrors;
+import io.tether.pool.spi.Ticker;
+import io.tether.pool.spi.PeerErrors;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 

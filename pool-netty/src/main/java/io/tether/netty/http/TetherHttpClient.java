@@ -8,13 +8,14 @@ import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.tether.netty.TetherChannelPool;
+import io.tether.pool.IdleInput;
 import io.tether.netty.internal.PooledChannelHandler;
 import io.tether.pool.ConnectionPool;
 import io.tether.pool.Lease;
 import io.tether.pool.PoolConfig;
 import io.tether.pool.PoolListener;
 import io.tether.pool.PoolStats;
-import io.tether.pool.Ticker;
+import io.tether.pool.spi.Ticker;
 import io.tether.pool.metrics.PoolMetricsRecorder;
 import java.time.Duration;
 import java.util.Objects;
@@ -57,7 +58,9 @@ public final class TetherHttpClient implements AutoCloseable {
     this.metrics = b.metrics;
     TetherChannelPool.Builder poolBuilder =
         TetherChannelPool.builder(b.bootstrap)
-            .config(b.config)
+            // An HTTP/1.1 server never speaks first: bytes on an idle connection (HAProxy's 408 before it
+            // closes) mean the connection is done.
+            .config(b.config.toBuilder().idleInput(IdleInput.CLOSE).build())
             .listener(b.listener)
             .metrics(b.metrics)
             .ticker(b.ticker);

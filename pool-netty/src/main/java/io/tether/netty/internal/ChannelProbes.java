@@ -21,7 +21,7 @@ import io.netty.handler.ssl.SslHandler;
 import io.tether.netty.Tls;
 import io.tether.pool.Endpoint;
 import io.tether.pool.HealthCheck;
-import io.tether.pool.HealthProbe;
+import io.tether.pool.spi.HealthProbe;
 import io.tether.pool.ServerState;
 import java.io.IOException;
 import java.net.InetSocketAddress;

@@ -9,28 +9,28 @@ import io.netty.channel.ChannelPromise;
 import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
-import io.netty.util.concurrent.ImmediateEventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.netty.util.concurrent.SucceededFuture;
 import io.netty.util.internal.logging.InternalLogger;
 import io.netty.util.internal.logging.InternalLoggerFactory;
 import io.tether.pool.CloseCause;
-import io.tether.pool.ConnectionSignals;
 import io.tether.pool.EndpointDownException;
-import io.tether.pool.Lease;
 import io.tether.pool.PoolClosedException;
 import io.tether.pool.ResponseTimeoutException;
 import io.tether.pool.StaleConnectionException;
-import io.tether.pool.Ticker;
-import io.tether.pool.internal.ConnectionWatch;
+import io.tether.pool.spi.ConnectionSignals;
+import io.tether.pool.spi.ConnectionWatch;
+import io.tether.pool.spi.Pooled;
+import io.tether.pool.spi.Ticker;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
  * First handler of every pooled Netty 4 channel: translates its events into {@link ConnectionWatch}
  * calls (activity for the idle clock, closes by the peer, stale requests, the response timeout) and
- * acts on the answers. Runs on the channel's event loop, except {@link #leased()} and {@link
- * #inactiveCause()}.
+ * acts on the answers. Runs on the channel's event loop, except {@link #leased()}, {@link #closing()} and
+ * the future accessors.
  */
 public final class PooledChannelHandler extends ChannelDuplexHandler implements ChannelFutureListener {
   public static final String NAME = "tether-pool";
@@ -39,23 +39,57 @@ public final class PooledChannelHandler extends ChannelDuplexHandler implements 
   private static final InternalLogger log = InternalLoggerFactory.getInstance(PooledChannelHandler.class);
 
   private final ConnectionWatch watch;
+  /** The pool that opened the channel: a release to another pool is refused. */
+  final Object owner;
   private ScheduledFuture<?> timer;
   /**
-   * The completed future an immediate acquire returns, made once per channel: a completed Netty future
-   * is immutable and notifies listeners at once without storing them, so every lease can share it and
-   * an acquire allocates nothing. Touched only by the thread holding the lease.
+   * Completed futures an immediate acquire and release return, made once per channel on its event loop:
+   * a completed Netty future is immutable and notifies listeners without storing them, so every lease
+   * shares them and the idle lease cycle allocates nothing. Listeners run on the channel's event loop,
+   * as they do for Netty's own pools' futures.
    */
   private Future<Channel> acquired;
+  private Future<Void> released;
+  /** A close was asked for on this side: the channel may still look active while its close is queued. */
+  private volatile boolean closing;
+  /** Completes when the channel has closed: the pool's close waits for it. */
+  final CompletableFuture<Void> closed = new CompletableFuture<>();
+  /**
+   * Whether the channel is in a user's hands, for a pool subclass that keeps idle channels in its own
+   * queue (the engine then sees them leased throughout). 1: handed out.
+   */
+  private final java.util.concurrent.atomic.AtomicBoolean withUser = new java.util.concurrent.atomic.AtomicBoolean();
 
-  public PooledChannelHandler(ConnectionSignals signals, Ticker ticker, Duration responseTimeout) {
-    this.watch = new ConnectionWatch(signals, ticker, responseTimeout);
+  public PooledChannelHandler(Object owner, ConnectionSignals signals, Ticker ticker, Duration responseTimeout,
+      boolean requestResponse) {
+    this.owner = owner;
+    this.watch = new ConnectionWatch(signals, ticker, responseTimeout, requestResponse);
   }
 
-  /** The lease of a pooled channel, or null if the channel is not pooled. */
+  /** The handler of a pooled channel, or null if the channel was not opened by a Tether pool. */
+  public static PooledChannelHandler of(Channel ch) {
+    return ch.hasAttr(KEY) ? ch.attr(KEY).get() : null;
+  }
+
+  /** Whether {@code pool} opened this channel. */
+  public boolean ownedBy(Object pool) {
+    return owner == pool;
+  }
+
+  /** The channel was handed to a user. */
+  public void handedToUser() {
+    withUser.set(true);
+  }
+
+  /** The user gives it back; false if it was not in a user's hands (released twice). */
+  public boolean returnFromUser() {
+    return withUser.compareAndSet(true, false);
+  }
+
+  /** This channel as the pool knows it. */
   @SuppressWarnings("unchecked")
-  public static Lease<Channel> leaseOf(Channel ch) {
-    PooledChannelHandler h = ch.attr(KEY).get();
-    return h == null ? null : (Lease<Channel>) h.watch.signals().lease();
+  public Pooled<Channel> pooled() {
+    return (Pooled<Channel>) watch.signals();
   }
 
   public ConnectionSignals signals() {
@@ -67,12 +101,31 @@ public final class PooledChannelHandler extends ChannelDuplexHandler implements 
     watch.leased();
   }
 
+  /** Whether the channel can be handed out: active, and no close asked for on this side. */
+  public static boolean usable(Channel ch) {
+    if (!ch.isActive()) {
+      return false;
+    }
+    PooledChannelHandler h = of(ch);
+    return h == null || !h.closing;
+  }
+
   /** The channel as an already succeeded future; see {@link #acquired}. */
   public Future<Channel> acquiredFuture(Channel ch) {
     Future<Channel> f = acquired;
     if (f == null) {
-      f = new SucceededFuture<>(ImmediateEventExecutor.INSTANCE, ch);
+      f = new SucceededFuture<>(ch.eventLoop(), ch);
       acquired = f;
+    }
+    return f;
+  }
+
+  /** A completed release; see {@link #acquired}. */
+  public Future<Void> releasedFuture(Channel ch) {
+    Future<Void> f = released;
+    if (f == null) {
+      f = new SucceededFuture<>(ch.eventLoop(), null);
+      released = f;
     }
     return f;
   }
@@ -127,12 +180,19 @@ public final class PooledChannelHandler extends ChannelDuplexHandler implements 
 
   @Override
   public void close(ChannelHandlerContext ctx, ChannelPromise promise) {
+    closing = true;
     watch.closingLocally();
     ctx.close(promise);
   }
 
+  /** A close was asked for from outside the pipeline (the pool's connector): any thread. */
+  void closing() {
+    closing = true;
+  }
+
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
+    closing = true;
     if (timer != null) {
       timer.cancel(false);
       timer = null;
@@ -143,25 +203,30 @@ public final class PooledChannelHandler extends ChannelDuplexHandler implements 
     }
     ctx.fireChannelInactive();
     watch.closed();
+    closed.complete(null);
   }
 
   /**
    * The pool is closing this channel ({@code cause}): if it was leased, tell its user why before the
    * close, as an exception through the pipeline. Any thread.
    */
-  public void poolClosing(Channel ch, CloseCause cause, String poolName) {
+  void poolClosing(Channel ch, CloseCause cause, String poolName) {
+    closing = true;
     if (!watch.signals().closedWhileLeased()) {
       ch.close();
       return;
     }
-    ch.eventLoop().execute(() -> {
+    Runnable tell = () -> {
       if (ch.isActive()) {
         ch.pipeline().fireExceptionCaught(cause == CloseCause.POOL_CLOSED ? new PoolClosedException(poolName)
             : new EndpointDownException(poolName, watch.signals().endpoint().name(),
                 "marked down; its sessions were shut down"));
       }
       ch.close();
-    });
+    };
+    if (!Loops.run(ch.eventLoop(), tell)) {
+      ch.close(); // the loop is gone; the channel was closed with it
+    }
   }
 
   private void arm(ChannelHandlerContext ctx, long delayNanos) {

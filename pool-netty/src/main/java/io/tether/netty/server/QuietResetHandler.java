@@ -5,7 +5,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.internal.logging.InternalLogger;
 import io.netty.util.internal.logging.InternalLoggerFactory;
-import io.tether.pool.internal.PeerErrors;
+import io.tether.pool.spi.PeerErrors;
 import java.util.concurrent.atomic.LongAdder;
 
 /**

@@ -1,10 +1,10 @@
 package io.tether.netty3.internal;
 
 import io.tether.pool.CloseCause;
-import io.tether.pool.ConnectionSignals;
-import io.tether.pool.Connector;
+import io.tether.pool.spi.ConnectionSignals;
+import io.tether.pool.spi.Connector;
 import io.tether.pool.Endpoint;
-import io.tether.pool.Ticker;
+import io.tether.pool.spi.Ticker;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -27,9 +27,13 @@ public final class ChannelConnector implements Connector<Channel> {
   private final Duration responseTimeout;
   private final Timer timer;
   private final String poolName;
+  private final Object owner;
+  private final boolean requestResponse;
 
-  public ChannelConnector(ClientBootstrap template, Ticker ticker, Duration responseTimeout, Timer timer,
-      String poolName) {
+  public ChannelConnector(Object owner, ClientBootstrap template, Ticker ticker, Duration responseTimeout,
+      boolean requestResponse, Timer timer, String poolName) {
+    this.owner = owner;
+    this.requestResponse = requestResponse;
     this.template = template;
     this.pipelines = template.getPipelineFactory();
     this.ticker = ticker;
@@ -47,11 +51,19 @@ public final class ChannelConnector implements Connector<Channel> {
     }
     b.setPipelineFactory(() -> {
       ChannelPipeline p = pipelines.getPipeline();
-      p.addFirst(PooledChannelHandler.NAME, new PooledChannelHandler(signals, ticker, responseTimeout, timer));
+      p.addFirst(PooledChannelHandler.NAME, new PooledChannelHandler(owner, signals, ticker, responseTimeout,
+          requestResponse, timer));
       return p;
     });
     CompletableFuture<Channel> result = new CompletableFuture<>();
-    b.connect(resolved(endpoint.socketAddress())).addListener((ChannelFuture f) -> {
+    ChannelFuture connecting;
+    try {
+      connecting = b.connect(resolved(endpoint.socketAddress()));
+    } catch (RuntimeException e) { // a released channel factory, say
+      result.completeExceptionally(e);
+      return result;
+    }
+    connecting.addListener((ChannelFuture f) -> {
       if (f.isSuccess()) {
         result.complete(f.getChannel());
       } else {
@@ -62,13 +74,31 @@ public final class ChannelConnector implements Connector<Channel> {
   }
 
   @Override
-  public void close(Channel channel, CloseCause cause) {
+  public CompletionStage<Void> close(Channel channel, CloseCause cause) {
     PooledChannelHandler h = PooledChannelHandler.of(channel);
     if (h != null && (cause == CloseCause.ENDPOINT_DOWN || cause == CloseCause.POOL_CLOSED)) {
       h.poolClosing(channel, cause, poolName);
     } else {
       channel.close(); // FIN, never an RST from our side
     }
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    // Netty 3 notifies a close future's listeners on the closing thread, with or without workers.
+    channel.getCloseFuture().addListener(f -> done.complete(null));
+    return done;
+  }
+
+  @Override
+  public void leased(Channel channel) {
+    PooledChannelHandler h = PooledChannelHandler.of(channel);
+    if (h != null) {
+      h.leased();
+    }
+  }
+
+  @Override
+  public boolean onTransportThread() {
+    // Netty 3 marks its I/O threads here; ChannelFuture.await() uses it to refuse a dead lock.
+    return org.jboss.netty.util.internal.DeadLockProofWorker.PARENT.get() != null;
   }
 
   @Override

@@ -2,7 +2,7 @@ package io.tether.netty3.internal;
 
 import io.tether.pool.Endpoint;
 import io.tether.pool.HealthCheck;
-import io.tether.pool.HealthProbe;
+import io.tether.pool.spi.HealthProbe;
 import io.tether.pool.ServerState;
 import java.io.IOException;
 import java.net.InetSocketAddress;

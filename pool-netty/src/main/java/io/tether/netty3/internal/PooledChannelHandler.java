@@ -1,14 +1,15 @@
 package io.tether.netty3.internal;
 
 import io.tether.pool.CloseCause;
-import io.tether.pool.ConnectionSignals;
+import io.tether.pool.spi.ConnectionSignals;
 import io.tether.pool.EndpointDownException;
-import io.tether.pool.Lease;
 import io.tether.pool.PoolClosedException;
 import io.tether.pool.ResponseTimeoutException;
 import io.tether.pool.StaleConnectionException;
-import io.tether.pool.Ticker;
-import io.tether.pool.internal.ConnectionWatch;
+import io.tether.pool.spi.Ticker;
+import io.tether.pool.spi.ConnectionWatch;
+import io.tether.pool.spi.Pooled;
+import java.util.concurrent.CompletableFuture;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.jboss.netty.channel.Channel;
@@ -36,9 +37,15 @@ public final class PooledChannelHandler extends SimpleChannelHandler {
   private final ConnectionWatch watch;
   private final Timer timer;
   private Timeout pending; // guarded by watch
+  /** The pool that opened the channel: a release to another pool is refused. */
+  final Object owner;
+  /** Completes when the channel has closed: the pool's close waits for it. */
+  final CompletableFuture<Void> closed = new CompletableFuture<>();
 
-  public PooledChannelHandler(ConnectionSignals signals, Ticker ticker, Duration responseTimeout, Timer timer) {
-    this.watch = new ConnectionWatch(signals, ticker, responseTimeout);
+  public PooledChannelHandler(Object owner, ConnectionSignals signals, Ticker ticker, Duration responseTimeout,
+      boolean requestResponse, Timer timer) {
+    this.owner = owner;
+    this.watch = new ConnectionWatch(signals, ticker, responseTimeout, requestResponse);
     this.timer = timer;
   }
 
@@ -47,9 +54,15 @@ public final class PooledChannelHandler extends SimpleChannelHandler {
     return (PooledChannelHandler) ch.getPipeline().get(NAME);
   }
 
+  /** This channel as the pool knows it. */
   @SuppressWarnings("unchecked")
-  public Lease<Channel> lease() {
-    return (Lease<Channel>) watch.signals().lease();
+  public Pooled<Channel> pooled() {
+    return (Pooled<Channel>) watch.signals();
+  }
+
+  /** Whether {@code pool} opened this channel. */
+  public boolean ownedBy(Object pool) {
+    return owner == pool;
   }
 
   public void leased() {
@@ -141,6 +154,7 @@ public final class PooledChannelHandler extends SimpleChannelHandler {
     synchronized (watch) {
       watch.closed();
     }
+    closed.complete(null);
   }
 
   /** The pool is closing this channel: tell a leased user why, then close. Any thread. */

@@ -1,6 +1,6 @@
 package io.tether.netty3.internal;
 
-import io.tether.pool.Scheduler;
+import io.tether.pool.spi.Scheduler;
 import java.util.concurrent.TimeUnit;
 import org.jboss.netty.util.Timeout;
 import org.jboss.netty.util.Timer;
@@ -22,7 +22,8 @@ public final class TimerScheduler implements Scheduler {
       Timeout t = timer.newTimeout(timeout -> task.run(), Math.max(0, delay), unit);
       return t::cancel;
     } catch (IllegalStateException stopped) {
-      return () -> {}; // the application stopped its timer while shutting down
+      // The application stopped its timer while shutting down: the pool completes what waited on it.
+      throw new java.util.concurrent.RejectedExecutionException("the Netty 3 timer is stopped", stopped);
     }
   }
 }

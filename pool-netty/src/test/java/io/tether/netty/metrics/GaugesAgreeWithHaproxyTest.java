@@ -74,7 +74,7 @@ class GaugesAgreeWithHaproxyTest {
         Await.until(Duration.ofSeconds(5), () -> gauge(registry, "idle") == 0 && scur(haproxy) == 3,
             () -> "idle " + gauge(registry, "idle") + ", HAProxy scur " + scur(haproxy));
         assertEquals(3, gauge(registry, "leased"));
-        held.forEach(ch -> client.pool().release(ch));
+        held.forEach(ch -> client.pool().release(ch).syncUninterruptibly());
       }
     } finally {
       group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();

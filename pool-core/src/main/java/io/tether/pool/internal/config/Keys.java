@@ -3,6 +3,7 @@ package io.tether.pool.internal.config;
 import io.tether.pool.Balance;
 import io.tether.pool.HealthCheck;
 import io.tether.pool.IdleInput;
+import io.tether.pool.OnAcquireTimeout;
 import io.tether.pool.OnMarkedDown;
 import io.tether.pool.OnMarkedUp;
 import io.tether.pool.ReuseOrder;
@@ -62,6 +63,10 @@ public final class Keys {
   public static final Key<Duration> CLOSE_TIMEOUT = durationOrNone("close-timeout", Duration.ZERO,
       Duration.ofMinutes(10), Duration.ofSeconds(5), "5s",
       "How long closing the pool waits for leased connections before closing them under their users; none never does.",
+      false);
+  public static final Key<OnAcquireTimeout> ON_ACQUIRE_TIMEOUT = choice("on-acquire-timeout",
+      OnAcquireTimeout.class, OnAcquireTimeout.FAIL,
+      "What an acquire that waited acquire-timeout does: fail, or connect beyond max-connections (Netty's NEW).",
       false);
   public static final Key<IdleInput> IDLE_INPUT = choice("idle-input", IdleInput.class, IdleInput.PASS,
       "Bytes arriving on an idle connection: pass them to the transport's handlers and keep it, or close it.", false);

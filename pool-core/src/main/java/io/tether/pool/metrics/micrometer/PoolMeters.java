@@ -47,7 +47,7 @@ public final class PoolMeters implements PoolMetricsRecorder {
   private final MeterRegistry registry;
   private final Tags common;
   private final List<Meter> meters = new ArrayList<>();
-  private final Map<String, ServerMeters> servers = new HashMap<>();
+  private final Map<String, ServerMeters> servers = new java.util.concurrent.ConcurrentHashMap<>();
   private final Map<CloseCause, Timer> ageByCause = new EnumMap<>(CloseCause.class);
   private final Map<String, Counter> retries = new HashMap<>();
   private Tags poolTags;
@@ -88,6 +88,7 @@ public final class PoolMeters implements PoolMetricsRecorder {
     Counter leaks;
     final Map<CloseCause, Counter> closed = new EnumMap<>(CloseCause.class);
     final Map<ServerState, Counter> transitions = new EnumMap<>(ServerState.class);
+    final List<Meter> meters = new ArrayList<>();
   }
 
   @Override
@@ -110,29 +111,57 @@ public final class PoolMeters implements PoolMetricsRecorder {
     for (String reason : List.of("stale", "reset", "timeout", "endpoint-down")) {
       retries.put(reason, counter(MeterName.RETRIES, poolTags.and("reason", reason)));
     }
-    for (PoolStats.Server s : stats.get().servers()) {
-      String server = s.name();
-      Tags t = poolTags.and("server", server);
-      for (String state : List.of("idle", "leased", "connecting")) {
-        gauge(MeterName.SERVER_CONNECTIONS, t.and("state", state), stats,
-            x -> byState(x.server(server), state));
-      }
-      gauge(MeterName.SERVER_UP, t, stats, x -> x.server(server).state() == ServerState.UP ? 1 : 0);
-      ServerMeters m = new ServerMeters();
-      m.created = counter(MeterName.CREATED, t);
-      m.connectOk = timer(MeterName.CONNECT, t.and("outcome", "success"), null);
-      m.connectFailed = timer(MeterName.CONNECT, t.and("outcome", "failure"), null);
-      m.resetIdle = counter(MeterName.RESETS, t.and("phase", "idle"));
-      m.resetInFlight = counter(MeterName.RESETS, t.and("phase", "in-flight"));
-      m.leaks = counter(MeterName.LEAKS, t);
-      for (CloseCause c : CloseCause.values()) {
-        m.closed.put(c, counter(MeterName.CLOSED, t.and("cause", c.id())));
-      }
-      for (ServerState st : ServerState.values()) {
-        m.transitions.put(st, counter(MeterName.TRANSITIONS, t.and("to", st.name().toLowerCase(Locale.ROOT))));
-      }
-      servers.put(server, m);
+  }
+
+  @Override
+  public synchronized void serverAdded(Endpoint endpoint) {
+    String server = endpoint.name();
+    if (servers.containsKey(server)) {
+      return;
     }
+    int before = meters.size();
+    Tags t = poolTags.and("server", server);
+    for (String state : List.of("idle", "leased", "connecting")) {
+      gauge(MeterName.SERVER_CONNECTIONS, t.and("state", state), stats, x -> byState(find(x, server), state));
+    }
+    gauge(MeterName.SERVER_UP, t, stats, x -> {
+      PoolStats.Server sv = find(x, server);
+      return sv != null && sv.state() == ServerState.UP ? 1 : 0;
+    });
+    ServerMeters m = new ServerMeters();
+    m.created = counter(MeterName.CREATED, t);
+    m.connectOk = timer(MeterName.CONNECT, t.and("outcome", "success"), null);
+    m.connectFailed = timer(MeterName.CONNECT, t.and("outcome", "failure"), null);
+    m.resetIdle = counter(MeterName.RESETS, t.and("phase", "idle"));
+    m.resetInFlight = counter(MeterName.RESETS, t.and("phase", "in-flight"));
+    m.leaks = counter(MeterName.LEAKS, t);
+    for (CloseCause c : CloseCause.values()) {
+      m.closed.put(c, counter(MeterName.CLOSED, t.and("cause", c.id())));
+    }
+    for (ServerState st : ServerState.values()) {
+      m.transitions.put(st, counter(MeterName.TRANSITIONS, t.and("to", st.name().toLowerCase(Locale.ROOT))));
+    }
+    m.meters.addAll(meters.subList(before, meters.size()));
+    servers.put(server, m);
+  }
+
+  @Override
+  public synchronized void serverRemoved(Endpoint endpoint) {
+    ServerMeters m = servers.remove(endpoint.name());
+    if (m != null) {
+      m.meters.forEach(registry::remove);
+      meters.removeAll(m.meters);
+    }
+  }
+
+  /** The server's entry, or null once it has left the pool (a gauge read may race its removal). */
+  private static PoolStats.Server find(PoolStats s, String server) {
+    for (PoolStats.Server sv : s.servers()) {
+      if (sv.name().equals(server)) {
+        return sv;
+      }
+    }
+    return null;
   }
 
   private static double byState(PoolStats s, String state) {
@@ -140,6 +169,9 @@ public final class PoolMeters implements PoolMetricsRecorder {
   }
 
   private static double byState(PoolStats.Server s, String state) {
+    if (s == null) {
+      return 0;
+    }
     return state.equals("idle") ? s.idle() : state.equals("leased") ? s.leased() : s.connecting();
   }
 
@@ -168,11 +200,15 @@ public final class PoolMeters implements PoolMetricsRecorder {
   public synchronized void poolClosed() {
     meters.forEach(registry::remove);
     meters.clear();
+    servers.clear();
   }
 
   @Override
   public void recordConnect(Endpoint endpoint, long nanos, boolean success) {
     ServerMeters m = servers.get(endpoint.name());
+    if (m == null) {
+      return;
+    }
     if (success) {
       m.connectOk.record(nanos, TimeUnit.NANOSECONDS);
       m.created.increment();
@@ -202,6 +238,9 @@ public final class PoolMeters implements PoolMetricsRecorder {
   @Override
   public void recordClose(Endpoint endpoint, CloseCause cause, long ageNanos, boolean wasLeased) {
     ServerMeters m = servers.get(endpoint.name());
+    if (m == null) {
+      return;
+    }
     m.closed.get(cause).increment();
     ageByCause.get(cause).record(Math.max(0, ageNanos), TimeUnit.NANOSECONDS);
     if (cause == CloseCause.PEER_RESET) {
@@ -211,12 +250,18 @@ public final class PoolMeters implements PoolMetricsRecorder {
 
   @Override
   public void recordStateChange(Endpoint endpoint, ServerState from, ServerState to) {
-    servers.get(endpoint.name()).transitions.get(to).increment();
+    ServerMeters m = servers.get(endpoint.name());
+    if (m != null) {
+      m.transitions.get(to).increment();
+    }
   }
 
   @Override
   public void recordLeakSuspected(Endpoint endpoint) {
-    servers.get(endpoint.name()).leaks.increment();
+    ServerMeters m = servers.get(endpoint.name());
+    if (m != null) {
+      m.leaks.increment();
+    }
   }
 
   @Override

@@ -1,10 +1,8 @@
-package io.tether.pool.internal;
+package io.tether.pool.spi;
 
 import io.tether.pool.CloseCause;
-import io.tether.pool.ConnectionSignals;
 import io.tether.pool.ResponseTimeoutException;
 import io.tether.pool.StaleConnectionException;
-import io.tether.pool.Ticker;
 import java.time.Duration;
 
 /**
@@ -30,6 +28,7 @@ public final class ConnectionWatch {
   private final ConnectionSignals signals;
   private final Ticker ticker;
   private final long responseTimeoutNanos;
+  private final boolean requestResponse;
 
   private boolean awaitingResponse;
   private long awaitingSince;
@@ -40,12 +39,25 @@ public final class ConnectionWatch {
   private volatile boolean peerGone;
   private volatile boolean closedLocally;
 
-  public ConnectionWatch(ConnectionSignals signals, Ticker ticker, Duration responseTimeout) {
+  /**
+   * A watch for one connection.
+   *
+   * @param signals the pool's side of the connection
+   * @param ticker the pool's clock, for the response timeout
+   * @param responseTimeout how long a response may take once a request was written; zero: no limit
+   * @param requestResponse whether the protocol is request/response ({@code idle-input=close}): bytes
+   *     on an idle connection are a peer speaking out of turn, and a close or reset while a response is
+   *     awaited makes the request stale; otherwise the protocol's own handlers see both as they are
+   */
+  public ConnectionWatch(ConnectionSignals signals, Ticker ticker, Duration responseTimeout,
+      boolean requestResponse) {
     this.signals = signals;
     this.ticker = ticker;
     this.responseTimeoutNanos = responseTimeout.toNanos();
+    this.requestResponse = requestResponse;
   }
 
+  /** {@return the pool's side of the connection} */
   public ConnectionSignals signals() {
     return signals;
   }
@@ -57,13 +69,18 @@ public final class ConnectionWatch {
   }
 
   /**
-   * Bytes arrived. Returns false if they came while the connection was idle in the pool: the peer is
-   * talking out of turn (an HTTP 408 before closing, say), its state is unknown, and the adapter must
-   * drop the message and close.
+   * Bytes arrived.
+   *
+   * @return false if they came while the connection was idle in the pool of a request/response
+   *     protocol: the peer is talking out of turn (an HTTP 408 before closing, say), its state is unknown,
+   *     and the adapter must drop the message and close
    */
   public boolean read() {
     signals.activity();
     if (signals.isIdle()) {
+      if (!requestResponse) {
+        return true; // a heartbeat or a push: the protocol's business
+      }
       peerGone = true;
       return false;
     }
@@ -72,8 +89,11 @@ public final class ConnectionWatch {
   }
 
   /**
-   * A write was requested. Returns the delay after which the adapter should call {@link
-   * #responseTimerFired()}, or -1 if no timer is needed (no response timeout, or one already runs).
+   * A write was requested.
+   *
+   * @param timerRunning whether the adapter's response timer is already scheduled
+   * @return the delay in nanoseconds after which the adapter should call {@link #responseTimerFired()},
+   *     or -1 if no timer is needed (no response timeout, or one already runs)
    */
   public long write(boolean timerRunning) {
     signals.activity();
@@ -93,7 +113,12 @@ public final class ConnectionWatch {
     unfinishedWrites--;
   }
 
-  /** Classifies an exception the transport raised. */
+  /**
+   * Classifies an exception the transport raised.
+   *
+   * @param cause the exception
+   * @return what the adapter should do with it
+   */
   public Verdict exception(Throwable cause) {
     if (!PeerErrors.isPeerAbort(cause)) {
       return Verdict.PASS;
@@ -105,7 +130,7 @@ public final class ConnectionWatch {
     if (signals.isIdle()) {
       return Verdict.CLOSE_QUIETLY;
     }
-    if (awaitingResponse && !staleReported) {
+    if (requestResponse && awaitingResponse && !staleReported) {
       staleReported = true;
       return Verdict.STALE;
     }
@@ -118,12 +143,14 @@ public final class ConnectionWatch {
   }
 
   /**
-   * The connection is gone. Returns the stale-connection exception to fire first if a leased user was
-   * still waiting for a response, else null. The adapter then passes the close through its pipeline and
-   * calls {@link #closed()}.
+   * The connection is gone. The adapter then passes the close through its pipeline and calls {@link
+   * #closed()}.
+   *
+   * @return the stale-connection exception to fire first if a leased user was still waiting for a
+   *     response, else null
    */
   public StaleConnectionException inactive() {
-    if (signals.isLeased() && awaitingResponse && !staleReported && !closedLocally) {
+    if (requestResponse && signals.isLeased() && awaitingResponse && !staleReported && !closedLocally) {
       staleReported = true;
       return stale();
     }
@@ -144,8 +171,10 @@ public final class ConnectionWatch {
   }
 
   /**
-   * The response timer fired. Returns the exception to fire (then close) if the response is overdue;
-   * otherwise null, and {@link #timerDelay()} says when to look again.
+   * The response timer fired.
+   *
+   * @return the exception to fire (then close) if the response is overdue; otherwise null, and {@link
+   *     #timerDelay()} says when to look again
    */
   public ResponseTimeoutException responseTimerFired() {
     if (!awaitingResponse || timerDelay() > 0) {
@@ -155,7 +184,7 @@ public final class ConnectionWatch {
     return new ResponseTimeoutException(signals.endpoint().name(), Duration.ofNanos(responseTimeoutNanos));
   }
 
-  /** Nanoseconds until the awaited response is overdue; -1 if none is awaited. */
+  /** {@return nanoseconds until the awaited response is overdue; -1 if none is awaited} */
   public long timerDelay() {
     if (!awaitingResponse || responseTimeoutNanos <= 0) {
       return -1;
@@ -163,13 +192,14 @@ public final class ConnectionWatch {
     return Math.max(0, responseTimeoutNanos - (ticker.read() - awaitingSince));
   }
 
+  /** {@return the exception a user waiting on this connection sees when it turns out stale} */
   public StaleConnectionException stale() {
     return new StaleConnectionException(signals.endpoint().name(), resetSeen, unfinishedWrites == 0, null);
   }
 
   /**
-   * Why the connection is no longer active, for a release that finds it so: the peer's doing (reset or
-   * FIN), or a close on this side (its user, a timeout), which makes it broken.
+   * {@return why the connection is no longer active, for a release that finds it so: the peer's doing
+   * (reset or FIN), or a close on this side (its user, a timeout), which makes it broken}
    */
   public CloseCause inactiveCause() {
     if (resetSeen) {

@@ -1,4 +1,4 @@
-package io.tether.pool.internal;
+package io.tether.pool.spi;
 
 import java.io.IOException;
 import java.util.Locale;
@@ -11,17 +11,31 @@ import java.util.Locale;
 public final class PeerErrors {
   private PeerErrors() {}
 
-  /** An RST from the peer: {@code ECONNRESET}, "Connection reset (by peer)". */
+  /**
+   * {@return whether {@code t} (or one of its first causes) is an RST from the peer: {@code ECONNRESET},
+   * "Connection reset (by peer)"}
+   *
+   * @param t the exception the transport raised
+   */
   public static boolean isReset(Throwable t) {
     return matches(t, "connection reset") || matches(t, "forcibly closed by the remote host");
   }
 
-  /** A write to a connection the peer already closed: {@code EPIPE}, "Broken pipe". */
+  /**
+   * {@return whether {@code t} is a write to a connection the peer already closed: {@code EPIPE}, "Broken
+   * pipe"}
+   *
+   * @param t the exception the transport raised
+   */
   public static boolean isBrokenPipe(Throwable t) {
     return matches(t, "broken pipe");
   }
 
-  /** Either of the above. */
+  /**
+   * {@return whether {@code t} is a reset or a broken pipe}
+   *
+   * @param t the exception the transport raised
+   */
   public static boolean isPeerAbort(Throwable t) {
     return isReset(t) || isBrokenPipe(t);
   }

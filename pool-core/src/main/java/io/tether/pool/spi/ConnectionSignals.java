@@ -1,4 +1,6 @@
-package io.tether.pool;
+package io.tether.pool.spi;
+
+import io.tether.pool.Endpoint;
 
 /**
  * What a transport tells the pool about one of its connections. Handed to {@link Connector#connect};
@@ -17,8 +19,8 @@ public interface ConnectionSignals {
   /**
    * The peer closed the connection: {@code reset} is true for an RST ({@code ECONNRESET}, "Connection
    * reset by peer"), false for a FIN. If the connection is idle it leaves the pool at once, counted as
-   * {@link CloseCause#PEER_RESET} or {@link CloseCause#PEER_CLOSED}; if it is leased it leaves the pool
-   * and the lease's later release is ignored. Repeated calls are ignored.
+   * {@code PEER_RESET} or {@code PEER_CLOSED}; if it is leased it leaves the pool and the lease's later
+   * release is ignored. Repeated calls are ignored.
    *
    * @param reset true for an RST, false for a FIN
    */
@@ -26,14 +28,14 @@ public interface ConnectionSignals {
 
   /**
    * The connection was closed on this side by someone other than the pool (its user, or the
-   * transport after a protocol error): it leaves the pool counted as {@link CloseCause#BROKEN}. Ignored
-   * if the pool is already closing it.
+   * transport after a protocol error): it leaves the pool counted as {@code BROKEN}. Ignored if the pool
+   * is already closing it.
    */
   void closedLocally();
 
   /**
    * Whether the pool closed this connection while it was leased (server marked down, pool closed), so
-   * the transport should tell its user why, for instance with an {@link EndpointDownException}. Valid
+   * the transport should tell its user why, for instance with an {@code EndpointDownException}. Valid
    * from the moment {@link Connector#close} is called.
    *
    * @return whether the pool saw the close while the connection was leased
@@ -50,12 +52,4 @@ public interface ConnectionSignals {
 
   /** {@return the endpoint the connection goes to} */
   Endpoint endpoint();
-
-  /**
-   * The lease of this connection, valid while {@link #isLeased()}; adapters keep it with the
-   * connection (for Netty, in a channel attribute) so that releasing by connection is one lookup.
-   *
-   * @return the current lease, or null
-   */
-  Lease<?> lease();
 }

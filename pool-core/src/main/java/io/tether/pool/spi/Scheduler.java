@@ -1,4 +1,4 @@
-package io.tether.pool;
+package io.tether.pool.spi;
 
 import java.util.Objects;
 import java.util.concurrent.ScheduledExecutorService;
@@ -12,7 +12,10 @@ import java.util.concurrent.TimeUnit;
  * <p>The Netty adapters pass an event loop; plain users pass a {@link ScheduledExecutorService} through
  * {@link #of(ScheduledExecutorService)}; tests pass a manual scheduler driven by a fake {@link Ticker}.
  * Implementations must be thread-safe. Tasks must be run one at a time per scheduled call, never
- * concurrently with themselves, and never before their delay has passed.
+ * concurrently with themselves, and never before their delay has passed. A scheduler that can no longer
+ * run tasks (a shut-down event loop or executor) throws {@link
+ * java.util.concurrent.RejectedExecutionException} from {@link #schedule}: the pool then completes
+ * whatever was waiting on that task at once, with that exception as the cause.
  */
 public interface Scheduler {
 
@@ -26,6 +29,21 @@ public interface Scheduler {
    *     started yet
    */
   Cancellable schedule(Runnable task, long delay, TimeUnit unit);
+
+  /**
+   * A task that must hear about it if the scheduler drops it after accepting it: an event loop shut down
+   * before the delay passed cancels its scheduled tasks without running them. A scheduler that can tell
+   * (the Netty adapters' can) calls {@link #dropped} instead of running the task, so whatever waited on
+   * it (an acquire's timeout, a connect's guard) completes.
+   */
+  interface Droppable extends Runnable {
+    /**
+     * The scheduler dropped this task without running it.
+     *
+     * @param why what the scheduler says happened
+     */
+    void dropped(java.util.concurrent.RejectedExecutionException why);
+  }
 
   /** A scheduled task that can be cancelled. */
   @FunctionalInterface

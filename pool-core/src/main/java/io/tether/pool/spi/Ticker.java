@@ -1,4 +1,4 @@
-package io.tether.pool;
+package io.tether.pool.spi;
 
 /**
  * The one source of time for a pool. Every deadline, age and timeout the pool computes is based on

@@ -1,5 +1,8 @@
-package io.tether.pool;
+package io.tether.pool.spi;
 
+import io.tether.pool.Endpoint;
+import io.tether.pool.HealthCheck;
+import io.tether.pool.ServerState;
 import java.util.concurrent.CompletionStage;
 
 /**

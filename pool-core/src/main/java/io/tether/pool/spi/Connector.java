@@ -1,5 +1,7 @@
-package io.tether.pool;
+package io.tether.pool.spi;
 
+import io.tether.pool.CloseCause;
+import io.tether.pool.Endpoint;
 import java.time.Duration;
 import java.util.concurrent.CompletionStage;
 
@@ -15,15 +17,15 @@ public interface Connector<C> {
 
   /**
    * Starts opening a connection to {@code endpoint}. Complete the returned stage, on any thread, with
-   * the open connection or with the failure; the pool enforces nothing itself beyond {@code
-   * connectTimeout}, which the implementation must apply (for example as Netty's {@code
-   * CONNECT_TIMEOUT_MILLIS}).
+   * the open connection or with the failure (the transport's own exception: a {@code
+   * ConnectException}, say). It must complete even if the transport is shutting down (then with a
+   * {@link java.util.concurrent.RejectedExecutionException}).
    *
    * <p>{@code signals} is this connection's line back to the pool: the transport reports I/O activity
    * and a close by the peer through it, from the moment the connection exists.
    *
    * @param endpoint the server to connect to
-   * @param connectTimeout how long opening may take before it fails
+   * @param connectTimeout how long opening may take; zero leaves it to the transport's own setting
    * @param signals where the connection reports activity and a close by the peer
    * @return completes with the open connection, or fails
    */
@@ -35,15 +37,26 @@ public interface Connector<C> {
    *
    * @param connection a connection this connector opened
    * @param cause why
+   * @return completes when the connection is closed (a pool's {@code closeAsync} waits for it); it must
+   *     complete even if the transport is shutting down
    */
-  void close(C connection, CloseCause cause);
+  CompletionStage<Void> close(C connection, CloseCause cause);
 
   /**
-   * Whether the connection still looks usable (for a socket: open and active). Called on every acquire
-   * of an idle connection, so it must be cheap: read a flag, never do I/O.
+   * A lease of {@code connection} starts: called by the pool on the leasing thread, before the user can
+   * touch it, so the transport can forget what the last user left half-done (an awaited response, say).
+   * Must be cheap and must not throw.
    *
    * @param connection a connection this connector opened
-   * @return false if the connection is known to be closed
+   */
+  default void leased(C connection) {}
+
+  /**
+   * Whether the connection still looks usable (for a socket: open and active). Called on every lease of
+   * an idle connection, so it must be cheap: read a flag, never do I/O.
+   *
+   * @param connection a connection this connector opened
+   * @return false if the connection is known to be closed or closing
    */
   boolean isAlive(C connection);
 
@@ -55,6 +68,16 @@ public interface Connector<C> {
    * @return whether this connector reports activity and peer closes itself
    */
   default boolean tracksActivity() {
+    return false;
+  }
+
+  /**
+   * Whether the calling thread is one of the transport's I/O threads (a Netty event loop). A blocking
+   * {@code close()} there could wait for the very release it needs, so the pool refuses it.
+   *
+   * @return whether the current thread runs the transport's I/O
+   */
+  default boolean onTransportThread() {
     return false;
   }
 }

@@ -1,0 +1,57 @@
+package io.tether.pool.internal;
+
+import io.tether.pool.Endpoint;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The pool's servers, as a copy-on-write array the lease path reads with one volatile load and no lock,
+ * plus a name index. Adding or removing a server publishes a new array; changes are serialized on this
+ * object, and cost O(servers) to copy, never a lock on the lease path.
+ */
+final class Membership<C> {
+  private volatile ServerPool<C>[] servers;
+  private final Map<String, ServerPool<C>> byName = new ConcurrentHashMap<>();
+
+  @SuppressWarnings("unchecked")
+  Membership() {
+    this.servers = new ServerPool[0];
+  }
+
+  /** The current servers; the array is never modified after it is published. */
+  ServerPool<C>[] all() {
+    return servers;
+  }
+
+  ServerPool<C> get(String name) {
+    return byName.get(name);
+  }
+
+  synchronized void add(ServerPool<C> sp) {
+    if (byName.putIfAbsent(sp.endpoint.name(), sp) != null) {
+      throw new IllegalArgumentException("a server named " + sp.endpoint.name() + " is already in the pool");
+    }
+    ServerPool<C>[] next = Arrays.copyOf(servers, servers.length + 1);
+    next[servers.length] = sp;
+    servers = next;
+  }
+
+  /** Drops {@code sp} from the array and the index, once it has no connection left. */
+  synchronized void drop(ServerPool<C> sp) {
+    List<ServerPool<C>> keep = new ArrayList<>();
+    for (ServerPool<C> s : servers) {
+      if (s != sp) {
+        keep.add(s);
+      }
+    }
+    byName.remove(sp.endpoint.name(), sp);
+    servers = keep.toArray(Arrays.copyOf(servers, 0));
+  }
+
+  int size() {
+    return servers.length;
+  }
+}
