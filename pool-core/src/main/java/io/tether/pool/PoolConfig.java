@@ -183,6 +183,15 @@ public final class PoolConfig {
   }
 
   /**
+   * {@return whether {@link #acquireTimeout()} also bounds an acquire's own connect; false times only the
+   * wait for room at the limit, as Netty's {@code FixedChannelPool} (the connect is bounded by {@link
+   * #connectTimeout()})} Key {@code acquire-timeout-includes-connect}; default true.
+   */
+  public boolean acquireTimeoutIncludesConnect() {
+    return settings.get(Keys.ACQUIRE_TIMEOUT_INCLUDES_CONNECT);
+  }
+
+  /**
    * {@return what an acquire that waited {@link #acquireTimeout()} does} Key {@code on-acquire-timeout};
    * default {@code fail}.
    */
@@ -554,6 +563,16 @@ public final class PoolConfig {
      */
     public Builder acquireTimeout(Duration value) {
       return set(Keys.ACQUIRE_TIMEOUT, value);
+    }
+
+    /**
+     * See {@link PoolConfig#acquireTimeoutIncludesConnect()}.
+     *
+     * @param value whether the acquire timeout bounds the connect too
+     * @return this builder
+     */
+    public Builder acquireTimeoutIncludesConnect(boolean value) {
+      return set(Keys.ACQUIRE_TIMEOUT_INCLUDES_CONNECT, value);
     }
 
     /**

@@ -536,7 +536,7 @@ public class TetherChannelPool implements ChannelPool {
       return;
     }
     Pooled<Channel> p = h.pooled();
-    if (customQueue ? !h.returnFromUser() : !p.isLeased()) {
+    if (customQueue ? !h.returnFromUser() : !p.awaitsRelease()) {
       promise.tryFailure(notLeased(channel, p));
       return;
     }

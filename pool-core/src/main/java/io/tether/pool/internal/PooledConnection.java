@@ -229,6 +229,12 @@ final class PooledConnection<C> implements ConnectionSignals, Pooled<C> {
   }
 
   @Override
+  public boolean awaitsRelease() {
+    int s = state;
+    return leased(s) || (s >= CLOSING && closedWhileLeased && (int) RELEASED_AFTER_CLOSE.getVolatile(this) == 0);
+  }
+
+  @Override
   public String toString() {
     return "PooledConnection{" + server.endpoint.name() + ", " + ConnectionState.name(state) + ", " + connection + "}";
   }

@@ -57,7 +57,10 @@ final class Waiting<C> {
     if (!w.future.isDone()) {
       engine.connects.connectFor(w);
     }
-    if (!w.future.isDone() && !config.acquireTimeout().equals(PoolConfig.NO_LIMIT)) {
+    // Without includes-connect, an acquire with a connect of its own is bounded by the connect timeout,
+    // not the acquire timeout (Netty's FixedChannelPool times only acquires waiting for room).
+    boolean timed = config.acquireTimeoutIncludesConnect() || !w.connectStarted;
+    if (!w.future.isDone() && timed && !config.acquireTimeout().equals(PoolConfig.NO_LIMIT)) {
       w.timeout = engine.tasks.schedule(() -> timedOut(w), config.acquireTimeout().toNanos(), false,
           rejected -> fail(w, rejected));
       if (w.future.isDone()) {

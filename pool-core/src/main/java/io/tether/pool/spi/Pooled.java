@@ -21,6 +21,12 @@ public interface Pooled<C> {
   boolean isLeased();
 
   /**
+   * {@return whether its holder still owes the pool a release: it is leased, or it was closed (by the
+   * peer, the pool or the holder) while leased and has not been released since}
+   */
+  boolean awaitsRelease();
+
+  /**
    * Caps this connection's idle time, for example when the server answered {@code Keep-Alive: timeout=5};
    * see {@link io.tether.pool.Lease#capIdleTime}.
    *

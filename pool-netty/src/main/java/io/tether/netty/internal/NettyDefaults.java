@@ -57,6 +57,7 @@ public final class NettyDefaults {
     return PoolConfig.builder()
         .maxPendingAcquires(Integer.MAX_VALUE)
         .acquireTimeout(PoolConfig.NO_LIMIT)
+        .acquireTimeoutIncludesConnect(false)
         .connectTimeout(Duration.ZERO) // the bootstrap's CONNECT_TIMEOUT_MILLIS
         .retries(0)
         .reuseOrder(lastRecentUsed ? ReuseOrder.LIFO : ReuseOrder.FIFO)

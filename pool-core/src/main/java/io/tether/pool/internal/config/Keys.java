@@ -64,6 +64,9 @@ public final class Keys {
       Duration.ofMinutes(10), Duration.ofSeconds(5), "5s",
       "How long closing the pool waits for leased connections before closing them under their users; none never does.",
       false);
+  public static final Key<Boolean> ACQUIRE_TIMEOUT_INCLUDES_CONNECT = bool("acquire-timeout-includes-connect", true,
+      "Whether acquire-timeout also bounds an acquire's own connect; false times only waiting for room (Netty's).",
+      false);
   public static final Key<OnAcquireTimeout> ON_ACQUIRE_TIMEOUT = choice("on-acquire-timeout",
       OnAcquireTimeout.class, OnAcquireTimeout.FAIL,
       "What an acquire that waited acquire-timeout does: fail, or connect beyond max-connections (Netty's NEW).",
