@@ -1,0 +1,161 @@
+package io.tether.pool;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.tether.pool.spi.Scheduler;
+import io.tether.pool.testing.FakeConnector;
+import io.tether.pool.testing.FakeConnector.Conn;
+import io.tether.pool.testing.FakeTicker;
+import io.tether.pool.testing.TestPool;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What a pool does with misuse and with a world that misbehaves: a stale lease, a late sweep, a user
+ * who gives up, a scheduler that is gone, a transport slow to close. Each case was reproduced against
+ * the pool before it was fixed.
+ */
+class MisuseTest {
+
+  private static PoolConfig.Builder tenMinuteBalancer() {
+    return PoolConfig.builder().lbIdleTimeout(Duration.ofMinutes(10)).eviction(Eviction.builder().jitter(0).build());
+  }
+
+  @Test
+  void aStaleLeaseCannotReleaseTheNextHoldersConnection() {
+    TestPool t = new TestPool(PoolConfig.builder());
+    Lease<Conn> a = t.lease();
+    Conn conn = a.connection();
+    a.release();
+    Lease<Conn> b = t.lease();
+    assertSame(conn, b.connection(), "B got the recycled connection");
+    // Tests run with assertions on: the stale release throws, and changes nothing.
+    assertThrows(StaleLeaseException.class, a::release);
+    assertThrows(StaleLeaseException.class, () -> a.invalidate(CloseCause.BROKEN, null));
+    assertNull(t.pool.tryAcquire(), "B's connection was not put back under B");
+    assertEquals(1, t.pool.stats().leased());
+    assertEquals(0, conn.closeCalls.get());
+    b.release();
+    assertEquals(1, t.pool.stats().idle());
+  }
+
+  @Test
+  void aConnectionAtItsIdleDeadlineIsNotHandedOutWhenTheSweepIsLate() {
+    TestPool t = new TestPool(tenMinuteBalancer());
+    Lease<Conn> a = t.lease();
+    Conn conn = a.connection();
+    a.release();
+    // The clock moves; the scheduler does not run (a blocked event loop, a GC pause).
+    t.ticker.advance(Duration.ofMinutes(8).plusSeconds(59));
+    Lease<Conn> early = t.pool.tryAcquire();
+    assertSame(conn, early.connection(), "8m59s: inside the deadline less the 500ms margin");
+    early.release();
+    t.ticker.advance(Duration.ofMinutes(8).plusSeconds(59).plusMillis(600)); // idle since 8m59s
+    assertNull(t.pool.tryAcquire(), "within the hand-out margin of 9m: not handed out");
+    assertEquals(CloseCause.IDLE_EVICTED, conn.closedWith);
+    t.ticker.advance(Duration.ofMinutes(11));
+    Lease<Conn> fresh = t.lease();
+    assertNotSame(conn, fresh.connection());
+  }
+
+  @Test
+  void aConnectionPastItsLifetimeIsNotHandedOutWhenTheSweepIsLate() {
+    TestPool t = new TestPool(tenMinuteBalancer().eviction(Eviction.builder().jitter(0)
+        .maxLifetime(Duration.ofMinutes(5)).build()));
+    Lease<Conn> a = t.lease();
+    Conn conn = a.connection();
+    a.release();
+    t.ticker.advance(Duration.ofMinutes(5));
+    assertNull(t.pool.tryAcquire());
+    assertEquals(CloseCause.LIFETIME_EXPIRED, conn.closedWith);
+  }
+
+  @Test
+  void givingUpOnAnAcquireWithdrawsItAtOnce() throws Exception {
+    TestPool t = new TestPool(PoolConfig.builder().maxConnections(1).maxPendingAcquires(1));
+    Lease<Conn> held = t.lease();
+    CompletableFuture<Lease<Conn>> waiting = t.pool.acquire();
+    assertEquals(1, t.pool.stats().pending());
+    // What orTimeout and completeOnTimeout do: complete it from outside.
+    waiting.completeExceptionally(new TimeoutException("caller's own timeout"));
+    assertEquals(0, t.pool.stats().pending(), "its max-pending-acquires slot is free");
+    CompletableFuture<Lease<Conn>> next = t.pool.acquire();
+    assertFalse(next.isDone(), "queued, not rejected");
+    next.cancel(false);
+    assertEquals(0, t.pool.stats().pending());
+    held.release();
+    assertEquals(1, t.pool.stats().idle(), "the released connection went to no one who gave up");
+  }
+
+  @Test
+  void aSchedulerThatRejectsWorkFailsTheAcquireInsteadOfLosingIt() throws Exception {
+    FakeTicker ticker = new FakeTicker();
+    Scheduler gone = (task, delay, unit) -> {
+      throw new RejectedExecutionException("event loop shut down");
+    };
+    FakeConnector connector = new FakeConnector();
+    ConnectionPool<Conn> pool = ConnectionPool.builder(connector)
+        .config(PoolConfig.builder().server("app1", "127.0.0.29", 8080).maxConnections(1).build())
+        .scheduler(gone).ticker(ticker).build();
+    // Even a connect needs the scheduler (its guard timer): every acquire completes, failed, at once.
+    for (int i = 0; i < 3; i++) {
+      CompletableFuture<Lease<Conn>> f = pool.acquire();
+      ExecutionException e = assertThrows(ExecutionException.class, () -> f.get(0, TimeUnit.SECONDS));
+      assertInstanceOf(RejectedExecutionException.class, e.getCause());
+    }
+    assertEquals(0, pool.stats().total());
+    assertEquals(0, pool.stats().pending());
+    assertTrue(pool.closeAsync().isDone(), "close completes without the scheduler");
+  }
+
+  @Test
+  void aTaskTheSchedulerDropsCompletesWhatWaitedOnIt() {
+    FakeTicker ticker = new FakeTicker();
+    List<Runnable> accepted = new ArrayList<>();
+    Scheduler dropping = (task, delay, unit) -> {
+      accepted.add(task);
+      return () -> {};
+    };
+    ConnectionPool<Conn> pool = ConnectionPool.builder(new FakeConnector())
+        .config(PoolConfig.builder().server("app1", "127.0.0.29", 8080).maxConnections(1).build())
+        .scheduler(dropping).ticker(ticker).build();
+    pool.acquire().join();
+    CompletableFuture<Lease<Conn>> waiting = pool.acquire();
+    assertFalse(waiting.isDone());
+    // The event loop shuts down and cancels what it had scheduled; the pool's tasks hear of it.
+    for (Runnable r : accepted) {
+      if (r instanceof Scheduler.Droppable d) {
+        d.dropped(new RejectedExecutionException("shut down"));
+      }
+    }
+    assertTrue(waiting.isCompletedExceptionally());
+    assertEquals(0, pool.stats().pending());
+  }
+
+  @Test
+  void closeAsyncCompletesOnlyWhenTheTransportHasClosedEveryConnection() {
+    TestPool t = new TestPool(PoolConfig.builder());
+    CompletableFuture<Void> transportClose = new CompletableFuture<>();
+    t.connector.closeCompletion = c -> transportClose;
+    t.lease().release();
+    CompletableFuture<Void> closing = t.pool.closeAsync();
+    assertEquals(1, t.connector.closed.size(), "the idle connection's close was asked for");
+    assertFalse(closing.isDone(), "but the transport has not finished it");
+    transportClose.complete(null);
+    assertTrue(closing.isDone());
+  }
+}
