@@ -496,9 +496,9 @@ public class TetherChannelPool implements ChannelPool {
     if (inlineRelease && (channel.eventLoop().inEventLoop() || !Loops.busy(channel.eventLoop()))) {
       // Nothing queued on the loop could close the channel before us (the busy check), so usable() is
       // the truth, and nothing needs the loop.
-      RuntimeException error = releaseHere(channel);
-      return error == null ? PooledChannelHandler.of(channel).releasedFuture(channel)
-          : channel.eventLoop().newFailedFuture(error);
+      PooledChannelHandler h = ownHandler(channel);
+      RuntimeException error = h == null ? notFromHere(channel) : releaseHere(channel, h);
+      return error == null ? h.releasedFuture(channel) : channel.eventLoop().newFailedFuture(error);
     }
     return release(channel, Loops.promise(channel.eventLoop()));
   }
@@ -515,13 +515,9 @@ public class TetherChannelPool implements ChannelPool {
   }
 
   /** The fast release: no callback, no check but liveness. */
-  private RuntimeException releaseHere(Channel channel) {
-    PooledChannelHandler h = ownHandler(channel);
-    if (h == null) {
-      return notFromHere(channel);
-    }
+  private RuntimeException releaseHere(Channel channel, PooledChannelHandler h) {
     Pooled<Channel> p = h.pooled();
-    boolean done = PooledChannelHandler.usable(channel) ? transport.release(p)
+    boolean done = h.usable(channel, true) ? transport.release(p)
         : transport.invalidate(p, h.inactiveCause(), null);
     if (!done) {
       return notLeased(channel, p);

@@ -68,7 +68,7 @@ public final class PooledChannelHandler extends ChannelDuplexHandler implements 
 
   /** The handler of a pooled channel, or null if the channel was not opened by a Tether pool. */
   public static PooledChannelHandler of(Channel ch) {
-    return ch.hasAttr(KEY) ? ch.attr(KEY).get() : null;
+    return ch.attr(KEY).get(); // one lookup; on a foreign channel it adds an empty attribute, harmlessly
   }
 
   /** Whether {@code pool} opened this channel. */
@@ -108,6 +108,11 @@ public final class PooledChannelHandler extends ChannelDuplexHandler implements 
     }
     PooledChannelHandler h = of(ch);
     return h == null || !h.closing;
+  }
+
+  /** As {@link #usable(Channel)} with the handler already at hand ({@code viaHandler} only tells the overloads apart). */
+  public boolean usable(Channel ch, boolean viaHandler) {
+    return !closing && ch.isActive();
   }
 
   /** The channel as an already succeeded future; see {@link #acquired}. */

@@ -124,15 +124,22 @@ class ReadmeExamplesTest {
       try {
         // snippet: readme-channel-pool
         // was: ChannelPool pool = new FixedChannelPool(bootstrap, handler, 50);
-        ChannelPool pool = new TetherChannelPool(bootstrap, handler, PoolConfig.builder()
+        ChannelPool pool = new TetherChannelPool(bootstrap, handler, 50);
+        // Netty's semantics, plus one thing: a channel idle 45s (9/10 of HAProxy's default 50s) is
+        // replaced before the balancer can reap it. With your balancer's real timeout:
+        ChannelPool tuned = new TetherChannelPool(bootstrap, handler, PoolConfig.builder()
             .maxConnections(50)
             .lbIdleTimeout(Duration.ofMinutes(10)) // evict at 9m, before HAProxy's 10m
             .build());
         // end-snippet
-        Channel ch = pool.acquire().get(5, TimeUnit.SECONDS);
-        assertTrue(ch.isActive());
-        pool.release(ch);
-        pool.close();
+        for (ChannelPool p : List.of(pool, tuned)) {
+          Channel ch = p.acquire().get(5, TimeUnit.SECONDS);
+          assertTrue(ch.isActive());
+          p.release(ch).sync();
+          p.close();
+        }
+        assertEquals(Duration.ofSeconds(45), ((TetherChannelPool) pool).config().eviction().evictAfter());
+        assertEquals(Duration.ofMinutes(9), ((TetherChannelPool) tuned).config().eviction().evictAfter());
       } finally {
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
       }
