@@ -163,6 +163,21 @@ class AffinityAndFailoverTest {
   }
 
   @Test
+  void withObserveNoneConnectFailuresNeverMarkAServerDown() {
+    FakeProbe probe = new FakeProbe(new FakeTicker());
+    TestPool t = new TestPool(PoolConfig.builder().server("app1", "127.0.0.29", 8080)
+        .healthCheck(HealthCheck.builder().enabled(true).inter(Duration.ofSeconds(10)).rise(1).build()).errorLimit(3)
+        .observe(false).retries(0).lbIdleTimeout(Duration.ofMinutes(10)), probe);
+    t.connector.refusing.add("app1");
+    for (int i = 0; i < 10; i++) {
+      assertInstanceOf(ConnectFailedException.class,
+          assertThrows(CompletionException.class, () -> t.pool.acquire().join()).getCause());
+    }
+    assertEquals(ServerState.UP, t.pool.stats().server("app1").state(), "only checks decide, and they pass");
+    assertTrue(t.events.matching("state").isEmpty(), t.events.events.toString());
+  }
+
+  @Test
   void aFailedConnectIsRedispatchedToAnotherServer() {
     TestPool t = new TestPool(twoServers());
     t.connector.refusing.add("app1");

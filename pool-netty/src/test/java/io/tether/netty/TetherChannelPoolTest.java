@@ -230,6 +230,18 @@ class TetherChannelPoolTest {
   }
 
   @Test
+  void connectTimeoutIsTheChannelsConnectTimeoutAndZeroLeavesTheBootstraps() throws Exception {
+    quietPool(PoolConfig.builder().connectTimeout(Duration.ofMillis(1234)).build());
+    Channel ch = pool.acquire().get(5, TimeUnit.SECONDS);
+    assertEquals(1234, ch.config().getOption(io.netty.channel.ChannelOption.CONNECT_TIMEOUT_MILLIS));
+    pool.close();
+    pool = TetherChannelPool.builder(bootstrap().option(io.netty.channel.ChannelOption.CONNECT_TIMEOUT_MILLIS, 4321))
+        .config(PoolConfig.builder().connectTimeout(Duration.ZERO).build()).build();
+    Channel other = pool.acquire().get(5, TimeUnit.SECONDS);
+    assertEquals(4321, other.config().getOption(io.netty.channel.ChannelOption.CONNECT_TIMEOUT_MILLIS));
+  }
+
+  @Test
   void resetOfALeasedChannelReachesAnyOtherProtocolAsItIs() throws Exception {
     pool(PoolConfig.builder().build());
     server.resetNext.set(1);
