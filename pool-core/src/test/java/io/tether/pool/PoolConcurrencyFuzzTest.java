@@ -60,9 +60,32 @@ class PoolConcurrencyFuzzTest {
     run(seed, THREADS, STEPS_PER_THREAD / 3, ReuseOrder.FIFO);
   }
 
+  /**
+   * The replayable mode: one thread, every random choice from the seed (the operations, the engine's
+   * jitter and check spreading, the order of tasks due at the same instant, stalls of the scheduler), so
+   * a failure reproduces exactly from the seed it prints. Two runs of one seed must leave the same trace.
+   */
+  @Test
+  @Timeout(value = 120, unit = TimeUnit.SECONDS)
+  void aSingleThreadedRunReplaysExactlyFromItsSeed() throws Exception {
+    long seed = Long.getLong("tether.fuzz.seed", System.nanoTime());
+    StringBuilder first = new StringBuilder();
+    run(seed, 1, STEPS_PER_THREAD / 2, ReuseOrder.LIFO, first);
+    violations.clear();
+    held.clear();
+    StringBuilder second = new StringBuilder();
+    run(seed, 1, STEPS_PER_THREAD / 2, ReuseOrder.LIFO, second);
+    assertEquals(first.length(), second.length(), "seed " + seed + ": traces differ in length");
+    assertEquals(first.toString().hashCode(), second.toString().hashCode(), "seed " + seed + ": traces differ");
+    assertTrue(first.toString().equals(second.toString()), "seed " + seed + ": traces differ");
+  }
+
   private void run(long seed, int threads, int steps, ReuseOrder order) throws Exception {
-    TestPool t =
-        new TestPool(
+    run(seed, threads, steps, order, null);
+  }
+
+  private void run(long seed, int threads, int steps, ReuseOrder order, StringBuilder trace) throws Exception {
+    PoolConfig.Builder config =
             PoolConfig.builder()
                 .server("app1", "127.0.0.29", 8080)
                 .server("app2", "127.0.0.38", 8080)
@@ -71,8 +94,8 @@ class PoolConcurrencyFuzzTest {
                 .maxPendingAcquires(8)
                 .acquireTimeout(Duration.ofSeconds(2))
                 .lbIdleTimeout(Duration.ofSeconds(10))
-                .eviction(Eviction.builder().maxLifetime(Duration.ofSeconds(12)).build()).reuseOrder(order),
-            true);
+                .eviction(Eviction.builder().maxLifetime(Duration.ofSeconds(12)).build()).reuseOrder(order);
+    TestPool t = trace != null ? TestPool.seeded(config, true, seed) : new TestPool(config, true);
     t.connector.manualConnects = true;
     t.connector.onClose =
         (c, cause) -> {
@@ -101,6 +124,10 @@ class PoolConcurrencyFuzzTest {
                     if (!problems.isEmpty()) {
                       violations.add("after " + actor.last + ": " + problems);
                     }
+                    if (trace != null) {
+                      trace.append(actor.last).append(' ').append(t.pool.stats()).append(' ')
+                          .append(t.ticker.read()).append('\n');
+                    }
                   }
                   actor.finish();
                 } catch (Throwable e) {
@@ -109,10 +136,15 @@ class PoolConcurrencyFuzzTest {
               },
               "fuzz-" + i);
       workers.add(w);
-      w.start();
     }
-    for (Thread w : workers) {
-      w.join();
+    if (trace != null) {
+      // Replays run on the test's own thread: the engine's stripes and scan order follow thread ids.
+      workers.get(0).run();
+    } else {
+      workers.forEach(Thread::start);
+      for (Thread w : workers) {
+        w.join();
+      }
     }
     if (!errors.isEmpty()) {
       AssertionError e = new AssertionError("seed " + seed + ": worker failed", errors.get(0));
@@ -238,9 +270,14 @@ class PoolConcurrencyFuzzTest {
             leased(f.join());
           }
         }
-      } else if (r < 82) {
+      } else if (r < 80) {
         last = "advanceTime";
         t.scheduler.advance(Duration.ofMillis(1 + random.nextInt(random.nextBoolean() ? 50 : 5_000)));
+      } else if (r < 82) {
+        // The scheduler stalls (a blocked event loop, a GC pause): time passes, no task runs. Leases in
+        // the meantime must still respect every deadline; the next advance runs what is overdue.
+        last = "stall";
+        t.ticker.advance(Duration.ofMillis(1 + random.nextInt(3_000)));
       } else if (r < 83) {
         last = "serverState";
         String server = random.nextBoolean() ? "app1" : "app2";

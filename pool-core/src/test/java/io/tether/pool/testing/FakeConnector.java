@@ -147,7 +147,9 @@ public final class FakeConnector implements Connector<FakeConnector.Conn> {
 
   /** Connections opened and not yet closed. */
   public List<Conn> open() {
-    return new ArrayList<>(openNow);
+    List<Conn> out = new ArrayList<>(openNow);
+    out.sort(java.util.Comparator.comparingInt(c -> c.id)); // in opening order: a seeded run replays
+    return out;
   }
 
   public long closedWith(CloseCause cause) {

@@ -16,9 +16,20 @@ public final class ManualScheduler implements Scheduler {
   private final PriorityQueue<Entry> queue =
       new PriorityQueue<>((a, b) -> a.due != b.due ? Long.compare(a.due, b.due) : Long.compare(a.seq, b.seq));
   private long seq;
+  /** When set, tasks due at the same instant run in an order drawn from it instead of scheduling order. */
+  private final java.util.SplittableRandom interleave;
 
   public ManualScheduler(FakeTicker ticker) {
+    this(ticker, null);
+  }
+
+  /**
+   * A scheduler whose ties (tasks due at the same instant) are broken by {@code interleave}: a seed picks
+   * one interleaving of the engine's tasks, and the same seed replays it.
+   */
+  public ManualScheduler(FakeTicker ticker, java.util.SplittableRandom interleave) {
     this.ticker = ticker;
+    this.interleave = interleave;
   }
 
   private static final class Entry {
@@ -38,7 +49,8 @@ public final class ManualScheduler implements Scheduler {
   public Cancellable schedule(Runnable task, long delay, TimeUnit unit) {
     Entry e;
     synchronized (this) {
-      e = new Entry(ticker.read() + Math.max(0, unit.toNanos(delay)), seq++, task);
+      e = new Entry(ticker.read() + Math.max(0, unit.toNanos(delay)),
+          interleave == null ? seq++ : interleave.nextLong(), task);
       queue.add(e);
     }
     return () -> {

@@ -31,8 +31,22 @@ public final class TestPool {
   }
 
   private TestPool(PoolConfig.Builder config, boolean tracksActivity, FakeProbe probe) {
+    this(config, tracksActivity, probe, null);
+  }
+
+  /**
+   * A pool where everything random comes from {@code seed}: the engine's jitter and check spreading,
+   * and the order in which tasks due at the same instant run. Driven from one thread, a run replays
+   * exactly from its seed.
+   */
+  public static TestPool seeded(PoolConfig.Builder config, boolean tracksActivity, long seed) {
+    return new TestPool(config, tracksActivity, null, new java.util.SplittableRandom(seed));
+  }
+
+  private TestPool(PoolConfig.Builder config, boolean tracksActivity, FakeProbe probe,
+      java.util.SplittableRandom seeded) {
     this.ticker = probe != null ? probe.ticker() : new FakeTicker();
-    this.scheduler = new ManualScheduler(ticker);
+    this.scheduler = new ManualScheduler(ticker, seeded == null ? null : seeded.split());
     this.connector = new FakeConnector(tracksActivity);
     PoolConfig c = config.build();
     if (c.servers().isEmpty()) {
@@ -40,6 +54,10 @@ public final class TestPool {
     }
     ConnectionPool.Builder<FakeConnector.Conn> b =
         ConnectionPool.builder(connector).config(c).scheduler(scheduler).ticker(ticker).listener(events);
+    if (seeded != null) {
+      java.util.SplittableRandom draws = seeded.split();
+      b.random(draws::nextDouble);
+    }
     if (probe != null) {
       b.healthProbe(probe);
     }
