@@ -31,4 +31,21 @@ class ServerMetersTest {
     meters.close();
     assertEquals(0, registry.getMeters().size());
   }
+
+  @Test
+  void metersKeepCountingWhenTheCallerDropsTheBinder() throws Exception {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    QuietResetHandler quiet = new QuietResetHandler();
+    ServerMeters.of("api", quiet, null).bindTo(registry); // the docs' one-liner: the result is discarded
+    for (int i = 0; i < 5; i++) {
+      System.gc(); // Micrometer holds a function counter's object weakly: give a collector every chance
+      Thread.sleep(20);
+    }
+    for (int i = 0; i < 4; i++) {
+      new EmbeddedChannel(new ChannelInboundHandlerAdapter(), quiet).pipeline()
+          .fireExceptionCaught(new SocketException("Connection reset"));
+    }
+    assertEquals(4, registry.get("tether.server.quiet.closes").tags("server", "api", "cause", "peer-reset")
+        .functionCounter().count());
+  }
 }

@@ -47,7 +47,9 @@ public final class ServerCloseMeters implements MeterBinder, AutoCloseable {
 
   private void add(MeterRegistry r, MeterName n, LongSupplier count, String... tags) {
     if (count != null) {
-      meters.add(FunctionCounter.builder(n.meterName(), count, c -> c.getAsLong())
+      // The function holds the supplier strongly: Micrometer holds the object (first argument) only weakly,
+      // and a caller who discards this binder keeps no other reference to the supplier.
+      meters.add(FunctionCounter.builder(n.meterName(), count, c -> count.getAsLong())
           .description(n.description()).tags("server", server).tags(tags).register(r));
     }
   }
