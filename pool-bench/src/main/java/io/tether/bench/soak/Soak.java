@@ -122,7 +122,7 @@ public final class Soak {
           long total = soak.requests.sum();
           long failed = soak.failed();
           Minute row = new Minute(m, total - prevRequests, failed - prevFailed, soak.failureSummary(), heap,
-              client.stats(), (long) registry.find("tether.pool.connections.created").counters().stream()
+              client.stats(), (long) registry.find("tether.pool.connections.opened").counters().stream()
                   .mapToDouble(Counter::count).sum(),
               closes(registry), client.retries(), event);
           prevRequests = total;

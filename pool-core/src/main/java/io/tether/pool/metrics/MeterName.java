@@ -32,8 +32,8 @@ public enum MeterName {
   /** The {@code tether.pool.connect} timer. */
   CONNECT("tether.pool.connect", Type.TIMER, List.of("pool", "server", "outcome"),
       "Time to open a connection; outcome success or failure."),
-  /** The {@code tether.pool.connections.created} counter. */
-  CREATED("tether.pool.connections.created", Type.COUNTER, List.of("pool", "server"), "Connections opened."),
+  /** The {@code tether.pool.connections.opened} counter. */
+  OPENED("tether.pool.connections.opened", Type.COUNTER, List.of("pool", "server"), "Connections opened."),
   /** The {@code tether.pool.connections.closed} counter. */
   CLOSED("tether.pool.connections.closed", Type.COUNTER, List.of("pool", "server", "cause"),
       "Connections closed, by cause: idle-evicted, lifetime-expired, peer-closed, peer-reset, endpoint-down, "

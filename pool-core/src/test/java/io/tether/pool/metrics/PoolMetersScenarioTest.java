@@ -56,7 +56,7 @@ class PoolMetersScenarioTest {
     assertEquals(3, gauge("tether.pool.connections", "pool", "orders", "state", "leased"));
     assertEquals(3, gauge("tether.pool.server.connections", "server", "app1", "state", "leased"));
     assertEquals(0, gauge("tether.pool.server.connections", "server", "app2", "state", "leased"));
-    assertEquals(3, counter("tether.pool.connections.created", "server", "app1"));
+    assertEquals(3, counter("tether.pool.connections.opened", "server", "app1"));
     assertEquals(3, registry.get("tether.pool.connect").tags("server", "app1", "outcome", "success").timer().count());
     leases.forEach(Lease::release);
     assertEquals(3, gauge("tether.pool.connections", "state", "idle"));

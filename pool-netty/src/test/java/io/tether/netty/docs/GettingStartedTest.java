@@ -144,7 +144,7 @@ class GettingStartedTest {
 
         double idle = registry.get("tether.pool.connections").tags("pool", "orders-api", "state", "idle")
             .gauge().value();
-        double opened = registry.get("tether.pool.connections.created").tags("pool", "orders-api")
+        double opened = registry.get("tether.pool.connections.opened").tags("pool", "orders-api")
             .counter().count();
         System.out.printf("idle %.0f, opened %.0f%n", idle, opened); // idle 1, opened 1
         // end-snippet
@@ -178,7 +178,7 @@ class GettingStartedTest {
         // the engine:  ConnectionPool.builder(connector).metrics(new PoolMeters(registry))...
         // end-snippet
         pool.release(pool.acquire().get(5, TimeUnit.SECONDS));
-        assertEquals(1, registry.get("tether.pool.connections.created").tags("pool", "api").counter().count());
+        assertEquals(1, registry.get("tether.pool.connections.opened").tags("pool", "api").counter().count());
         pool.close();
       } finally {
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();

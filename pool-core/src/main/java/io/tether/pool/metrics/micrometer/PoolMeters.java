@@ -129,7 +129,7 @@ public final class PoolMeters implements PoolMetricsRecorder {
       return sv != null && sv.state() == ServerState.UP ? 1 : 0;
     });
     ServerMeters m = new ServerMeters();
-    m.created = counter(MeterName.CREATED, t);
+    m.created = counter(MeterName.OPENED, t);
     m.connectOk = timer(MeterName.CONNECT, t.and("outcome", "success"), null);
     m.connectFailed = timer(MeterName.CONNECT, t.and("outcome", "failure"), null);
     m.resetIdle = counter(MeterName.RESETS, t.and("phase", "idle"));
