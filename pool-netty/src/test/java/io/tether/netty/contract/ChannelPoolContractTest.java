@@ -264,7 +264,11 @@ class ChannelPoolContractTest {
     assertEquals(1, h.created.get());
     assertEquals(2, h.acquired.get());
     assertEquals(2, h.released.get(), "the refused release ran no callback");
-    assertEquals(0, h.offLoop.get(), "every callback on the channel's event loop");
+    if (f == TETHER) {
+      // Tether's promise, stricter than Netty's: SimpleChannelPool calls channelAcquired on the caller's
+      // thread when a connect happens to be done already (seen on NIO), so this is not asserted for it.
+      assertEquals(0, h.offLoop.get(), "every callback on the channel's event loop");
+    }
   }
 
   @ParameterizedTest(name = "{0} on {1}")
