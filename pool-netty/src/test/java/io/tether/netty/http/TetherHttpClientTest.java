@@ -111,6 +111,19 @@ class TetherHttpClientTest {
   }
 
   @Test
+  void connectionCloseIsHonouredEvenIfTheServerLeavesTheConnectionOpen() throws Exception {
+    // Without the client's own Connection: close handling the connection would be reused here: the
+    // server never closes it, so no peer close can hide the branch.
+    client(PoolConfig.builder(), true);
+    server.saysCloseButStaysOpen = true;
+    body(client.send(get("/")));
+    body(client.send(get("/")));
+    assertEquals(2, server.accepted.get(), "each request on its own connection");
+    Await.until(Duration.ofSeconds(5), () -> events.matching("closed").size() == 2, () -> events.events.toString());
+    assertEquals(List.of("closed app1 peer-closed", "closed app1 peer-closed"), events.matching("closed"));
+  }
+
+  @Test
   void keepAliveTimeoutFromTheServerCapsTheIdleTime() throws Exception {
     client(PoolConfig.builder().lbIdleTimeout(Duration.ofMinutes(10)), true);
     server.keepAliveHeader = "timeout=1, max=100";

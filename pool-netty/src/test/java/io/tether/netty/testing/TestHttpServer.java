@@ -47,6 +47,8 @@ public final class TestHttpServer implements AutoCloseable {
   public final AtomicInteger ignoreNext = new AtomicInteger();
   public volatile String keepAliveHeader;
   public volatile boolean closeAfterResponse;
+  /** Answer with {@code Connection: close} but leave the connection open: only the client can close it. */
+  public volatile boolean saysCloseButStaysOpen;
   /**
    * Answer every request keep-alive, ignoring HTTP/1.0 and {@code Connection: close}, as many
    * hand-written handlers do (the servers of the field report did): the balancer then ends its health
@@ -159,7 +161,10 @@ public final class TestHttpServer implements AutoCloseable {
       if (!alwaysKeepAlive) {
         HttpUtil.setKeepAlive(res, keepAlive);
       }
-      if (keepAlive) {
+      if (saysCloseButStaysOpen) {
+        HttpUtil.setKeepAlive(res, false);
+        ctx.writeAndFlush(res);
+      } else if (keepAlive) {
         ctx.writeAndFlush(res);
       } else {
         ctx.writeAndFlush(res).addListener(ChannelFutureListener.CLOSE);
