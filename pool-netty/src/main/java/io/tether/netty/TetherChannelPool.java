@@ -81,8 +81,7 @@ public class TetherChannelPool implements ChannelPool {
   /** Built with {@code SimpleChannelPool}'s parameters: close() empties the pool and it stays usable. */
   private final boolean reusableAfterClose;
   /** No callback or check to run on the event loop: the idle lease and release stay on the caller. */
-  private final boolean inlineAcquire;
-  private final boolean inlineRelease;
+  private final boolean inline;
   /** A subclass keeps idle channels itself ({@link #pollChannel}/{@link #offerChannel} overridden). */
   private final boolean customQueue;
   private volatile boolean closed;
@@ -136,7 +135,7 @@ public class TetherChannelPool implements ChannelPool {
   public TetherChannelPool(Bootstrap bootstrap, ChannelPoolHandler handler, ChannelHealthChecker healthCheck,
       boolean releaseHealthCheck, boolean lastRecentUsed) {
     this(netty(bootstrap, handler, healthCheck, releaseHealthCheck,
-        NettyDefaults.simple(bootstrap, lastRecentUsed)), true);
+        NettyDefaults.simple(lastRecentUsed)), true);
   }
 
   // ------------------------------------------------------------- FixedChannelPool's constructors
@@ -220,7 +219,7 @@ public class TetherChannelPool implements ChannelPool {
   public TetherChannelPool(Bootstrap bootstrap, ChannelPoolHandler handler, ChannelHealthChecker healthCheck,
       AcquireTimeoutAction action, long acquireTimeoutMillis, int maxConnections, int maxPendingAcquires,
       boolean releaseHealthCheck, boolean lastRecentUsed) {
-    this(netty(bootstrap, handler, healthCheck, releaseHealthCheck, NettyDefaults.fixed(bootstrap, action,
+    this(netty(bootstrap, handler, healthCheck, releaseHealthCheck, NettyDefaults.fixed(action,
         acquireTimeoutMillis, maxConnections, maxPendingAcquires, lastRecentUsed)), false);
   }
 
@@ -278,8 +277,7 @@ public class TetherChannelPool implements ChannelPool {
         || NettyDefaults.overrides(getClass(), TetherChannelPool.class, "offerChannel", Channel.class);
     boolean quietHandler = NettyDefaults.isEmpty(handler, "channelAcquired")
         && NettyDefaults.isEmpty(handler, "channelReleased");
-    this.inlineAcquire = quietHandler && healthCheck == ChannelHealthChecker.ACTIVE && !customQueue;
-    this.inlineRelease = inlineAcquire;
+    this.inline = quietHandler && healthCheck == ChannelHealthChecker.ACTIVE && !customQueue;
     this.pool = pb.build();
     this.transport = pool.transport();
   }
@@ -298,7 +296,7 @@ public class TetherChannelPool implements ChannelPool {
 
   @Override
   public Future<Channel> acquire() {
-    if (inlineAcquire) {
+    if (inline) {
       Channel ch;
       try {
         ch = pollChannel();
@@ -364,7 +362,7 @@ public class TetherChannelPool implements ChannelPool {
    * @throws IllegalStateException if the pool is closed
    */
   public Channel tryAcquireNow() {
-    if (!inlineAcquire) {
+    if (!inline) {
       throw new IllegalStateException("tryAcquireNow() runs no callback and no health check: it needs a handler "
           + "without channelAcquired/channelReleased and ChannelHealthChecker.ACTIVE; use acquire()");
     }
@@ -493,7 +491,7 @@ public class TetherChannelPool implements ChannelPool {
   @Override
   public Future<Void> release(Channel channel) {
     Objects.requireNonNull(channel, "channel");
-    if (inlineRelease && (channel.eventLoop().inEventLoop() || !Loops.busy(channel.eventLoop()))) {
+    if (inline && (channel.eventLoop().inEventLoop() || !Loops.busy(channel.eventLoop()))) {
       // Nothing queued on the loop could close the channel before us (the busy check), so usable() is
       // the truth, and nothing needs the loop.
       PooledChannelHandler h = ownHandler(channel);
@@ -517,7 +515,7 @@ public class TetherChannelPool implements ChannelPool {
   /** The fast release: no callback, no check but liveness. */
   private RuntimeException releaseHere(Channel channel, PooledChannelHandler h) {
     Pooled<Channel> p = h.pooled();
-    boolean done = h.usable(channel, true) ? transport.release(p)
+    boolean done = h.isUsable(channel) ? transport.release(p)
         : transport.invalidate(p, h.inactiveCause(), null);
     if (!done) {
       return notLeased(channel, p);

@@ -23,12 +23,12 @@ public final class NettyDefaults {
   private NettyDefaults() {}
 
   /** {@code SimpleChannelPool}: no limit, no waiting, no timeout. */
-  public static PoolConfig simple(Bootstrap bootstrap, boolean lastRecentUsed) {
+  public static PoolConfig simple(boolean lastRecentUsed) {
     return common(lastRecentUsed).maxConnections(Integer.MAX_VALUE).build();
   }
 
   /** {@code FixedChannelPool}, with its argument checks and messages. */
-  public static PoolConfig fixed(Bootstrap bootstrap, AcquireTimeoutAction action, long acquireTimeoutMillis,
+  public static PoolConfig fixed(AcquireTimeoutAction action, long acquireTimeoutMillis,
       int maxConnections, int maxPendingAcquires, boolean lastRecentUsed) {
     if (maxConnections <= 0) {
       throw new IllegalArgumentException("maxConnections: " + maxConnections + " (expected: > 0)");

@@ -110,8 +110,8 @@ public final class PooledChannelHandler extends ChannelDuplexHandler implements 
     return h == null || !h.closing;
   }
 
-  /** As {@link #usable(Channel)} with the handler already at hand ({@code viaHandler} only tells the overloads apart). */
-  public boolean usable(Channel ch, boolean viaHandler) {
+  /** As {@link #usable(Channel)}, with this channel's handler already at hand. */
+  public boolean isUsable(Channel ch) {
     return !closing && ch.isActive();
   }
 
