@@ -40,7 +40,7 @@ public class AcquireReleaseBenchmark {
   public static class Pool {
     @Param({
       "tether-core", "tether-netty", "tether-netty-future", "netty-simple", "netty-fixed",
-      "apache-lax", "apache-strict", "reactor-pool", "cas-pair"
+      "apache-lax", "apache-strict", "reactor-pool", "cas-pair", "cas-pair-clock"
     })
     public String impl;
 

@@ -5,7 +5,7 @@ final class Contenders {
   /** Every name {@link #create} accepts, for the docs and error messages. */
   static final String ALL =
       "tether-core, tether-core-future, tether-netty, tether-netty-future, netty-simple, netty-fixed, "
-          + "apache-lax, apache-strict, reactor-pool, cas-pair";
+          + "apache-lax, apache-strict, reactor-pool, cas-pair, cas-pair-clock";
 
   private Contenders() {}
 
@@ -25,7 +25,8 @@ final class Contenders {
       case "apache-lax" -> new ApacheContender(lanes * idle, false);
       case "apache-strict" -> new ApacheContender(lanes * idle, true);
       case "reactor-pool" -> new ReactorPoolContender(lanes * idle);
-      case "cas-pair" -> new CasContender(lanes * idle);
+      case "cas-pair" -> new CasContender(lanes * idle, false);
+      case "cas-pair-clock" -> new CasContender(lanes * idle, true);
       default -> throw new IllegalArgumentException("impl " + impl + " (expected one of: " + ALL + ")");
     };
   }
@@ -37,7 +38,7 @@ final class Contenders {
   static Contender createShared(String impl, Lanes loops, int connections) throws Exception {
     return switch (impl) {
       case "netty-fixed" -> new NettyPoolContender(loops, 1, connections, true);
-      case "cas-pair", "netty-simple" ->
+      case "cas-pair", "cas-pair-clock", "netty-simple" ->
           throw new IllegalArgumentException(impl + " cannot wait: it has no bound to wait on");
       default -> create(impl, loops, 1, connections);
     };

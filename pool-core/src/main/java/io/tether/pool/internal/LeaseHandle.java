@@ -3,8 +3,6 @@ package io.tether.pool.internal;
 import io.tether.pool.CloseCause;
 import io.tether.pool.Endpoint;
 import io.tether.pool.Lease;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.time.Duration;
 
 /**
@@ -15,33 +13,23 @@ import java.time.Duration;
  * on).
  */
 final class LeaseHandle<C> implements Lease<C> {
-  private static final VarHandle DONE;
-
-  static {
-    try {
-      DONE = MethodHandles.lookup().findVarHandle(LeaseHandle.class, "done", int.class);
-    } catch (ReflectiveOperationException e) {
-      throw new ExceptionInInitializerError(e);
-    }
-  }
-
   final PooledConnection<C> c;
+  // Final fields only, no CAS on the handle itself: the connection's lease number is the arbiter, and a
+  // handle with nothing to synchronise on can be scalar-replaced where the caller's lease is inlined.
   private final long number;
-  @SuppressWarnings("unused") // through DONE
-  private volatile int done;
 
   LeaseHandle(PooledConnection<C> c) {
     this.c = c;
-    this.number = c.leaseNumber;
+    this.number = c.leaseNumber();
   }
 
   /** Whether this handle is the connection's current lease and was not given back yet. */
   boolean current() {
-    return done == 0 && c.leaseNumber == number;
+    return c.leaseNumber() == number;
   }
 
   private boolean finish() {
-    return DONE.compareAndSet(this, 0, 1) && c.leaseNumber == number;
+    return c.endLease(number);
   }
 
   @Override

@@ -207,7 +207,7 @@ final class PoolEngine<C> implements ConnectionPool<C>, TransportPool<C> {
 
   /** A lease starts, before its holder can see the connection: its number, the transport's hook, leaks. */
   void beginLease(PooledConnection<C> c, long now) {
-    c.leaseNumber++;
+    c.beginLease();
     connector.leased(c.connection());
     maintenance.trackLease(c, now);
   }

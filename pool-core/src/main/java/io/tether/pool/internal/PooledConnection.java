@@ -110,10 +110,40 @@ final class PooledConnection<C> implements ConnectionSignals, Pooled<C> {
 
   /**
    * Counts leases: each lease gets the next number, and a {@link LeaseHandle} remembers its own, so a
-   * handle that outlived its lease can never release the connection's next lease. Written by the leasing
-   * thread after its CAS won; read by handles.
+   * handle that outlived its lease can never release the connection's next lease. Only ever grows:
+   * {@link #beginLease} adds one after the leasing thread's state CAS won, and a handle's release adds
+   * one by a CAS that expects its own number, so of two releases through one handle (or a release
+   * racing the next lease) exactly one can match. The lease's write is a release store, not a volatile
+   * one: nothing but this handle CAS races it, and on x86 a volatile store costs a fence on every lease.
    */
-  volatile long leaseNumber;
+  @SuppressWarnings("unused") // through LEASE_NUMBER
+  private long leaseNumber;
+
+  private static final VarHandle LEASE_NUMBER;
+
+  static {
+    try {
+      LEASE_NUMBER = MethodHandles.lookup().findVarHandle(PooledConnection.class, "leaseNumber", long.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  /** Starts a lease: the next number, which the new lease's handle will expect. Leasing thread only. */
+  long beginLease() {
+    long n = (long) LEASE_NUMBER.getAcquire(this) + 1;
+    LEASE_NUMBER.setRelease(this, n);
+    return n;
+  }
+
+  long leaseNumber() {
+    return (long) LEASE_NUMBER.getAcquire(this);
+  }
+
+  /** Ends lease {@code n} for its handle: true for exactly one caller, and only while it is current. */
+  boolean endLease(long n) {
+    return LEASE_NUMBER.compareAndSet(this, n, n + 1);
+  }
 
   // Container links. slot is written by the releaser before it links into a hot slot, and may go stale
   // (every slot update is a CAS that expects this connection); the rest only under the server lock.
