@@ -48,6 +48,10 @@ public class AcquireReleaseBenchmark {
     @Param("8")
     public int idle;
 
+    /** The pooled channels' transport: loopback TCP, or Netty's in-VM {@code LocalChannel}. */
+    @Param({"nio", "local"})
+    public String transport;
+
     Lanes lanes;
     Contender contender;
     final AtomicInteger nextLane = new AtomicInteger();
@@ -55,7 +59,7 @@ public class AcquireReleaseBenchmark {
     @Setup(Level.Trial)
     public void setUp(BenchmarkParams params) throws Exception {
       int threads = params.getThreads();
-      lanes = new Lanes(threads);
+      lanes = new Lanes(threads, transport);
       contender = Contenders.create(impl, lanes, threads, idle);
     }
 

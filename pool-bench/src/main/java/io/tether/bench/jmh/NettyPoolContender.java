@@ -6,7 +6,6 @@ import io.netty.channel.pool.AbstractChannelPoolHandler;
 import io.netty.channel.pool.ChannelPool;
 import io.netty.channel.pool.FixedChannelPool;
 import io.netty.channel.pool.SimpleChannelPool;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.concurrent.Future;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,7 +22,7 @@ final class NettyPoolContender implements Contender {
     pools = new ChannelPool[count];
     for (int lane = 0; lane < count; lane++) {
       Bootstrap b =
-          new Bootstrap().group(lanes.loop(lane)).channel(NioSocketChannel.class).remoteAddress(lanes.address());
+          new Bootstrap().group(lanes.loop(lane)).channel(lanes.channelType).remoteAddress(lanes.address());
       AbstractChannelPoolHandler handler = new AbstractChannelPoolHandler() {
         @Override
         public void channelCreated(Channel ch) {}

@@ -3,7 +3,6 @@ package io.tether.bench.jmh;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.pool.AbstractChannelPoolHandler;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.concurrent.Future;
 import io.tether.netty.TetherChannelPool;
 import io.tether.pool.PoolConfig;
@@ -22,7 +21,7 @@ final class TetherNettyContender implements Contender {
 
   TetherNettyContender(Lanes lanes, int connections, boolean future) {
     this.future = future;
-    Bootstrap b = new Bootstrap().group(lanes.group).channel(NioSocketChannel.class).remoteAddress(lanes.address());
+    Bootstrap b = new Bootstrap().group(lanes.group).channel(lanes.channelType).remoteAddress(lanes.address());
     PoolConfig config = PoolConfig.builder().maxConnections(connections).lbIdleTimeout(Duration.ofHours(1)).build();
     pool = TetherChannelPool.builder(b).handler(new AbstractChannelPoolHandler() {
       @Override

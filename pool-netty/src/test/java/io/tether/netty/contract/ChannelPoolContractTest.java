@@ -17,6 +17,10 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.DefaultEventLoopGroup;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollDomainSocketChannel;
+import io.netty.channel.epoll.EpollEventLoopGroup;
+import io.netty.channel.epoll.EpollServerDomainSocketChannel;
 import io.netty.channel.local.LocalAddress;
 import io.netty.channel.local.LocalChannel;
 import io.netty.channel.local.LocalServerChannel;
@@ -29,6 +33,7 @@ import io.netty.channel.pool.FixedChannelPool.AcquireTimeoutAction;
 import io.netty.channel.pool.SimpleChannelPool;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.channel.unix.DomainSocketAddress;
 import io.netty.util.concurrent.Future;
 import io.tether.netty.TetherChannelPool;
 import java.net.ConnectException;
@@ -49,7 +54,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * Netty's {@code ChannelPool} contract, written from Netty's javadoc and behaviour, with the same
  * assertions run against Netty's {@code SimpleChannelPool}/{@code FixedChannelPool} and against {@link
- * TetherChannelPool} built with the same constructor arguments, on {@code LocalChannel} and on NIO TCP.
+ * TetherChannelPool} built with the same constructor arguments, on {@code LocalChannel}, on NIO TCP and,
+ * where epoll's native library is on the class path (the Netty 4.2 run), on Unix domain sockets.
  * Whatever holds for Netty must hold for Tether; idle eviction, the one difference, is {@link
  * IdleEvictionDifferenceTest}.
  */
@@ -134,13 +140,29 @@ class ChannelPoolContractTest {
 
     Transport(String name) {
       this.name = name;
-      this.group = name.equals("local") ? new DefaultEventLoopGroup(2) : new NioEventLoopGroup(2);
-      this.clientType = name.equals("local") ? LocalChannel.class : NioSocketChannel.class;
+      switch (name) {
+        case "local" -> {
+          group = new DefaultEventLoopGroup(2);
+          clientType = LocalChannel.class;
+        }
+        case "uds" -> {
+          group = new EpollEventLoopGroup(2);
+          clientType = EpollDomainSocketChannel.class;
+        }
+        default -> {
+          group = new NioEventLoopGroup(2);
+          clientType = NioSocketChannel.class;
+        }
+      }
     }
 
     SocketAddress start() {
       ServerBootstrap sb = new ServerBootstrap().group(group)
-          .channel(name.equals("local") ? LocalServerChannel.class : NioServerSocketChannel.class)
+          .channel(switch (name) {
+            case "local" -> LocalServerChannel.class;
+            case "uds" -> EpollServerDomainSocketChannel.class;
+            default -> NioServerSocketChannel.class;
+          })
           .childHandler(new ChannelInitializer<Channel>() {
             @Override
             protected void initChannel(Channel ch) {
@@ -148,16 +170,46 @@ class ChannelPoolContractTest {
               ch.pipeline().addLast(new ChannelInboundHandlerAdapter());
             }
           });
-      SocketAddress bind = name.equals("local") ? new LocalAddress("contract-" + System.nanoTime())
-          : new InetSocketAddress("127.0.0.1", 0);
+      SocketAddress bind = switch (name) {
+        case "local" -> new LocalAddress("contract-" + System.nanoTime());
+        case "uds" -> new DomainSocketAddress(socketPath("contract"));
+        default -> new InetSocketAddress("127.0.0.1", 0);
+      };
       server = sb.bind(bind).syncUninterruptibly().channel();
       return server.localAddress();
+    }
+
+    private static java.io.File socketPath(String prefix) {
+      try {
+        java.io.File f = java.io.File.createTempFile(prefix, ".sock");
+        f.delete();
+        f.deleteOnExit();
+        return f;
+      } catch (java.io.IOException e) {
+        throw new AssertionError(e);
+      }
     }
 
     /** An address nothing listens on. */
     SocketAddress refused() {
       if (name.equals("local")) {
         return new LocalAddress("nobody-" + System.nanoTime());
+      }
+      if (name.equals("uds")) {
+        // A socket file whose listener has gone: connect(2) answers ECONNREFUSED, as on TCP.
+        java.io.File path = socketPath("refused");
+        Channel gone = new ServerBootstrap().group(group).channel(EpollServerDomainSocketChannel.class)
+            .childHandler(new ChannelInboundHandlerAdapter()).bind(new DomainSocketAddress(path))
+            .syncUninterruptibly().channel();
+        gone.close().syncUninterruptibly();
+        if (!path.exists()) {
+          try {
+            java.nio.file.Files.createFile(path.toPath());
+          } catch (java.io.IOException e) {
+            throw new AssertionError(e);
+          }
+        }
+        return new DomainSocketAddress(path);
       }
       try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
         return new InetSocketAddress("127.0.0.1", s.getLocalPort());
@@ -218,7 +270,9 @@ class ChannelPoolContractTest {
 
   static Stream<Arguments> cases() {
     List<Arguments> out = new ArrayList<>();
-    for (String t : List.of("local", "nio")) {
+    // Unix domain sockets need epoll's native library: served for the Netty 4.2 run only (see the pom).
+    List<String> transports = Epoll.isAvailable() ? List.of("local", "nio", "uds") : List.of("local", "nio");
+    for (String t : transports) {
       for (Flavour f : List.of(NETTY, TETHER)) {
         out.add(Arguments.of(f, t));
       }

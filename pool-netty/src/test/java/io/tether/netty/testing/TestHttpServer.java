@@ -56,6 +56,10 @@ public final class TestHttpServer implements AutoCloseable {
    */
   public volatile boolean alwaysKeepAlive;
   public volatile int bodyBytes = -1;
+  /** What {@code /health} answers: its status and body. */
+  public volatile HttpResponseStatus healthStatus = HttpResponseStatus.OK;
+  public volatile String healthBody = "up";
+  public final AtomicInteger healthRequests = new AtomicInteger();
   public final QuietResetHandler quiet;
   public final IdleCloser.Factory idleCloser;
 
@@ -144,13 +148,17 @@ public final class TestHttpServer implements AutoCloseable {
         return;
       }
       byte[] body;
-      if (bodyBytes >= 0) {
+      HttpResponseStatus status = HttpResponseStatus.OK;
+      if (req.uri().startsWith("/health")) {
+        healthRequests.incrementAndGet();
+        status = healthStatus;
+        body = healthBody.getBytes(StandardCharsets.UTF_8);
+      } else if (bodyBytes >= 0) {
         body = new byte[bodyBytes];
       } else {
-        body = (req.uri().startsWith("/health") ? "up" : "ok from " + name).getBytes(StandardCharsets.UTF_8);
+        body = ("ok from " + name).getBytes(StandardCharsets.UTF_8);
       }
-      FullHttpResponse res =
-          new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, Unpooled.wrappedBuffer(body));
+      FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(body));
       res.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain");
       HttpUtil.setContentLength(res, body.length);
       String ka = keepAliveHeader;
