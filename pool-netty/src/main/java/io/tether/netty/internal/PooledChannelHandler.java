@@ -101,9 +101,12 @@ public final class PooledChannelHandler extends ChannelDuplexHandler implements 
     watch.leased();
   }
 
-  /** Whether the channel can be handed out: active, and no close asked for on this side. */
+  /**
+   * Whether the channel can be handed out: active, no close asked for on this side, and its event loop
+   * not shutting down (its channels are about to be closed, and nothing written to them would run).
+   */
   public static boolean usable(Channel ch) {
-    if (!ch.isActive()) {
+    if (!ch.isActive() || ch.eventLoop().isShuttingDown()) {
       return false;
     }
     PooledChannelHandler h = of(ch);
@@ -112,7 +115,7 @@ public final class PooledChannelHandler extends ChannelDuplexHandler implements 
 
   /** As {@link #usable(Channel)}, with this channel's handler already at hand. */
   public boolean isUsable(Channel ch) {
-    return !closing && ch.isActive();
+    return !closing && ch.isActive() && !ch.eventLoop().isShuttingDown();
   }
 
   /** The channel as an already succeeded future; see {@link #acquired}. */
