@@ -17,6 +17,11 @@ public enum CloseCause {
   ENDPOINT_DOWN("endpoint-down"),
   /** Released as broken by its user, or failed with an unexpected error or timeout. */
   BROKEN("broken"),
+  /**
+   * Its user gave up on the exchange in the middle (cancelled it, or its deadline passed): the rest of
+   * the response would still arrive, so the connection cannot carry another one.
+   */
+  ABANDONED("abandoned"),
   /** The pool was closed. */
   POOL_CLOSED("pool-closed");
 

@@ -113,7 +113,7 @@ public final class Failover {
       throws Exception {
     EventLoopGroup group = new NioEventLoopGroup(1);
     try (TetherHttpClient client = TetherHttpClient.builder(new Bootstrap().group(group).channel(NioSocketChannel.class))
-        .config(checkedPair("demo", app1, app2)).responseTimeout(GIVE_UP.plusSeconds(5)).build()) {
+        .config(checkedPair("demo", app1, app2)).requestTimeout(GIVE_UP.plusSeconds(5)).build()) {
       String key = keyPinnedToApp1(client);
       progress.update(label + ": app1 black-holed, waiting for an answer");
       try (Iptables.Rule rule = Iptables.drop(Loopback.APP1, app1.port())) {

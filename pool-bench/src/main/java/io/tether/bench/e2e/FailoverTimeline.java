@@ -55,7 +55,7 @@ public final class FailoverTimeline {
         }
       };
       try (TetherHttpClient client = TetherHttpClient.builder(new Bootstrap().group(group).channel(NioSocketChannel.class))
-          .config(Failover.checkedPair("timeline", s1, s2)).listener(listener).responseTimeout(Duration.ofSeconds(5))
+          .config(Failover.checkedPair("timeline", s1, s2)).listener(listener).requestTimeout(Duration.ofSeconds(5))
           .build()) {
         String key = Failover.keyPinnedToApp1(client);
         Iptables.Rule rule = null;

@@ -95,7 +95,7 @@ public final class Soak {
       PoolConfig config = PoolConfig.builder().name("soak").server("lb", Loopback.LB, port).maxConnections(64)
           .apply(HaproxyConfig.read(lb.dir().resolve("haproxy.cfg")).frontend("fe")).build();
       try (TetherHttpClient client = TetherHttpClient.builder(new Bootstrap().group(group).channel(NioSocketChannel.class))
-          .config(config).metrics(new PoolMeters(registry)).responseTimeout(Duration.ofSeconds(5)).build()) {
+          .config(config).metrics(new PoolMeters(registry)).requestTimeout(Duration.ofSeconds(5)).build()) {
         Soak soak = new Soak(client);
         soak.start(group);
         long t0 = System.nanoTime();

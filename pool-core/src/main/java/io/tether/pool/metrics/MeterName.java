@@ -37,7 +37,7 @@ public enum MeterName {
   /** The {@code tether.pool.connections.closed} counter. */
   CLOSED("tether.pool.connections.closed", Type.COUNTER, List.of("pool", "server", "cause"),
       "Connections closed, by cause: idle-evicted, lifetime-expired, peer-closed, peer-reset, endpoint-down, "
-          + "broken, pool-closed."),
+          + "broken, abandoned (the caller cancelled a request mid-exchange, or its deadline passed), pool-closed."),
   /** The {@code tether.pool.resets} counter. */
   RESETS("tether.pool.resets", Type.COUNTER, List.of("pool", "server", "phase"),
       "Connections reset by the peer, by phase: idle (in the pool, harmless) or in-flight (a user saw it)."),
@@ -50,6 +50,9 @@ public enum MeterName {
   /** The {@code tether.pool.retries} counter. */
   RETRIES("tether.pool.retries", Type.COUNTER, List.of("pool", "reason"),
       "Requests retried on a new connection, by reason: stale, reset, timeout, endpoint-down."),
+  /** The {@code tether.pool.retries.refused} counter. */
+  RETRIES_REFUSED("tether.pool.retries.refused", Type.COUNTER, List.of("pool"),
+      "Retries a failed request qualified for that the client's retry budget refused."),
   /** The {@code tether.pool.server.transitions} counter. */
   TRANSITIONS("tether.pool.server.transitions", Type.COUNTER, List.of("pool", "server", "to"),
       "Server state changes, by new state: up, down, drain, maint."),

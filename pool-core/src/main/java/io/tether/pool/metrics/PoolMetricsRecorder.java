@@ -99,6 +99,14 @@ public interface PoolMetricsRecorder {
   default void recordRetry(Endpoint endpoint, String reason) {}
 
   /**
+   * A failed request qualified for a retry after its connection failed on {@code endpoint}, and the
+   * retry budget refused it.
+   *
+   * @param endpoint the server
+   */
+  default void recordRetryRefused(Endpoint endpoint) {}
+
+  /**
    * A server moved from one state to another.
    *
    * @param endpoint the server

@@ -5,7 +5,6 @@ import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpUtil;
 import io.tether.pool.Endpoint;
 import io.tether.pool.Lease;
@@ -14,6 +13,8 @@ import io.netty.buffer.Unpooled;
 import io.netty.util.AsciiString;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import io.netty.handler.codec.http.HttpMethod;
+import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
@@ -40,17 +41,28 @@ final class Exchange extends CompletableFuture<FullHttpResponse> {
   private final FullHttpRequest request;
   private final TetherHttpClient client;
   final Object affinityKey;
+  private final RequestOptions options;
+  /** Ticker time of {@code send}, when the request has a deadline of its own; else 0. */
+  private final long sentAt;
+  /** Where it runs, for a caller who gives up on it: the acquire it waits on, or its channel. */
+  private volatile CompletableFuture<?> acquiring;
+  private volatile ExchangeHandler runningOn;
+  private volatile Channel channel;
   @SuppressWarnings("unused") // through REQUEST_RELEASED
   private volatile int requestReleased;
   private boolean retried;
+  /** Retries made so far. */
+  private int attempts;
   /** The server whose Host header we added, or null if the caller set Host (or none was needed yet). */
   private Endpoint hostSetFor;
   private final boolean keepAlive;
 
-  Exchange(FullHttpRequest request, TetherHttpClient client, Object affinityKey) {
+  Exchange(FullHttpRequest request, TetherHttpClient client, RequestOptions options, long sentAt) {
     this.request = request;
     this.client = client;
-    this.affinityKey = affinityKey;
+    this.options = options;
+    this.affinityKey = options.affinityKey();
+    this.sentAt = sentAt;
     // One header lookup decides both: HTTP/1.1 without a Connection header is keep-alive already, and
     // HTTP/1.0 without one gets "Connection: keep-alive".
     if (!request.headers().contains(HttpHeaderNames.CONNECTION)) {
@@ -63,19 +75,131 @@ final class Exchange extends CompletableFuture<FullHttpResponse> {
     }
   }
 
+  // complete, completeExceptionally and cancel are the caller's ways to give up (orTimeout and
+  // completeOnTimeout go through completeExceptionally and complete): the exchange stops at once, its
+  // connection closed if it was mid-response, its acquire withdrawn if it was still waiting.
+
   @Override
   public boolean complete(FullHttpResponse value) {
-    return claimCompletion() && super.complete(value);
+    if (claimCompletion() && super.complete(value)) {
+      abandoned();
+      return true;
+    }
+    return false;
   }
 
   @Override
   public boolean completeExceptionally(Throwable cause) {
-    return claimCompletion() && super.completeExceptionally(cause);
+    if (claimCompletion() && super.completeExceptionally(cause)) {
+      abandoned();
+      return true;
+    }
+    return false;
   }
 
   @Override
   public boolean cancel(boolean mayInterruptIfRunning) {
-    return claimCompletion() ? super.cancel(mayInterruptIfRunning) : isCancelled();
+    if (claimCompletion()) {
+      boolean cancelled = super.cancel(mayInterruptIfRunning);
+      abandoned();
+      return cancelled;
+    }
+    return isCancelled();
+  }
+
+  private void finish(FullHttpResponse value) {
+    if (!(claimCompletion() && super.complete(value))) {
+      value.release();
+    }
+  }
+
+  private void finishExceptionally(Throwable cause) {
+    if (claimCompletion()) {
+      super.completeExceptionally(cause);
+    }
+  }
+
+  private void abandoned() {
+    CompletableFuture<?> a = acquiring;
+    if (a != null) {
+      a.cancel(false); // withdraws the waiter; a lease that arrives anyway is released by start
+    }
+    ExchangeHandler h = runningOn;
+    Channel ch = channel;
+    if (h != null && ch != null) {
+      try {
+        if (ch.eventLoop().inEventLoop()) {
+          h.abandon(this);
+        } else {
+          ch.eventLoop().execute(() -> h.abandon(this));
+        }
+      } catch (java.util.concurrent.RejectedExecutionException e) {
+        ch.close(); // its loop is shutting down, which closes the channel anyway
+      }
+    }
+  }
+
+  /** Where the exchange waits for a lease; null once it has one. */
+  void acquiring(CompletableFuture<?> f) {
+    acquiring = f;
+    if (isDone() && f != null) {
+      f.cancel(false);
+    }
+  }
+
+  boolean hasOwnTimeout() {
+    return options.timeout() != null;
+  }
+
+  /**
+   * The request's own deadline also bounds its wait for a connection: a task on one of the pool's event
+   * loops fails it when the deadline passes while it still waits (which withdraws the acquire). Only
+   * for a request that has to wait: the common case, a connection ready at once, schedules nothing.
+   */
+  void armAcquireDeadline(io.tether.netty.TetherChannelPool pool) {
+    long left = sentAt + options.timeout().toNanos() - client.ticker().read();
+    Runnable expire = () -> {
+      if (acquiring != null && !isDone()) {
+        failed(new io.tether.pool.ResponseTimeoutException("(waiting for a connection)", options.timeout()),
+            null, false, null);
+        CompletableFuture<?> a = acquiring;
+        if (a != null) {
+          a.cancel(false);
+        }
+      }
+    };
+    try {
+      pool.bootstrap().config().group().next().schedule(expire, Math.max(0, left),
+          java.util.concurrent.TimeUnit.NANOSECONDS);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      expire.run();
+    }
+  }
+
+  /** Where it runs now (handler and channel), or nulls once it stopped running there. */
+  void running(ExchangeHandler h, Channel ch) {
+    acquiring = null;
+    runningOn = h;
+    channel = ch;
+  }
+
+  HttpMethod method() {
+    return request.method();
+  }
+
+  /** The deadline for the whole exchange: the request's own (from send), else {@code dflt} from now. */
+  long timeoutNanos(long dflt) {
+    Duration d = options.timeout();
+    return d != null ? d.toNanos() : dflt;
+  }
+
+  long deadline(long now, long total) {
+    return options.timeout() != null ? sentAt + total : now + total;
+  }
+
+  long firstByteTimeoutNanos(long dflt) {
+    Duration d = options.firstByteTimeout();
+    return d != null ? d.toNanos() : dflt;
   }
 
   /**
@@ -90,8 +214,10 @@ final class Exchange extends CompletableFuture<FullHttpResponse> {
     return true;
   }
 
+  /** Whether a retry may send it again: the request's own say, else its method's (RFC 9110 9.2.2). */
   boolean idempotent() {
-    return IDEMPOTENT.contains(request.method());
+    Boolean own = options.idempotent();
+    return own != null ? own : IDEMPOTENT.contains(request.method());
   }
 
   /** Whether the caller's request allows the connection to be reused. */
@@ -116,31 +242,38 @@ final class Exchange extends CompletableFuture<FullHttpResponse> {
         request.trailingHeaders());
   }
 
-  /** The Host header value for {@code e}: its host, and its port unless it is 80. */
-  static AsciiString hostHeader(Endpoint e) {
-    return AsciiString.of(e.port() == 80 ? e.host() : e.host() + ":" + e.port());
+  /**
+   * The Host header value for {@code e} (RFC 9110 7.2): its host, an IPv6 literal in brackets, and its
+   * port unless it is the scheme's default (80, or 443 over TLS).
+   */
+  static AsciiString hostHeader(Endpoint e, boolean tls) {
+    String h = e.host();
+    if (h.indexOf(':') >= 0 && !h.startsWith("[")) {
+      h = "[" + h + "]";
+    }
+    return AsciiString.of(e.port() == (tls ? 443 : 80) ? h : h + ":" + e.port());
   }
 
   void succeeded(FullHttpResponse response) {
-    if (!complete(response)) {
-      response.release();
-    }
+    finish(response);
   }
 
   /**
    * The attempt failed; {@code unused} is a lease the attempt never used (to release). A retryable
-   * failure is retried once on a fresh connection if the request is idempotent and retries are on.
+   * failure is retried on a fresh connection if the request is idempotent and the retry policy and
+   * its budget allow.
    */
   void failed(Throwable cause, Lease<Channel> unused, boolean retryable, Endpoint failedOn) {
     if (unused != null) {
       unused.release();
     }
-    if (retryable && !retried && client.retryIdempotent() && idempotent()) {
+    if (retryable && !isDone() && idempotent() && client.mayRetry(this, attempts, failedOn)) {
+      attempts++;
       retried = true;
       client.retry(this, failedOn, cause);
       return;
     }
-    completeExceptionally(cause);
+    finishExceptionally(cause);
   }
 
   boolean wasRetried() {

@@ -9,6 +9,7 @@ import io.netty.handler.codec.PrematureChannelClosureException;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
@@ -32,13 +33,25 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter implements Chan
   static final String NAME = "tether-http-exchange";
   static final AttributeKey<ExchangeHandler> KEY = AttributeKey.valueOf("tether.http-exchange");
 
-  private final long responseTimeoutNanos;
+  private final long requestTimeoutNanos;
+  private final long firstByteTimeoutNanos;
   private final Ticker ticker;
+  private final FramingDecoder framing;
+  private final java.util.function.Consumer<HttpResponse> interim;
   private ChannelHandlerContext ctx;
   private Lease<Channel> lease;
   private Exchange current;
   /** Ticker time by which the current exchange's response must be complete. */
   private long deadline;
+  /** Ticker time by which its first byte must arrive, or Long.MAX_VALUE; cleared by the first byte. */
+  private long firstByteDeadline = Long.MAX_VALUE;
+  /** Whether any part of the current response arrived. */
+  private boolean responding;
+  // A final response whose hand-back waits for the end of the read that carried it: only then is it
+  // known whether more bytes came after it, which would put the next request's response out of step.
+  private Exchange finished;
+  private Lease<Channel> finishedLease;
+  private FullHttpResponse finishedResponse;
   private Endpoint hostFor;
   private CharSequence host;
   /**
@@ -47,11 +60,17 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter implements Chan
    * while exchanges keep running and lapses when the channel is quiet.
    */
   private ScheduledFuture<?> timer;
+  /** Ticker time the pending check runs at. */
+  private long timerAt;
   private final Runnable check = this::checkDeadline;
 
-  ExchangeHandler(Duration responseTimeout, Ticker ticker) {
-    this.responseTimeoutNanos = responseTimeout.toNanos();
+  ExchangeHandler(Duration requestTimeout, Duration firstByteTimeout, Ticker ticker, FramingDecoder framing,
+      java.util.function.Consumer<HttpResponse> interim) {
+    this.requestTimeoutNanos = requestTimeout.toNanos();
+    this.firstByteTimeoutNanos = firstByteTimeout == null ? 0 : firstByteTimeout.toNanos();
     this.ticker = ticker;
+    this.framing = framing;
+    this.interim = interim;
   }
 
   @Override
@@ -62,22 +81,74 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter implements Chan
   /** Starts {@code ex} on {@code l}; on the channel's event loop. */
   void start(Lease<Channel> l, Exchange ex) {
     assert ctx.executor().inEventLoop();
-    if (current != null) {
+    if (current != null || finished != null) {
       ex.failed(new IllegalStateException("exchange already running on " + ctx.channel()), l, false, null);
+      return;
+    }
+    if (ex.isDone()) { // given up on while the lease was on its way here
+      l.release();
+      return;
+    }
+    if (framing.outOfStep()) {
+      // Bytes arrived after the last response while the connection was being handed out: not this
+      // request's. A fresh connection is the only safe place for it.
+      l.invalidate(CloseCause.BROKEN, null);
+      ex.failed(new StaleConnectionException(l.endpoint().name(), false, false, null), null, true, l.endpoint());
       return;
     }
     lease = l;
     current = ex;
-    deadline = ticker.read() + responseTimeoutNanos;
-    if (timer == null) {
-      timer = ctx.executor().schedule(check, responseTimeoutNanos, TimeUnit.NANOSECONDS);
+    responding = false;
+    long now = ticker.read();
+    long total = ex.timeoutNanos(requestTimeoutNanos);
+    deadline = ex.deadline(now, total);
+    long firstByte = ex.firstByteTimeoutNanos(firstByteTimeoutNanos);
+    firstByteDeadline = firstByte > 0 ? now + firstByte : Long.MAX_VALUE;
+    long due = Math.min(deadline, firstByteDeadline) - now;
+    if (due <= 0) {
+      fail(new ResponseTimeoutException(l.endpoint().name(), Duration.ofNanos(total)));
+      return;
+    }
+    if (timer == null || now + due < timerAt) {
+      // Per-request deadlines can be shorter than the one the pending check was armed for.
+      if (timer != null) {
+        timer.cancel(false);
+      }
+      timerAt = now + due;
+      timer = ctx.executor().schedule(check, due, TimeUnit.NANOSECONDS);
     }
     Endpoint e = l.endpoint();
     if (hostFor != e) { // a channel goes to one server: computed once per channel
-      host = Exchange.hostHeader(e);
+      host = Exchange.hostHeader(e, ctx.pipeline().get(io.netty.handler.ssl.SslHandler.class) != null);
       hostFor = e;
     }
-    ctx.writeAndFlush(ex.requestFor(e, host)).addListener(this);
+    ex.running(this, ctx.channel());
+    io.netty.handler.codec.http.FullHttpRequest request;
+    try {
+      request = ex.requestFor(e, host);
+    } catch (io.netty.util.IllegalReferenceCountException givenUp) {
+      // The caller gave up on it from another thread just now, which released the request; nothing was
+      // written, so the connection is as good as it was.
+      clear();
+      l.release();
+      return;
+    }
+    framing.expect(ex.method());
+    ctx.writeAndFlush(request).addListener(this);
+  }
+
+  /**
+   * The caller gave up on {@code ex} (cancelled it, or completed it from outside): if it is still
+   * running here, its connection is closed at once, since the rest of the response would arrive on it.
+   * On the event loop.
+   */
+  void abandon(Exchange ex) {
+    if (current != ex) {
+      return;
+    }
+    Lease<Channel> l = lease;
+    clear();
+    l.invalidate(CloseCause.ABANDONED, null);
   }
 
   /** The request's write finished; one exchange at a time, so a failure belongs to the current one. */
@@ -91,7 +162,18 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter implements Chan
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (current != null) {
+      responding = true;
+      firstByteDeadline = Long.MAX_VALUE;
+      if (framing.switched()) {
+        ReferenceCountUtil.release(msg);
+        failSwitched();
+        return;
+      }
+    }
     if (!(msg instanceof FullHttpResponse) || current == null) {
+      // Nothing waits for it: bytes after a 101, or a response after the response (the decoder has
+      // marked the connection out of step, and the end of this read closes it).
       ReferenceCountUtil.release(msg);
       return;
     }
@@ -104,10 +186,63 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter implements Chan
       fail(new InvalidResponseException(kind, lease.endpoint().name(), cause.getMessage(), cause));
       return;
     }
-    Exchange ex = current;
-    Lease<Channel> l = lease;
+    int code = res.status().code();
+    if (code >= 100 && code < 200) {
+      // Interim (100 Continue, 103 Early Hints): informational only, the final response follows
+      // (RFC 9110 15.2).
+      try {
+        if (interim != null) {
+          interim.accept(res);
+        }
+      } finally {
+        res.release();
+      }
+      return;
+    }
+    finished = current;
+    finishedLease = lease;
+    finishedResponse = res;
     clear();
-    if (HttpUtil.isKeepAlive(res) && ex.keepAlive()) {
+  }
+
+  @Override
+  public void channelReadComplete(ChannelHandlerContext ctx) {
+    if (current != null && framing.switched()) {
+      failSwitched();
+    }
+    if (finished != null) {
+      handBack(false);
+    }
+    ctx.fireChannelReadComplete();
+  }
+
+  /**
+   * A 101 Switching Protocols: the client sends no {@code Upgrade} of its own accord, and a pooled
+   * connection cannot change protocol, so the request fails at once rather than at its deadline.
+   */
+  private void failSwitched() {
+    fail(new InvalidResponseException(InvalidResponseException.Kind.UNEXPECTED_UPGRADE, lease.endpoint().name(),
+        "101 Switching Protocols on a pooled HTTP/1.1 connection", null));
+  }
+
+  /**
+   * Ends the exchange whose final response arrived in the read that just ended; {@code broken}: the
+   * connection failed after it, and goes.
+   */
+  private void handBack(boolean broken) {
+    Exchange ex = finished;
+    Lease<Channel> l = finishedLease;
+    FullHttpResponse res = finishedResponse;
+    finished = null;
+    finishedLease = null;
+    finishedResponse = null;
+    if (broken) {
+      l.invalidate(CloseCause.BROKEN, null);
+    } else if (framing.outOfStep() || framing.buffered() > 0) {
+      // More came after the response than the response: the next request would read it as its own.
+      l.invalidate(CloseCause.BROKEN, new InvalidResponseException(InvalidResponseException.Kind.MALFORMED,
+          l.endpoint().name(), "bytes after the end of the response", null));
+    } else if (HttpUtil.isKeepAlive(res) && ex.keepAlive() && ctx.channel().isActive()) {
       Duration serverIdle = keepAliveTimeout(res.headers().get(HttpHeaderNames.KEEP_ALIVE));
       if (serverIdle != null) {
         l.capIdleTime(serverIdle);
@@ -122,6 +257,9 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter implements Chan
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    if (finished != null) {
+      handBack(true); // whatever broke came after the response, which stands; the connection goes
+    }
     if (current == null) {
       return; // nothing waits on this channel; the pool handler already dealt with the peer
     }
@@ -145,6 +283,9 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter implements Chan
       timer.cancel(false);
       timer = null;
     }
+    if (finished != null) {
+      handBack(true); // the response was whole; the connection goes, closed
+    }
     if (current != null) {
       fail(new InvalidResponseException(InvalidResponseException.Kind.TRUNCATED, lease.endpoint().name(),
           "connection closed before the response ended", null));
@@ -157,12 +298,16 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter implements Chan
     if (current == null || !ctx.channel().isActive()) {
       return;
     }
-    long left = deadline - ticker.read();
+    long now = ticker.read();
+    long left = Math.min(deadline, firstByteDeadline) - now;
     if (left > 0) {
+      timerAt = now + left;
       timer = ctx.executor().schedule(check, left, TimeUnit.NANOSECONDS);
       return;
     }
-    fail(new ResponseTimeoutException(lease.endpoint().name(), Duration.ofNanos(responseTimeoutNanos)));
+    boolean firstByte = !responding && firstByteDeadline <= now && firstByteDeadline < deadline;
+    fail(new ResponseTimeoutException(lease.endpoint().name(), Duration.ofNanos(firstByte
+        ? current.firstByteTimeoutNanos(firstByteTimeoutNanos) : current.timeoutNanos(requestTimeoutNanos))));
   }
 
   private void fail(Throwable cause) {
@@ -195,8 +340,12 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter implements Chan
   }
 
   private void clear() {
+    if (current != null) {
+      current.running(null, null);
+    }
     current = null;
     lease = null;
+    firstByteDeadline = Long.MAX_VALUE;
   }
 
   /** {@code timeout=N} of a {@code Keep-Alive} header, or null. */

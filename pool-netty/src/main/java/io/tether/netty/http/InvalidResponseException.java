@@ -20,7 +20,12 @@ public final class InvalidResponseException extends IOException {
     /** A body over {@code maxResponseBytes}. */
     BODY_TOO_LARGE,
     /** The connection closed after the response started and before it ended. */
-    TRUNCATED
+    TRUNCATED,
+    /**
+     * A {@code 101 Switching Protocols} the request did not ask for (it carried no {@code Upgrade}): the
+     * connection no longer speaks HTTP/1.1.
+     */
+    UNEXPECTED_UPGRADE
   }
 
   private final Kind kind;

@@ -5,7 +5,8 @@ import io.netty.channel.Channel;
 import io.netty.channel.pool.AbstractChannelPoolHandler;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
-import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpRequestEncoder;
+import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.tether.netty.TetherChannelPool;
 import io.tether.pool.IdleInput;
@@ -31,13 +32,27 @@ import java.util.concurrent.atomic.LongAdder;
  *   <li>Honours {@code Connection: close} (the connection is closed, not reused) and {@code Keep-Alive:
  *       timeout=N} (the connection is evicted N seconds, less the hand-out margin, after its last use if
  *       that is sooner than the configured eviction).
- *   <li>Retries an idempotent request (GET, HEAD, OPTIONS, TRACE, PUT, DELETE) once, on a newly opened
- *       connection, when its connection failed: a {@link io.tether.pool.StaleConnectionException}, a
- *       reset or truncated response, a {@link io.tether.pool.ResponseTimeoutException}, an {@link
- *       io.tether.pool.EndpointDownException}; see {@link Builder#retryIdempotentRequests(boolean)}.
- *   <li>A response slower than the response timeout closes its connection as broken and fails with
- *       {@link io.tether.pool.ResponseTimeoutException}; a malformed, oversized or truncated one fails
+ *   <li>One response per request, or the connection goes: bytes after a complete response (a second
+ *       response in the same segment, trailing garbage, a body on a {@code 204}, {@code 304} or {@code
+ *       HEAD} response), or a response while no request is outstanding, close the connection instead of
+ *       pooling it, so the next request always reads its own response.
+ *   <li>Interim responses ({@code 100 Continue}, {@code 103 Early Hints}) are skipped on the way to the
+ *       final one (see {@link Builder#onInterimResponse}); a {@code 101} fails the request at once with
+ *       {@link InvalidResponseException.Kind#UNEXPECTED_UPGRADE}.
+ *   <li>Retries an idempotent request (GET, HEAD, OPTIONS, TRACE, PUT, DELETE, or one whose {@link
+ *       RequestOptions#idempotent(boolean)} says so) on a newly opened connection when its connection
+ *       failed: a {@link io.tether.pool.StaleConnectionException}, a reset or truncated response, a
+ *       {@link io.tether.pool.ResponseTimeoutException}, an {@link io.tether.pool.EndpointDownException};
+ *       how often, and under which budget, is the {@link RetryPolicy}.
+ *   <li>Two deadlines, each with one meaning: the request timeout bounds an attempt's whole response
+ *       (or, set per request, the whole exchange from {@code send}); the first-byte timeout bounds the
+ *       wait for the response to start. Either closes the connection as broken and fails with {@link
+ *       io.tether.pool.ResponseTimeoutException}; a malformed, oversized or truncated response fails
  *       with {@link InvalidResponseException}.
+ *   <li>Giving up frees at once: cancelling the future or completing it from outside ({@code orTimeout})
+ *       withdraws a waiting acquire or closes the connection mid-exchange.
+ *   <li>{@code Host} is set when the request has none: the server's host (IPv6 literals in brackets)
+ *       and its port unless it is the scheme's default.
  * </ul>
  *
  * <p>Threading: {@link #send} may be called from any thread; the future completes on the connection's
@@ -45,17 +60,25 @@ import java.util.concurrent.atomic.LongAdder;
  */
 public final class TetherHttpClient implements AutoCloseable {
   private final TetherChannelPool pool;
-  private final boolean retryIdempotent;
+  private final RetryPolicy retryPolicy;
+  private final RetryBudget budget;
+  private final Ticker ticker;
   private final LongAdder retries = new LongAdder();
+  private final LongAdder retriesRefused = new LongAdder();
   private final PoolMetricsRecorder metrics;
 
   private TetherHttpClient(Builder b) {
-    Duration responseTimeout = b.responseTimeout != null ? b.responseTimeout
-        : !b.config.responseTimeout().isZero() ? b.config.responseTimeout() : Duration.ofSeconds(30);
+    Duration requestTimeout = b.requestTimeout != null ? b.requestTimeout : Duration.ofSeconds(30);
+    // The pool's response-timeout is the first byte's deadline (as HAProxy's timeout server is).
+    Duration firstByteTimeout = b.firstByteTimeout != null ? b.firstByteTimeout
+        : !b.config.responseTimeout().isZero() ? b.config.responseTimeout() : null;
     int maxBytes = b.maxResponseBytes;
     Ticker ticker = b.ticker;
-    this.retryIdempotent = b.retryIdempotent;
+    this.ticker = ticker;
+    this.retryPolicy = b.retryPolicy;
+    this.budget = new RetryBudget(b.retryPolicy, ticker);
     this.metrics = b.metrics;
+    java.util.function.Consumer<HttpResponse> interim = b.interim;
     TetherChannelPool.Builder poolBuilder =
         TetherChannelPool.builder(b.bootstrap)
             // An HTTP/1.1 server never speaks first: bytes on an idle connection (HAProxy's 408 before it
@@ -72,10 +95,12 @@ public final class TetherHttpClient implements AutoCloseable {
                 new AbstractChannelPoolHandler() {
                   @Override
                   public void channelCreated(Channel ch) {
-                    ExchangeHandler exchange = new ExchangeHandler(responseTimeout, ticker);
+                    FramingDecoder framing = new FramingDecoder();
+                    ExchangeHandler exchange = new ExchangeHandler(requestTimeout, firstByteTimeout, ticker, framing, interim);
                     ch.attr(ExchangeHandler.KEY).set(exchange);
                     ch.pipeline()
-                        .addLast("http-codec", new HttpClientCodec())
+                        .addLast("http-decoder", framing)
+                        .addLast("http-encoder", new HttpRequestEncoder())
                         .addLast("http-aggregator", new HttpObjectAggregator(maxBytes))
                         .addLast(ExchangeHandler.NAME, exchange);
                   }
@@ -101,7 +126,7 @@ public final class TetherHttpClient implements AutoCloseable {
    * @return a future of the aggregated response, which the caller must release
    */
   public CompletableFuture<FullHttpResponse> send(FullHttpRequest request) {
-    return send(request, null);
+    return send(request, RequestOptions.DEFAULT);
   }
 
   /**
@@ -114,14 +139,37 @@ public final class TetherHttpClient implements AutoCloseable {
    * @return a future of the aggregated response, which the caller must release
    */
   public CompletableFuture<FullHttpResponse> send(FullHttpRequest request, Object key) {
+    return send(request, key == null ? RequestOptions.DEFAULT : RequestOptions.DEFAULT.affinityKey(key));
+  }
+
+  /**
+   * Sends {@code request} with {@code options}: its own deadlines, retry permission and session key. See
+   * {@link #send(FullHttpRequest)}. Cancelling the returned future, or completing it from outside (as
+   * {@code orTimeout} does), gives the request up at once: a waiting acquire is withdrawn, and a
+   * connection in the middle of the exchange is closed (counted with cause {@code abandoned}).
+   *
+   * @param request the request; released once sent
+   * @param options what this request asks for; null for {@link RequestOptions#DEFAULT} (so that
+   *     {@code send(request, null)}, which Java resolves to this method, still means "no session key")
+   * @return a future of the aggregated response, which the caller must release
+   */
+  public CompletableFuture<FullHttpResponse> send(FullHttpRequest request, RequestOptions options) {
     Objects.requireNonNull(request, "request");
-    Exchange ex = new Exchange(request, this, key);
+    if (options == null) {
+      options = RequestOptions.DEFAULT;
+    }
+    long now = retryPolicy.maxRetries() > 0 || options.timeout() != null ? ticker.read() : 0;
+    if (retryPolicy.maxRetries() > 0) {
+      budget.sent(now);
+    }
+    Exchange ex = new Exchange(request, this, options, now);
+    Object key = options.affinityKey();
     // An idle connection ready now is used at once: no future, no callback, no allocation for the lease.
     Lease<Channel> ready;
     try {
       ready = key == null ? leases().tryAcquire() : leases().tryAcquireByKey(key);
     } catch (RuntimeException e) {
-      ex.completeExceptionally(e);
+      ex.failed(e, null, false, null);
       return ex;
     }
     if (ready != null) {
@@ -144,12 +192,31 @@ public final class TetherHttpClient implements AutoCloseable {
     attempt(ex, ex.affinityKey == null ? leases().acquireFresh(failed) : leases().acquireFreshByKey(ex.affinityKey));
   }
 
+  /** Whether {@code ex}, retried {@code attempts} times so far, may go again: per request, then budget. */
+  boolean mayRetry(Exchange ex, int attempts, io.tether.pool.Endpoint failedOn) {
+    if (attempts >= retryPolicy.maxRetries()) {
+      return false;
+    }
+    if (!budget.tryRetry()) {
+      retriesRefused.increment();
+      if (failedOn != null) {
+        metrics.recordRetryRefused(failedOn);
+      }
+      return false;
+    }
+    return true;
+  }
+
   private void attempt(Exchange ex, CompletableFuture<Lease<Channel>> leasing) {
+    ex.acquiring(leasing);
+    if (ex.hasOwnTimeout() && !leasing.isDone()) {
+      ex.armAcquireDeadline(pool);
+    }
     leasing.whenComplete(
         (lease, error) -> {
           if (error != null) {
-            ex.completeExceptionally(
-                error instanceof CompletionException && error.getCause() != null ? error.getCause() : error);
+            ex.failed(error instanceof CompletionException && error.getCause() != null ? error.getCause() : error,
+                null, false, null);
             return;
           }
           start(ex, lease);
@@ -163,7 +230,12 @@ public final class TetherHttpClient implements AutoCloseable {
     if (ch.eventLoop().inEventLoop()) {
       h.start(lease, ex);
     } else {
-      ch.eventLoop().execute(() -> h.start(lease, ex));
+      try {
+        ch.eventLoop().execute(() -> h.start(lease, ex));
+      } catch (java.util.concurrent.RejectedExecutionException e) {
+        lease.invalidate(io.tether.pool.CloseCause.BROKEN, e);
+        ex.failed(e, null, false, null);
+      }
     }
   }
 
@@ -180,13 +252,18 @@ public final class TetherHttpClient implements AutoCloseable {
     return "reset";
   }
 
-  boolean retryIdempotent() {
-    return retryIdempotent;
-  }
-
   /** {@return requests retried (after a stale connection, a response timeout or their server going down)} */
   public long retries() {
     return retries.sum();
+  }
+
+  Ticker ticker() {
+    return ticker;
+  }
+
+  /** {@return retries the retry budget refused} */
+  public long retriesRefused() {
+    return retriesRefused.sum();
   }
 
   /** {@return the channel pool under the client} */
@@ -213,9 +290,11 @@ public final class TetherHttpClient implements AutoCloseable {
   public static final class Builder {
     private final Bootstrap bootstrap;
     private PoolConfig config = PoolConfig.builder().build();
-    private Duration responseTimeout;
+    private Duration requestTimeout;
+    private Duration firstByteTimeout;
     private int maxResponseBytes = 8 << 20;
-    private boolean retryIdempotent = true;
+    private RetryPolicy retryPolicy = RetryPolicy.DEFAULT;
+    private java.util.function.Consumer<HttpResponse> interim;
     private PoolListener listener = PoolListener.NONE;
     private PoolMetricsRecorder metrics = PoolMetricsRecorder.NOOP;
     private Ticker ticker = Ticker.system();
@@ -248,17 +327,70 @@ public final class TetherHttpClient implements AutoCloseable {
     }
 
     /**
-     * Deadline for the whole response after the request is sent; default the pool's {@code
-     * response-timeout} if set, else 30s.
+     * Deadline for each attempt's whole response, from the moment the request is written until its last
+     * byte; default 30 s. A request's own {@link RequestOptions#timeout(Duration)} replaces it (and then
+     * counts from {@code send}, across attempts).
      *
-     * @param value the new value
+     * @param value positive
      * @return this builder
      */
-    public Builder responseTimeout(Duration value) {
+    public Builder requestTimeout(Duration value) {
       if (value.isZero() || value.isNegative()) {
-        throw new IllegalArgumentException("responseTimeout must be positive: " + value);
+        throw new IllegalArgumentException("requestTimeout must be positive: " + value);
       }
-      this.responseTimeout = value;
+      this.requestTimeout = value;
+      return this;
+    }
+
+    /**
+     * Same as {@link #requestTimeout(Duration)}: the name this setting had before the first-byte
+     * deadline got its own.
+     *
+     * @param value positive
+     * @return this builder
+     * @deprecated use {@link #requestTimeout(Duration)}
+     */
+    @Deprecated
+    public Builder responseTimeout(Duration value) {
+      return requestTimeout(value);
+    }
+
+    /**
+     * Deadline from the moment the request is written until the response's first byte; default the
+     * pool's {@code response-timeout} if set, else none (the request timeout still bounds it).
+     *
+     * @param value positive
+     * @return this builder
+     */
+    public Builder firstByteTimeout(Duration value) {
+      if (value.isZero() || value.isNegative()) {
+        throw new IllegalArgumentException("firstByteTimeout must be positive: " + value);
+      }
+      this.firstByteTimeout = value;
+      return this;
+    }
+
+    /**
+     * Receives interim responses ({@code 100 Continue}, {@code 103 Early Hints}), which the client
+     * otherwise skips on the way to the final response. Called on the connection's event loop; the
+     * response is released after the call returns.
+     *
+     * @param value the callback
+     * @return this builder
+     */
+    public Builder onInterimResponse(java.util.function.Consumer<HttpResponse> value) {
+      this.interim = Objects.requireNonNull(value, "value");
+      return this;
+    }
+
+    /**
+     * When to send a request again after its connection failed; default {@link RetryPolicy#DEFAULT}.
+     *
+     * @param value the policy
+     * @return this builder
+     */
+    public Builder retryPolicy(RetryPolicy value) {
+      this.retryPolicy = Objects.requireNonNull(value, "value");
       return this;
     }
 
@@ -277,17 +409,13 @@ public final class TetherHttpClient implements AutoCloseable {
     }
 
     /**
-     * Retry an idempotent request once, on a newly opened connection, after a failure of its connection
-     * rather than of the request: a stale connection (the peer closed or reset it before any response
-     * byte), a reset or close in the middle of the response, a response timeout, or its server being
-     * shut down; default true. Non-idempotent requests are never retried, and neither are malformed or
-     * oversized responses.
+     * {@code true}: {@link RetryPolicy#DEFAULT}; {@code false}: {@link RetryPolicy#NONE}.
      *
      * @param value the new value
      * @return this builder
      */
     public Builder retryIdempotentRequests(boolean value) {
-      this.retryIdempotent = value;
+      this.retryPolicy = value ? RetryPolicy.DEFAULT : RetryPolicy.NONE;
       return this;
     }
 

@@ -82,7 +82,7 @@ class HaproxyFaultsTest {
     return TetherHttpClient.builder(new Bootstrap().group(group).channel(NioSocketChannel.class))
         .config(PoolConfig.builder().name("faults").server("haproxy", Loopback.LB, port).maxConnections(32)
             .lbIdleTimeout(Duration.ofSeconds(10)).acquireTimeout(Duration.ofSeconds(2)).build())
-        .responseTimeout(Duration.ofSeconds(1))
+        .requestTimeout(Duration.ofSeconds(1))
         .build();
   }
 

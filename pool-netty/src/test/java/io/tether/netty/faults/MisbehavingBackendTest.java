@@ -50,7 +50,7 @@ class MisbehavingBackendTest {
     client = TetherHttpClient.builder(new Bootstrap().group(group).channel(NioSocketChannel.class))
         .config(PoolConfig.builder().server("rogue", Loopback.APP1, rogue.port()).build())
         .retryIdempotentRequests(false)
-        .responseTimeout(Duration.ofMillis(500))
+        .requestTimeout(Duration.ofMillis(500))
         .maxResponseBytes(64 * 1024)
         .listener(events)
         .build();

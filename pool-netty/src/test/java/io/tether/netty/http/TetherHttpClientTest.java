@@ -65,7 +65,7 @@ class TetherHttpClientTest {
         .retryIdempotentRequests(retry)
         .listener(events)
         .maxResponseBytes(64 * 1024)
-        .responseTimeout(Duration.ofMillis(500))
+        .requestTimeout(Duration.ofMillis(500))
         .build();
     return client;
   }
@@ -195,36 +195,45 @@ class TetherHttpClientTest {
   void aHostHeaderWeAddedFollowsTheRetryToAnotherServer() {
     io.tether.pool.Endpoint a = io.tether.pool.Endpoint.of("a", "10.0.0.1", 8080);
     io.tether.pool.Endpoint b = io.tether.pool.Endpoint.of("b", "10.0.0.2", 80);
-    Exchange ex = new Exchange(get("/"), null, null);
-    FullHttpRequest first = ex.requestFor(a, Exchange.hostHeader(a));
+    Exchange ex = new Exchange(get("/"), null, RequestOptions.DEFAULT, 0);
+    FullHttpRequest first = ex.requestFor(a, Exchange.hostHeader(a, false));
     assertEquals("10.0.0.1:8080", first.headers().get("host"));
     first.release();
-    FullHttpRequest retry = ex.requestFor(b, Exchange.hostHeader(b));
+    FullHttpRequest retry = ex.requestFor(b, Exchange.hostHeader(b, false));
     assertEquals("10.0.0.2", retry.headers().get("host"));
     retry.release();
 
     FullHttpRequest own = get("/");
     own.headers().set("host", "api.example.com");
-    Exchange mine = new Exchange(own, null, null);
-    assertEquals("api.example.com", mine.requestFor(a, Exchange.hostHeader(a)).headers().get("host"));
-    assertEquals("api.example.com", mine.requestFor(b, Exchange.hostHeader(b)).headers().get("host"), "the caller's Host is kept");
+    Exchange mine = new Exchange(own, null, RequestOptions.DEFAULT, 0);
+    assertEquals("api.example.com", mine.requestFor(a, Exchange.hostHeader(a, false)).headers().get("host"));
+    assertEquals("api.example.com", mine.requestFor(b, Exchange.hostHeader(b, false)).headers().get("host"), "the caller's Host is kept");
+  }
+
+  @Test
+  void theHostHeaderBracketsIpv6LiteralsAndLeavesOutTheSchemesDefaultPort() {
+    assertEquals("[::1]:8080", Exchange.hostHeader(io.tether.pool.Endpoint.of("v6", "::1", 8080), false).toString());
+    assertEquals("[::1]", Exchange.hostHeader(io.tether.pool.Endpoint.of("v6", "::1", 80), false).toString());
+    assertEquals("api.example.com", Exchange.hostHeader(io.tether.pool.Endpoint.of("s", "api.example.com", 443), true).toString());
+    assertEquals("api.example.com:80", Exchange.hostHeader(io.tether.pool.Endpoint.of("s", "api.example.com", 80), true).toString());
+    assertEquals("api.example.com:443", Exchange.hostHeader(io.tether.pool.Endpoint.of("p", "api.example.com", 443), false).toString());
   }
 
   @Test
   void keepAliveIsAskedForByHttp10AndEndsWithConnectionClose() {
     FullHttpRequest http10 = new io.netty.handler.codec.http.DefaultFullHttpRequest(
         io.netty.handler.codec.http.HttpVersion.HTTP_1_0, io.netty.handler.codec.http.HttpMethod.GET, "/");
-    Exchange old = new Exchange(http10, null, null);
+    Exchange old = new Exchange(http10, null, RequestOptions.DEFAULT, 0);
     assertTrue(old.keepAlive());
     assertEquals("keep-alive", http10.headers().get("connection"), "HTTP/1.0 must ask for keep-alive");
 
     FullHttpRequest plain = get("/");
-    assertTrue(new Exchange(plain, null, null).keepAlive());
+    assertTrue(new Exchange(plain, null, RequestOptions.DEFAULT, 0).keepAlive());
     assertFalse(plain.headers().contains("connection"), "HTTP/1.1 is keep-alive without saying so");
 
     FullHttpRequest closing = get("/");
     closing.headers().set("connection", "close");
-    assertFalse(new Exchange(closing, null, null).keepAlive());
+    assertFalse(new Exchange(closing, null, RequestOptions.DEFAULT, 0).keepAlive());
     http10.release();
     plain.release();
     closing.release();

@@ -72,7 +72,7 @@ class FailoverScenarioTest {
     return TetherHttpClient.builder(new Bootstrap().group(group).channel(NioSocketChannel.class))
         .config(config.build())
         .listener(listener)
-        .responseTimeout(Duration.ofSeconds(5))
+        .requestTimeout(Duration.ofSeconds(5))
         .build();
   }
 
@@ -225,7 +225,7 @@ class FailoverScenarioTest {
           TetherHttpClient client = TetherHttpClient.builder(
                   new Bootstrap().group(group).channel(NioSocketChannel.class))
               .config(PoolConfig.builder().server("haproxy", Loopback.LB, port).maxConnections(1).build())
-              .responseTimeout(Duration.ofMillis(500))
+              .requestTimeout(Duration.ofMillis(500))
               .build()) {
         String first = get(client, null); // one long connection, which HAProxy pinned to one backend
         TestHttpServer pinned = first.equals("ok from app1") ? app1 : app2;

@@ -17,8 +17,31 @@ public final class RogueServer implements AutoCloseable {
     TRUNCATED,
     OVERSIZED_HEADER,
     OVERSIZED_BODY,
-    SLOW
+    SLOW,
+    /** Keeps the connection and answers each request with what {@link #script} returns for it. */
+    SCRIPTED
   }
+
+  /** What a SCRIPTED server writes for the {@code n}th request (from 0) on a connection. */
+  @FunctionalInterface
+  public interface Script {
+    /**
+     * @param connection the connection's number on this server, from 0
+     * @param n the request's number on its connection, from 0
+     * @param head the request line and headers
+     * @return the bytes to write, or null to close the connection
+     */
+    byte[] answer(int connection, int n, String head) throws Exception;
+  }
+
+  public volatile Script script;
+  /** Written once, {@link #unsolicitedDelayMillis} after the first answer, on the first connection. */
+  public volatile byte[] unsolicited;
+  public volatile long unsolicitedDelayMillis;
+  /** Connections accepted. */
+  public final java.util.concurrent.atomic.AtomicInteger accepted = new java.util.concurrent.atomic.AtomicInteger();
+  /** Requests read, over all connections. */
+  public final java.util.concurrent.atomic.AtomicInteger requests = new java.util.concurrent.atomic.AtomicInteger();
 
   public volatile Mode mode;
   /** Bytes of body it managed to send in OVERSIZED_BODY before the client closed. */
@@ -43,7 +66,14 @@ public final class RogueServer implements AutoCloseable {
     while (!server.isClosed()) {
       try {
         Socket s = server.accept();
-        Thread t = new Thread(() -> serve(s), "rogue-conn");
+        int number = accepted.getAndIncrement();
+        Thread t = new Thread(() -> {
+          if (mode == Mode.SCRIPTED) {
+            serveScript(s, number);
+          } else {
+            serve(s);
+          }
+        }, "rogue-conn");
         t.setDaemon(true);
         t.start();
       } catch (IOException e) {
@@ -95,6 +125,54 @@ public final class RogueServer implements AutoCloseable {
     } finally {
       finished.incrementAndGet();
     }
+  }
+
+  private void serveScript(Socket s, int connection) {
+    try (s) {
+      InputStream in = s.getInputStream();
+      OutputStream out = s.getOutputStream();
+      for (int n = 0; ; n++) {
+        String head = head(in);
+        if (head == null) {
+          return;
+        }
+        requests.incrementAndGet();
+        byte[] answer = script.answer(connection, n, head);
+        if (answer == null) {
+          return;
+        }
+        out.write(answer);
+        out.flush();
+        byte[] extra = unsolicited;
+        if (extra != null && connection == 0 && n == 0) {
+          Thread.sleep(unsolicitedDelayMillis);
+          out.write(extra);
+          out.flush();
+        }
+      }
+    } catch (Exception e) {
+      // the client closed on us
+    } finally {
+      finished.incrementAndGet();
+    }
+  }
+
+  /** The request line and headers, or null at the end of the stream. Requests here carry no body. */
+  private static String head(InputStream in) throws IOException {
+    StringBuilder sb = new StringBuilder();
+    int b;
+    while ((b = in.read()) >= 0) {
+      sb.append((char) b);
+      if (sb.length() >= 4 && sb.substring(sb.length() - 4).equals("\r\n\r\n")) {
+        return sb.toString();
+      }
+    }
+    return null;
+  }
+
+  /** {@code text} in US-ASCII, for scripts. */
+  public static byte[] ascii(String text) {
+    return text.getBytes(StandardCharsets.US_ASCII);
   }
 
   private static void readHead(InputStream in) throws IOException {

@@ -50,6 +50,7 @@ public final class PoolMeters implements PoolMetricsRecorder {
   private final Map<String, ServerMeters> servers = new java.util.concurrent.ConcurrentHashMap<>();
   private final Map<CloseCause, Timer> ageByCause = new EnumMap<>(CloseCause.class);
   private final Map<String, Counter> retries = new HashMap<>();
+  private volatile Counter retriesRefused;
   private Tags poolTags;
   /** Held here because Micrometer gauges hold their state weakly; the pool holds this recorder. */
   private Supplier<PoolStats> stats;
@@ -111,6 +112,7 @@ public final class PoolMeters implements PoolMetricsRecorder {
     for (String reason : List.of("stale", "reset", "timeout", "endpoint-down")) {
       retries.put(reason, counter(MeterName.RETRIES, poolTags.and("reason", reason)));
     }
+    retriesRefused = counter(MeterName.RETRIES_REFUSED, poolTags);
   }
 
   @Override
@@ -261,6 +263,14 @@ public final class PoolMeters implements PoolMetricsRecorder {
     ServerMeters m = servers.get(endpoint.name());
     if (m != null) {
       m.leaks.increment();
+    }
+  }
+
+  @Override
+  public void recordRetryRefused(Endpoint endpoint) {
+    Counter c = retriesRefused;
+    if (c != null) {
+      c.increment();
     }
   }
 
