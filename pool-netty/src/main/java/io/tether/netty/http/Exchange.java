@@ -243,6 +243,27 @@ final class Exchange extends CompletableFuture<FullHttpResponse> {
   }
 
   /**
+   * Whether the request asks the server to confirm before its body is sent ({@code Expect:
+   * 100-continue}) and has a body to hold back.
+   */
+  boolean expectsContinue() {
+    return request.content().isReadable() && HttpUtil.is100ContinueExpected(request);
+  }
+
+  /** The request's head alone, for an {@code Expect: 100-continue} exchange; see {@link #requestFor}. */
+  io.netty.handler.codec.http.HttpRequest headFor(Endpoint e, CharSequence host) {
+    FullHttpRequest full = requestFor(e, host);
+    full.release();
+    return new io.netty.handler.codec.http.DefaultHttpRequest(full.protocolVersion(), full.method(), full.uri(),
+        full.headers());
+  }
+
+  /** The request's body as its last content, for an {@code Expect: 100-continue} exchange. */
+  io.netty.handler.codec.http.LastHttpContent bodyPart() {
+    return new io.netty.handler.codec.http.DefaultLastHttpContent(request.content().retainedDuplicate());
+  }
+
+  /**
    * The Host header value for {@code e} (RFC 9110 7.2): its host, an IPv6 literal in brackets, and its
    * port unless it is the scheme's default (80, or 443 over TLS).
    */

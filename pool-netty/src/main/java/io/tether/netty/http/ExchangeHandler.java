@@ -62,6 +62,11 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter implements Chan
   private ScheduledFuture<?> timer;
   /** Ticker time the pending check runs at. */
   private long timerAt;
+  /** How long an {@code Expect: 100-continue} request waits for the 100 before sending its body anyway. */
+  static final long CONTINUE_WAIT_MILLIS = 1000;
+  /** The body of an {@code Expect: 100-continue} request, until the server's 100 or the wait's end. */
+  private io.netty.handler.codec.http.LastHttpContent heldBody;
+  private ScheduledFuture<?> continueTimer;
   private final Runnable check = this::checkDeadline;
 
   ExchangeHandler(Duration requestTimeout, Duration firstByteTimeout, Ticker ticker, FramingDecoder framing,
@@ -123,9 +128,17 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter implements Chan
       hostFor = e;
     }
     ex.running(this, ctx.channel());
-    io.netty.handler.codec.http.FullHttpRequest request;
+    Object request;
     try {
-      request = ex.requestFor(e, host);
+      if (ex.expectsContinue()) {
+        // Expect: 100-continue: the head now, the body on the server's 100 or after a short wait
+        // (RFC 9110 10.1.1), so that a server refusing the request does not have to read the body.
+        request = ex.headFor(e, host);
+        heldBody = ex.bodyPart();
+        continueTimer = ctx.executor().schedule(this::sendHeldBody, CONTINUE_WAIT_MILLIS, TimeUnit.MILLISECONDS);
+      } else {
+        request = ex.requestFor(e, host);
+      }
     } catch (io.netty.util.IllegalReferenceCountException givenUp) {
       // The caller gave up on it from another thread just now, which released the request; nothing was
       // written, so the connection is as good as it was.
@@ -189,7 +202,10 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter implements Chan
     int code = res.status().code();
     if (code >= 100 && code < 200) {
       // Interim (100 Continue, 103 Early Hints): informational only, the final response follows
-      // (RFC 9110 15.2).
+      // (RFC 9110 15.2). A 100 is also the go-ahead for a held-back body.
+      if (code == 100) {
+        sendHeldBody();
+      }
       try {
         if (interim != null) {
           interim.accept(res);
@@ -202,7 +218,44 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter implements Chan
     finished = current;
     finishedLease = lease;
     finishedResponse = res;
+    // A final answer before the held-back body was sent: the request never ended on this connection,
+    // so it cannot carry another (RFC 9110 10.1.1 leaves closing as the client's choice).
+    finishedIncomplete = dropHeldBody();
     clear();
+  }
+
+  private boolean finishedIncomplete;
+
+  /** Sends the held-back body of an {@code Expect: 100-continue} request, once. */
+  private void sendHeldBody() {
+    io.netty.handler.codec.http.LastHttpContent body = heldBody;
+    if (body == null) {
+      return;
+    }
+    heldBody = null;
+    if (continueTimer != null) {
+      continueTimer.cancel(false);
+      continueTimer = null;
+    }
+    if (current != null) {
+      ctx.writeAndFlush(body).addListener(this);
+    } else {
+      body.release();
+    }
+  }
+
+  /** Releases a body still held back; true if there was one. */
+  private boolean dropHeldBody() {
+    if (heldBody == null) {
+      return false;
+    }
+    heldBody.release();
+    heldBody = null;
+    if (continueTimer != null) {
+      continueTimer.cancel(false);
+      continueTimer = null;
+    }
+    return true;
   }
 
   @Override
@@ -236,7 +289,9 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter implements Chan
     finished = null;
     finishedLease = null;
     finishedResponse = null;
-    if (broken) {
+    boolean incomplete = finishedIncomplete;
+    finishedIncomplete = false;
+    if (broken || incomplete) {
       l.invalidate(CloseCause.BROKEN, null);
     } else if (framing.outOfStep() || framing.buffered() > 0) {
       // More came after the response than the response: the next request would read it as its own.
@@ -340,6 +395,7 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter implements Chan
   }
 
   private void clear() {
+    dropHeldBody();
     if (current != null) {
       current.running(null, null);
     }

@@ -326,4 +326,48 @@ class MisbehavingServerTest {
     assertEquals(1, client.retries());
     countsSettle();
   }
+
+  private static FullHttpRequest upload(String body) {
+    FullHttpRequest req = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.PUT, "/upload",
+        io.netty.buffer.Unpooled.copiedBuffer(body, StandardCharsets.US_ASCII));
+    req.headers().set("Expect", "100-continue");
+    req.headers().set("Content-Length", body.length());
+    return req;
+  }
+
+  /** Echoes the body it read after the head. */
+  private static byte[] echo(String head) {
+    String body = "got " + head.substring(head.indexOf("\r\n\r\n") + 4);
+    return ascii("HTTP/1.1 200 OK\r\nContent-Length: " + body.length() + "\r\n\r\n" + body);
+  }
+
+  @Test
+  void anExpectContinueBodyGoesOnTheHundredOrAfterAShortWait() throws Exception {
+    server.script = (conn, n, head) -> echo(head);
+    client(RetryPolicy.NONE);
+    long t0 = System.nanoTime();
+    assertEquals("200 got payload", body(client.send(upload("payload"))));
+    long onContinue = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+    assertTrue(onContinue < ExchangeHandler.CONTINUE_WAIT_MILLIS - 200, "sent on the 100, after " + onContinue + " ms");
+
+    server.expect = RogueServer.Expect.WAIT; // a server that never says 100
+    t0 = System.nanoTime();
+    assertEquals("200 got payload", body(client.send(upload("payload"))));
+    long waited = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+    assertTrue(waited >= ExchangeHandler.CONTINUE_WAIT_MILLIS - 50, "sent after the wait, at " + waited + " ms");
+    assertEquals(1, server.accepted.get(), "both exchanges completed their requests: the connection stayed");
+    countsSettle();
+  }
+
+  @Test
+  void aFinalAnswerBeforeTheBodyWasSentEndsTheConnection() throws Exception {
+    server.expect = RogueServer.Expect.REFUSE;
+    server.script = (conn, n, head) -> head.contains("/upload")
+        ? ascii("HTTP/1.1 417 Expectation Failed\r\nContent-Length: 0\r\n\r\n") : own(head);
+    client(RetryPolicy.NONE);
+    assertEquals("417 ", body(client.send(upload("payload"))));
+    assertEquals("200 own /next", get("/next"));
+    assertEquals(2, server.accepted.get(), "the unsent body would have been read as the next request");
+    countsSettle();
+  }
 }

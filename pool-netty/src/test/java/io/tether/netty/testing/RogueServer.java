@@ -35,6 +35,14 @@ public final class RogueServer implements AutoCloseable {
   }
 
   public volatile Script script;
+  /**
+   * How a SCRIPTED server treats a request with {@code Expect: 100-continue}: CONTINUE sends the 100
+   * and reads the body, WAIT reads the body without a 100 (the client must send it anyway), REFUSE reads
+   * nothing more and lets the script answer at once. Other requests' bodies are read by Content-Length.
+   */
+  public enum Expect { CONTINUE, WAIT, REFUSE }
+
+  public volatile Expect expect = Expect.CONTINUE;
   /** Written once, {@link #unsolicitedDelayMillis} after the first answer, on the first connection. */
   public volatile byte[] unsolicited;
   public volatile long unsolicitedDelayMillis;
@@ -137,6 +145,19 @@ public final class RogueServer implements AutoCloseable {
           return;
         }
         requests.incrementAndGet();
+        String lower = head.toLowerCase(java.util.Locale.ROOT);
+        boolean expects = lower.contains("\r\nexpect: 100-continue");
+        if (!(expects && expect == Expect.REFUSE)) {
+          if (expects && expect == Expect.CONTINUE) {
+            out.write(ascii("HTTP/1.1 100 Continue\r\n\r\n"));
+            out.flush();
+          }
+          int at = lower.indexOf("\r\ncontent-length:");
+          if (at >= 0) {
+            int len = Integer.parseInt(lower.substring(at + 17, lower.indexOf("\r\n", at + 2)).trim());
+            head = head + new String(in.readNBytes(len), StandardCharsets.ISO_8859_1);
+          }
+        }
         byte[] answer = script.answer(connection, n, head);
         if (answer == null) {
           return;
