@@ -108,9 +108,63 @@ final class Exchange extends CompletableFuture<FullHttpResponse> {
   }
 
   private void finish(FullHttpResponse value) {
-    if (!(claimCompletion() && super.complete(value))) {
+    if (!(claimCompletion() && super.complete(value)) && value != null) {
       value.release();
     }
+  }
+
+  // ---------------------------------------------------------------- streamed responses
+
+  /** For {@link TetherHttpClient#stream}: completes with the head; null for an aggregated exchange. */
+  private CompletableFuture<StreamedResponse> head;
+  private StreamedResponse streamed;
+
+  /** Makes this a streamed exchange, and returns the future of its head. */
+  CompletableFuture<StreamedResponse> streamed() {
+    CompletableFuture<StreamedResponse> h = new CompletableFuture<>() {
+      @Override
+      public boolean cancel(boolean mayInterruptIfRunning) {
+        boolean c = super.cancel(mayInterruptIfRunning);
+        Exchange.this.cancel(mayInterruptIfRunning);
+        return c;
+      }
+
+      @Override
+      public boolean completeExceptionally(Throwable ex) {
+        boolean c = super.completeExceptionally(ex);
+        if (c) {
+          Exchange.this.completeExceptionally(ex); // the caller gave up (orTimeout): so does the exchange
+        }
+        return c;
+      }
+    };
+    head = h;
+    whenComplete((r, t) -> {
+      if (t != null) {
+        h.completeExceptionally(t instanceof java.util.concurrent.CompletionException && t.getCause() != null
+            ? t.getCause() : t);
+      }
+    });
+    return h;
+  }
+
+  boolean streams() {
+    return head != null;
+  }
+
+  /** The streamed response's head arrived: the caller gets it, and the body flows as they ask. */
+  void streamStarted(StreamedResponse response) {
+    streamed = response;
+    head.complete(response);
+  }
+
+  io.netty.handler.codec.http.HttpResponse streamedHead() {
+    return new io.netty.handler.codec.http.DefaultHttpResponse(io.netty.handler.codec.http.HttpVersion.HTTP_1_1,
+        streamed.status(), streamed.headers());
+  }
+
+  boolean streamedKeepAlive() {
+    return streamed != null && !streamed.headers().containsValue(HttpHeaderNames.CONNECTION, "close", true);
   }
 
   private void finishExceptionally(Throwable cause) {

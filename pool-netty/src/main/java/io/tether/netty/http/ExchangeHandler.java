@@ -69,8 +69,15 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter implements Chan
   private ScheduledFuture<?> continueTimer;
   private final Runnable check = this::checkDeadline;
 
+  private final Aggregator aggregator;
+  /** The body of the current streamed response, once its head arrived. */
+  private BodyPublisher body;
+  /** A streamed exchange is between an interim response's head and its end. */
+  private boolean inInterim;
+
   ExchangeHandler(Duration requestTimeout, Duration firstByteTimeout, Ticker ticker, FramingDecoder framing,
-      java.util.function.Consumer<HttpResponse> interim) {
+      Aggregator aggregator, java.util.function.Consumer<HttpResponse> interim) {
+    this.aggregator = aggregator;
     this.requestTimeoutNanos = requestTimeout.toNanos();
     this.firstByteTimeoutNanos = firstByteTimeout == null ? 0 : firstByteTimeout.toNanos();
     this.ticker = ticker;
@@ -147,6 +154,7 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter implements Chan
       return;
     }
     framing.expect(ex.method());
+    aggregator.bypass = ex.streams();
     ctx.writeAndFlush(request).addListener(this);
   }
 
@@ -160,7 +168,12 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter implements Chan
       return;
     }
     Lease<Channel> l = lease;
+    BodyPublisher b = body;
+    body = null;
     clear();
+    if (b != null) {
+      b.fail(new java.util.concurrent.CancellationException("the exchange was given up"));
+    }
     l.invalidate(CloseCause.ABANDONED, null);
   }
 
@@ -183,6 +196,10 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter implements Chan
         failSwitched();
         return;
       }
+    }
+    if (current != null && current.streams()) {
+      streamRead(msg);
+      return;
     }
     if (!(msg instanceof FullHttpResponse) || current == null) {
       // Nothing waits for it: bytes after a 101, or a response after the response (the decoder has
@@ -258,6 +275,94 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter implements Chan
     return true;
   }
 
+  /** A part of a streamed response: its head completes the exchange's first stage, its content flows. */
+  private void streamRead(Object msg) {
+    if (msg instanceof HttpResponse) {
+      HttpResponse head = (HttpResponse) msg;
+      if (head.decoderResult().isFailure()) {
+        ReferenceCountUtil.release(msg);
+        Throwable cause = head.decoderResult().cause();
+        fail(new InvalidResponseException(cause instanceof TooLongFrameException
+            ? InvalidResponseException.Kind.HEADER_TOO_LARGE : InvalidResponseException.Kind.MALFORMED,
+            lease.endpoint().name(), cause.getMessage(), cause));
+        return;
+      }
+      int code = head.status().code();
+      if (code >= 100 && code < 200) {
+        inInterim = true;
+        if (interim != null) {
+          interim.accept(head);
+        }
+        if (code == 100) {
+          sendHeldBody();
+        }
+      } else {
+        ctx.channel().config().setAutoRead(false);
+        body = new BodyPublisher(ctx, this);
+        current.streamStarted(new StreamedResponse(head, body));
+      }
+      ReferenceCountUtil.release(msg);
+      return;
+    }
+    if (!(msg instanceof io.netty.handler.codec.http.HttpContent)) {
+      ReferenceCountUtil.release(msg);
+      return;
+    }
+    io.netty.handler.codec.http.HttpContent part = (io.netty.handler.codec.http.HttpContent) msg;
+    boolean last = msg instanceof io.netty.handler.codec.http.LastHttpContent;
+    if (inInterim || body == null) {
+      part.release();
+      inInterim &= !last;
+      return;
+    }
+    if (part.decoderResult().isFailure()) {
+      part.release();
+      fail(new InvalidResponseException(InvalidResponseException.Kind.MALFORMED, lease.endpoint().name(),
+          part.decoderResult().cause().getMessage(), part.decoderResult().cause()));
+      return;
+    }
+    BodyPublisher b = body;
+    if (part.content().isReadable()) {
+      b.push(part.content().retain());
+    }
+    part.release();
+    if (last) {
+      b.end();
+    }
+  }
+
+  /**
+   * The streamed body was delivered whole: the connection goes back, as a final response's would (here,
+   * on the loop, once the subscriber has taken the last chunk).
+   */
+  void streamEnded(BodyPublisher b) {
+    if (body != b || current == null) {
+      return;
+    }
+    body = null;
+    aggregator.bypass = false;
+    ctx.channel().config().setAutoRead(true);
+    finished = current;
+    finishedLease = lease;
+    finishedResponse = null;
+    finishedIncomplete = dropHeldBody();
+    clear();
+    handBack(!ctx.channel().isActive());
+  }
+
+  /** The subscriber cancelled: the rest of the body would still arrive, so the connection goes. */
+  void streamCancelled(BodyPublisher b) {
+    if (body != b || current == null) {
+      return;
+    }
+    body = null;
+    Exchange ex = current;
+    Lease<Channel> l = lease;
+    clear();
+    l.invalidate(CloseCause.ABANDONED, null);
+    ex.succeeded(null);
+  }
+
   @Override
   public void channelReadComplete(ChannelHandlerContext ctx) {
     if (current != null && framing.switched()) {
@@ -297,8 +402,9 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter implements Chan
       // More came after the response than the response: the next request would read it as its own.
       l.invalidate(CloseCause.BROKEN, new InvalidResponseException(InvalidResponseException.Kind.MALFORMED,
           l.endpoint().name(), "bytes after the end of the response", null));
-    } else if (HttpUtil.isKeepAlive(res) && ex.keepAlive() && ctx.channel().isActive()) {
-      Duration serverIdle = keepAliveTimeout(res.headers().get(HttpHeaderNames.KEEP_ALIVE));
+    } else if (res == null ? ex.keepAlive() && ex.streamedKeepAlive() && ctx.channel().isActive()
+        : HttpUtil.isKeepAlive(res) && ex.keepAlive() && ctx.channel().isActive()) {
+      Duration serverIdle = keepAliveTimeout((res == null ? ex.streamedHead() : res).headers().get(HttpHeaderNames.KEEP_ALIVE));
       if (serverIdle != null) {
         l.capIdleTime(serverIdle);
       }
@@ -368,7 +474,17 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter implements Chan
   private void fail(Throwable cause) {
     Exchange ex = current;
     Lease<Channel> l = lease;
+    BodyPublisher b = body;
+    body = null;
     clear();
+    if (b != null) {
+      // The head went out already: the failure is the body's, and the exchange is over.
+      ctx.channel().config().setAutoRead(true);
+      l.invalidate(CloseCause.BROKEN, cause);
+      b.fail(cause);
+      ex.succeeded(null);
+      return;
+    }
     CloseCause closeCause = CloseCause.BROKEN;
     if (cause instanceof StaleConnectionException) {
       closeCause = ((StaleConnectionException) cause).peerReset() ? CloseCause.PEER_RESET : CloseCause.PEER_CLOSED;

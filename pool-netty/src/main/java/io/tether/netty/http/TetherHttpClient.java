@@ -7,7 +7,6 @@ import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpRequestEncoder;
 import io.netty.handler.codec.http.HttpResponse;
-import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.tether.netty.TetherChannelPool;
 import io.tether.pool.IdleInput;
 import io.tether.netty.internal.PooledChannelHandler;
@@ -96,12 +95,14 @@ public final class TetherHttpClient implements AutoCloseable {
                   @Override
                   public void channelCreated(Channel ch) {
                     FramingDecoder framing = new FramingDecoder();
-                    ExchangeHandler exchange = new ExchangeHandler(requestTimeout, firstByteTimeout, ticker, framing, interim);
+                    Aggregator aggregator = new Aggregator(maxBytes);
+                    ExchangeHandler exchange =
+                        new ExchangeHandler(requestTimeout, firstByteTimeout, ticker, framing, aggregator, interim);
                     ch.attr(ExchangeHandler.KEY).set(exchange);
                     ch.pipeline()
                         .addLast("http-decoder", framing)
                         .addLast("http-encoder", new HttpRequestEncoder())
-                        .addLast("http-aggregator", new HttpObjectAggregator(maxBytes))
+                        .addLast("http-aggregator", aggregator)
                         .addLast(ExchangeHandler.NAME, exchange);
                   }
                 })
@@ -178,6 +179,33 @@ public final class TetherHttpClient implements AutoCloseable {
       attempt(ex, key == null ? leases().acquire() : leases().acquireByKey(key));
     }
     return ex;
+  }
+
+  /**
+   * Sends {@code request} and completes with the response's status and headers as soon as they arrive;
+   * the body follows through {@link StreamedResponse#body()}, read only as fast as its subscriber asks,
+   * so bodies of any size pass through without being held whole (no {@code maxResponseBytes} applies).
+   * The connection goes back to the pool when the body has been delivered whole, and is closed if the
+   * subscriber cancels. Deadlines, retries (until the head arrives) and cancellation work as for {@link
+   * #send(FullHttpRequest, RequestOptions)}; the request timeout bounds the whole exchange, body
+   * included, so set it (or the request's own timeout) to what a large body needs.
+   *
+   * @param request the request; released once sent
+   * @param options what this request asks for; null for {@link RequestOptions#DEFAULT}
+   * @return a future of the response's head
+   */
+  public CompletableFuture<StreamedResponse> stream(FullHttpRequest request, RequestOptions options) {
+    Objects.requireNonNull(request, "request");
+    RequestOptions o = options == null ? RequestOptions.DEFAULT : options;
+    long now = retryPolicy.maxRetries() > 0 || o.timeout() != null ? ticker.read() : 0;
+    if (retryPolicy.maxRetries() > 0) {
+      budget.sent(now);
+    }
+    Exchange ex = new Exchange(request, this, o, now);
+    CompletableFuture<StreamedResponse> head = ex.streamed();
+    Object key = o.affinityKey();
+    attempt(ex, key == null ? leases().acquire() : leases().acquireByKey(key));
+    return head;
   }
 
   /**

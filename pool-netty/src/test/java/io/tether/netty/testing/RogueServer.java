@@ -19,8 +19,13 @@ public final class RogueServer implements AutoCloseable {
     OVERSIZED_BODY,
     SLOW,
     /** Keeps the connection and answers each request with what {@link #script} returns for it. */
-    SCRIPTED
+    SCRIPTED,
+    /** Keeps the connection and answers each request with a body of {@link #streamBytes} bytes. */
+    STREAM
   }
+
+  /** The body size of a STREAM server's responses. */
+  public volatile long streamBytes;
 
   /** What a SCRIPTED server writes for the {@code n}th request (from 0) on a connection. */
   @FunctionalInterface
@@ -76,7 +81,9 @@ public final class RogueServer implements AutoCloseable {
         Socket s = server.accept();
         int number = accepted.getAndIncrement();
         Thread t = new Thread(() -> {
-          if (mode == Mode.SCRIPTED) {
+          if (mode == Mode.STREAM) {
+            serveStream(s);
+          } else if (mode == Mode.SCRIPTED) {
             serveScript(s, number);
           } else {
             serve(s);
@@ -172,6 +179,29 @@ public final class RogueServer implements AutoCloseable {
         }
       }
     } catch (Exception e) {
+      // the client closed on us
+    } finally {
+      finished.incrementAndGet();
+    }
+  }
+
+  private void serveStream(Socket s) {
+    try (s) {
+      InputStream in = s.getInputStream();
+      OutputStream out = new java.io.BufferedOutputStream(s.getOutputStream(), 64 * 1024);
+      byte[] chunk = new byte[64 * 1024];
+      java.util.Arrays.fill(chunk, (byte) 'x');
+      while (head(in) != null) {
+        requests.incrementAndGet();
+        long n = streamBytes;
+        out.write(ascii("HTTP/1.1 200 OK\r\nContent-Length: " + n + "\r\n\r\n"));
+        for (long left = n; left > 0; left -= chunk.length) {
+          out.write(chunk, 0, (int) Math.min(chunk.length, left));
+          bodyBytesSent.addAndGet(Math.min(chunk.length, left));
+        }
+        out.flush();
+      }
+    } catch (IOException e) {
       // the client closed on us
     } finally {
       finished.incrementAndGet();
