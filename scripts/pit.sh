@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Mutation testing (PIT) over the engine and the Netty adapters: which lines no test defends.
-# Not part of CI (it runs the fast tests once per mutant: 20-40 minutes on 2 cores).
+# Not part of CI (it runs the fast tests once per mutant: 25 minutes on 2 cores).
 #   scripts/pit.sh                 engine packages (io.tether.pool.internal) and the config reader
 #   scripts/pit.sh 'io.tether.*'   any target class filter
 # Reports: pool-core/target/pit-reports/index.html (and mutations.xml); the score is in docs/testing.md.

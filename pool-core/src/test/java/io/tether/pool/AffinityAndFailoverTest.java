@@ -162,6 +162,24 @@ class AffinityAndFailoverTest {
     assertEquals(ServerState.UP, t.pool.stats().server("app1").state());
   }
 
+  /** error-limit counts consecutive errors: a success in between starts the count again. */
+  @Test
+  void aSuccessBetweenObservedErrorsStartsTheCountAgain() {
+    FakeProbe probe = new FakeProbe(new FakeTicker());
+    TestPool t = new TestPool(PoolConfig.builder().server("app1", "127.0.0.29", 8080)
+        .healthCheck(HealthCheck.builder().enabled(true).inter(Duration.ofSeconds(10)).rise(1).build()).errorLimit(3)
+        .retries(0).lbIdleTimeout(Duration.ofMinutes(10)), probe);
+    for (int round = 0; round < 3; round++) {
+      t.connector.refusing.add("app1");
+      for (int i = 0; i < 2; i++) {
+        assertThrows(CompletionException.class, () -> t.pool.acquire().join());
+      }
+      t.connector.refusing.clear();
+      t.pool.acquireFresh().join().invalidate(CloseCause.BROKEN, null);
+    }
+    assertEquals(ServerState.UP, t.pool.stats().server("app1").state(), "never 3 in a row");
+  }
+
   @Test
   void withObserveNoneConnectFailuresNeverMarkAServerDown() {
     FakeProbe probe = new FakeProbe(new FakeTicker());

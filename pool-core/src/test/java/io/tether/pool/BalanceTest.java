@@ -35,4 +35,18 @@ class BalanceTest {
   void roundrobinSendsItToWhoseTurnItIsWhateverTheCounts() {
     assertEquals("the other server", thirdAfterClosingTheSecond(Balance.ROUNDROBIN));
   }
+
+  /** HAProxy's roundrobin with equal weights starts at the first server and takes turns in order. */
+  @Test
+  void roundrobinTakesTurnsInConfigurationOrder() {
+    TestPool t = new TestPool(PoolConfig.builder().balance(Balance.ROUNDROBIN)
+        .server("a1", "127.0.0.29", 8080).server("a2", "127.0.0.38", 8080).server("a3", "127.0.0.39", 8080));
+    StringBuilder order = new StringBuilder();
+    for (int i = 0; i < 6; i++) {
+      Lease<Conn> l = t.pool.acquireFresh().join();
+      order.append(l.connection().endpoint.name()).append(' ');
+      l.invalidate(CloseCause.BROKEN, null);
+    }
+    assertEquals("a1 a2 a3 a1 a2 a3", order.toString().trim());
+  }
 }

@@ -72,6 +72,36 @@ class MisuseTest {
     assertNotSame(conn, fresh.connection());
   }
 
+  /** The exact boundary, to the nanosecond: handed out one nanosecond before it, not at it. */
+  @Test
+  void theLeaseTimeCheckStopsExactlyAtTheIdleDeadlineLessTheMargin() {
+    for (long beforeNanos : new long[] {1, 0}) {
+      TestPool t = new TestPool(PoolConfig.builder().eviction(Eviction.builder().lbIdleTimeout(Duration.ofMinutes(10))
+          .jitter(0).handoutMargin(Duration.ofMillis(500)).build()));
+      Lease<Conn> a = t.lease();
+      a.release();
+      t.ticker.advance(Duration.ofMinutes(9).minusMillis(500).minusNanos(beforeNanos));
+      Lease<Conn> l = t.pool.tryAcquire();
+      assertEquals(beforeNanos == 1, l != null, beforeNanos + " ns before 9m less the margin");
+    }
+  }
+
+  @Test
+  void theLeaseTimeCheckStopsExactlyAtTheLifetimeLessTheMargin() {
+    for (long beforeNanos : new long[] {1, 0}) {
+      TestPool t = new TestPool(PoolConfig.builder().eviction(Eviction.builder().lbIdleTimeout(Duration.ofMinutes(10))
+          .jitter(0).maxLifetime(Duration.ofMinutes(5)).handoutMargin(Duration.ofMillis(500)).build()));
+      Lease<Conn> a = t.lease();
+      a.release();
+      t.ticker.advance(Duration.ofMinutes(5).minusMillis(500).minusNanos(beforeNanos));
+      Lease<Conn> l = t.pool.tryAcquire();
+      assertEquals(beforeNanos == 1, l != null, beforeNanos + " ns before the 5m lifetime less the margin");
+      if (l == null) {
+        assertEquals(CloseCause.LIFETIME_EXPIRED, t.connector.opened.peek().closedWith);
+      }
+    }
+  }
+
   @Test
   void aConnectionPastItsLifetimeIsNotHandedOutWhenTheSweepIsLate() {
     TestPool t = new TestPool(tenMinuteBalancer().eviction(Eviction.builder().jitter(0)
