@@ -53,6 +53,7 @@ final class Exchange extends CompletableFuture<FullHttpResponse> {
   private boolean retried;
   /** Retries made so far. */
   private int attempts;
+  private boolean userAgentDone;
   /** The server whose Host header we added, or null if the caller set Host (or none was needed yet). */
   private Endpoint hostSetFor;
   private final boolean keepAlive;
@@ -289,6 +290,12 @@ final class Exchange extends CompletableFuture<FullHttpResponse> {
     if (hostSetFor != e && (hostSetFor != null || !request.headers().contains(HttpHeaderNames.HOST))) {
       request.headers().set(HttpHeaderNames.HOST, host);
       hostSetFor = e;
+    }
+    if (!userAgentDone) {
+      userAgentDone = true;
+      if (client != null && client.userAgent() != null && !request.headers().contains(HttpHeaderNames.USER_AGENT)) {
+        request.headers().set(HttpHeaderNames.USER_AGENT, client.userAgent());
+      }
     }
     ByteBuf body = request.content();
     return new DefaultFullHttpRequest(request.protocolVersion(), request.method(), request.uri(),

@@ -65,8 +65,10 @@ public final class TetherHttpClient implements AutoCloseable {
   private final LongAdder retries = new LongAdder();
   private final LongAdder retriesRefused = new LongAdder();
   private final PoolMetricsRecorder metrics;
+  private final io.netty.util.AsciiString userAgent;
 
   private TetherHttpClient(Builder b) {
+    this.userAgent = b.userAgent == null ? null : io.netty.util.AsciiString.of(b.userAgent);
     Duration requestTimeout = b.requestTimeout != null ? b.requestTimeout : Duration.ofSeconds(30);
     // The pool's response-timeout is the first byte's deadline (as HAProxy's timeout server is).
     Duration firstByteTimeout = b.firstByteTimeout != null ? b.firstByteTimeout
@@ -289,6 +291,11 @@ public final class TetherHttpClient implements AutoCloseable {
     return ticker;
   }
 
+  /** The User-Agent set on requests that have none, or null. */
+  io.netty.util.AsciiString userAgent() {
+    return userAgent;
+  }
+
   /** {@return retries the retry budget refused} */
   public long retriesRefused() {
     return retriesRefused.sum();
@@ -323,6 +330,7 @@ public final class TetherHttpClient implements AutoCloseable {
     private int maxResponseBytes = 8 << 20;
     private RetryPolicy retryPolicy = RetryPolicy.DEFAULT;
     private java.util.function.Consumer<HttpResponse> interim;
+    private String userAgent;
     private PoolListener listener = PoolListener.NONE;
     private PoolMetricsRecorder metrics = PoolMetricsRecorder.NOOP;
     private Ticker ticker = Ticker.system();
@@ -408,6 +416,21 @@ public final class TetherHttpClient implements AutoCloseable {
      */
     public Builder onInterimResponse(java.util.function.Consumer<HttpResponse> value) {
       this.interim = Objects.requireNonNull(value, "value");
+      return this;
+    }
+
+    /**
+     * A {@code User-Agent} for requests that carry none; default none.
+     *
+     * @param value visible ASCII and spaces, 1 to 256 characters
+     * @return this builder
+     */
+    public Builder userAgent(String value) {
+      Objects.requireNonNull(value, "userAgent");
+      if (value.isEmpty() || value.length() > 256 || !value.chars().allMatch(c -> c >= 0x20 && c < 0x7f)) {
+        throw new IllegalArgumentException("userAgent \"" + value + "\" (expected 1 to 256 visible ASCII characters)");
+      }
+      this.userAgent = value;
       return this;
     }
 

@@ -370,4 +370,24 @@ class MisbehavingServerTest {
     assertEquals(2, server.accepted.get(), "the unsent body would have been read as the next request");
     countsSettle();
   }
+
+  @Test
+  void hostAndUserAgentAreSetWhenTheRequestHasNone() throws Exception {
+    server.script = (conn, n, head) -> {
+      String lower = head.toLowerCase(java.util.Locale.ROOT);
+      String host = lower.substring(lower.indexOf("\r\nhost: ") + 8, lower.indexOf("\r\n", lower.indexOf("\r\nhost: ") + 2));
+      String ua = lower.contains("\r\nuser-agent: ")
+          ? lower.substring(lower.indexOf("\r\nuser-agent: ") + 14, lower.indexOf("\r\n", lower.indexOf("\r\nuser-agent: ") + 2))
+          : "none";
+      String body = host + " " + ua;
+      return ascii("HTTP/1.1 200 OK\r\nContent-Length: " + body.length() + "\r\n\r\n" + body);
+    };
+    client = TetherHttpClient.builder(new Bootstrap().group(group).channel(NioSocketChannel.class))
+        .config(PoolConfig.builder().server("rogue", Loopback.APP1, server.port()).build())
+        .userAgent("tether-test/1").build();
+    assertEquals("200 " + Loopback.APP1 + ":" + server.port() + " tether-test/1", get("/"));
+    FullHttpRequest own = request(HttpMethod.GET, "/");
+    own.headers().set("Host", "api.example.com").set("User-Agent", "mine");
+    assertEquals("200 api.example.com mine", body(client.send(own)));
+  }
 }
