@@ -1,0 +1,159 @@
+package io.tether.netty.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.tether.netty.http.RetryPolicy;
+import io.tether.netty.http.TetherHttpClient;
+import io.tether.netty.testing.Haproxy;
+import io.tether.netty.testing.Loopback;
+import io.tether.pool.PoolConfig;
+import io.tether.pool.haproxy.ServerStatus;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A backend drained under keep-alive load through a real HAProxy, retries off: no request fails, the
+ * balancer acknowledges the drain, the other backend takes the traffic, and the drained server ends
+ * with no connection and no listener.
+ */
+@Tag("haproxy")
+class ServerDrainTest {
+
+  /** A backend: the drain's tracker, the health endpoint, an application that answers its name. */
+  private static final class Backend {
+    final ServerStatus status = new ServerStatus();
+    final AtomicInteger served = new AtomicInteger();
+    final Channel listener;
+    final ServerDrain drain;
+
+    Backend(EventLoopGroup group, String host, String name) {
+      ServerDrain[] holder = new ServerDrain[1];
+      listener = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
+          .childHandler(new ChannelInitializer<Channel>() {
+            @Override
+            protected void initChannel(Channel ch) {
+              ch.pipeline().addLast(new HttpServerCodec(), holder[0].handler(), new HealthEndpoint(status, "/health", true),
+                  new HttpObjectAggregator(1 << 16), new SimpleChannelInboundHandler<FullHttpRequest>() {
+                    @Override
+                    protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
+                      served.incrementAndGet();
+                      FullHttpResponse res = new DefaultFullHttpResponse(req.protocolVersion(), HttpResponseStatus.OK,
+                          Unpooled.copiedBuffer(name, StandardCharsets.US_ASCII));
+                      HttpUtil.setContentLength(res, name.length());
+                      ctx.writeAndFlush(res);
+                    }
+                  });
+            }
+          }).bind(new InetSocketAddress(host, 0)).syncUninterruptibly().channel();
+      drain = new ServerDrain(status, listener, Duration.ofSeconds(1), Duration.ofSeconds(10));
+      holder[0] = drain;
+    }
+
+    int port() {
+      return ((InetSocketAddress) listener.localAddress()).getPort();
+    }
+  }
+
+  @Test
+  void aDrainedBackendLosesNoRequest() throws Exception {
+    EventLoopGroup servers = new NioEventLoopGroup(2);
+    EventLoopGroup clients = new NioEventLoopGroup(2);
+    Backend app1 = new Backend(servers, Loopback.APP1, "app1");
+    Backend app2 = new Backend(servers, Loopback.APP2, "app2");
+    int port = Loopback.freePort(Loopback.LB);
+    AtomicBoolean running = new AtomicBoolean(true);
+    Queue<Throwable> failures = new ConcurrentLinkedQueue<>();
+    AtomicInteger ok = new AtomicInteger();
+    try (Haproxy lb = Haproxy.start("defaults\n  mode http\n  timeout connect 1s\n  timeout client 10s\n"
+        + "  timeout server 10s\n  timeout http-keep-alive 10s\nfrontend fe\n  bind " + Loopback.LB + ":" + port
+        + "\n  default_backend be\nbackend be\n  balance roundrobin\n  option httpchk GET /health\n"
+        + "  http-check send-state\n  http-check disable-on-404\n"
+        + "  default-server check inter 100 fall 1 rise 1\n"
+        + "  server app1 " + Loopback.APP1 + ":" + app1.port() + "\n  server app2 " + Loopback.APP2 + ":" + app2.port() + "\n");
+        TetherHttpClient client = TetherHttpClient.builder(new Bootstrap().group(clients).channel(NioSocketChannel.class))
+            .config(PoolConfig.builder().name("drain").server("lb", Loopback.LB, port).maxConnections(16)
+                .lbIdleTimeout(Duration.ofSeconds(10)).build())
+            .retryPolicy(RetryPolicy.NONE).requestTimeout(Duration.ofSeconds(5)).build()) {
+      io.tether.netty.testing.Await.until(Duration.ofSeconds(5),
+          () -> "UP".equals(app1.status.balancerState()) && "UP".equals(app2.status.balancerState()), () -> "checks");
+      List<Thread> callers = new ArrayList<>();
+      for (int i = 0; i < 8; i++) {
+        Thread t = new Thread(() -> {
+          while (running.get()) {
+            try {
+              FullHttpResponse r = client.send(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/"))
+                  .get(10, TimeUnit.SECONDS);
+              if (r.status().code() == 200) {
+                ok.incrementAndGet();
+              } else {
+                failures.add(new AssertionError("status " + r.status()));
+              }
+              r.release();
+            } catch (Exception e) {
+              failures.add(e);
+            }
+          }
+        });
+        t.start();
+        callers.add(t);
+      }
+      Thread.sleep(500);
+      int app1Before = app1.served.get();
+      ServerDrain.Report report = app1.drain.start().get(15, TimeUnit.SECONDS);
+      int app1After = app1.served.get();
+      int app2Before = app2.served.get();
+      Thread.sleep(500);
+      running.set(false);
+      for (Thread t : callers) {
+        t.join(10_000);
+      }
+      System.out.printf("drain: %s; %d requests ok, %d failed; app1 served %d before the drain, %d in all%n",
+          report, ok.get(), failures.size(), app1Before, app1After);
+      assertEquals(List.of(), new ArrayList<>(failures), "no request failed");
+      assertTrue(report.acknowledged(), report.toString());
+      assertTrue(app1Before > 0, "app1 served before the drain");
+      assertFalse(app1.listener.isOpen(), "app1 stopped listening");
+      assertEquals(app1After, app1.served.get(), "nothing reached app1 after its drain");
+      assertTrue(app2.served.get() > app2Before, "app2 took the traffic");
+    } finally {
+      running.set(false);
+      app2.listener.close().syncUninterruptibly();
+      app1.listener.close().syncUninterruptibly();
+      clients.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+      servers.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+  }
+}
