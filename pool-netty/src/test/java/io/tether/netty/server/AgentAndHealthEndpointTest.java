@@ -185,4 +185,36 @@ class AgentAndHealthEndpointTest {
       return new String(in.readAllBytes(), StandardCharsets.US_ASCII);
     }
   }
+
+  @Test
+  @Tag("netty3")
+  void theNetty3HealthEndpointAnswersByStateAndReadsHaproxysHeader() throws Exception {
+    org.jboss.netty.bootstrap.ServerBootstrap sb = new org.jboss.netty.bootstrap.ServerBootstrap(
+        new org.jboss.netty.channel.socket.nio.NioServerSocketChannelFactory());
+    sb.setPipelineFactory(() -> org.jboss.netty.channel.Channels.pipeline(
+        new org.jboss.netty.handler.codec.http.HttpServerCodec(),
+        new io.tether.netty3.HealthEndpoint(status, "/health", true)));
+    org.jboss.netty.channel.Channel server = sb.bind(new InetSocketAddress(Loopback.APP1, 0));
+    try {
+      int p = ((InetSocketAddress) server.getLocalAddress()).getPort();
+      assertTrue(check(p, "UP 1/1; name=be/app1").startsWith("HTTP/1.1 200"));
+      assertEquals("UP", status.balancerState());
+      status.state(ServerStatus.State.DRAINING);
+      assertTrue(check(p, "NOLB; name=be/app1").startsWith("HTTP/1.1 404"));
+      assertTrue(status.drainAcknowledged());
+      status.state(ServerStatus.State.DOWN);
+      assertTrue(check(p, "DOWN; name=be/app1").startsWith("HTTP/1.1 503"));
+    } finally {
+      server.close().awaitUninterruptibly();
+      sb.releaseExternalResources();
+    }
+  }
+
+  private static String check(int port, String state) throws Exception {
+    try (Socket s = new Socket(Loopback.APP1, port)) {
+      s.getOutputStream().write(("GET /health HTTP/1.1\r\nHost: x\r\nX-Haproxy-Server-State: " + state
+          + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+      return new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+    }
+  }
 }
