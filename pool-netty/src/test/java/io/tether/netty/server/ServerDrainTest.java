@@ -5,34 +5,19 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netty.bootstrap.Bootstrap;
-import io.netty.bootstrap.ServerBootstrap;
-import io.netty.buffer.Unpooled;
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.nio.NioEventLoopGroup;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
-import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpMethod;
-import io.netty.handler.codec.http.HttpObjectAggregator;
-import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpServerCodec;
-import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.tether.netty.http.RetryPolicy;
 import io.tether.netty.http.TetherHttpClient;
+import io.tether.netty.testing.DrainableBackend;
 import io.tether.netty.testing.Haproxy;
 import io.tether.netty.testing.Loopback;
 import io.tether.pool.PoolConfig;
-import io.tether.pool.haproxy.ServerStatus;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -52,47 +37,12 @@ import org.junit.jupiter.api.Test;
 @Tag("haproxy")
 class ServerDrainTest {
 
-  /** A backend: the drain's tracker, the health endpoint, an application that answers its name. */
-  private static final class Backend {
-    final ServerStatus status = new ServerStatus();
-    final AtomicInteger served = new AtomicInteger();
-    final Channel listener;
-    final ServerDrain drain;
-
-    Backend(EventLoopGroup group, String host, String name) {
-      ServerDrain[] holder = new ServerDrain[1];
-      listener = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
-          .childHandler(new ChannelInitializer<Channel>() {
-            @Override
-            protected void initChannel(Channel ch) {
-              ch.pipeline().addLast(new HttpServerCodec(), holder[0].handler(), new HealthEndpoint(status, "/health", true),
-                  new HttpObjectAggregator(1 << 16), new SimpleChannelInboundHandler<FullHttpRequest>() {
-                    @Override
-                    protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
-                      served.incrementAndGet();
-                      FullHttpResponse res = new DefaultFullHttpResponse(req.protocolVersion(), HttpResponseStatus.OK,
-                          Unpooled.copiedBuffer(name, StandardCharsets.US_ASCII));
-                      HttpUtil.setContentLength(res, name.length());
-                      ctx.writeAndFlush(res);
-                    }
-                  });
-            }
-          }).bind(new InetSocketAddress(host, 0)).syncUninterruptibly().channel();
-      drain = new ServerDrain(status, listener, Duration.ofSeconds(1), Duration.ofSeconds(10));
-      holder[0] = drain;
-    }
-
-    int port() {
-      return ((InetSocketAddress) listener.localAddress()).getPort();
-    }
-  }
-
   @Test
   void aDrainedBackendLosesNoRequest() throws Exception {
     EventLoopGroup servers = new NioEventLoopGroup(2);
     EventLoopGroup clients = new NioEventLoopGroup(2);
-    Backend app1 = new Backend(servers, Loopback.APP1, "app1");
-    Backend app2 = new Backend(servers, Loopback.APP2, "app2");
+    DrainableBackend app1 = new DrainableBackend(servers, "app1", Loopback.APP1, 0, -1);
+    DrainableBackend app2 = new DrainableBackend(servers, "app2", Loopback.APP2, 0, -1);
     int port = Loopback.freePort(Loopback.LB);
     AtomicBoolean running = new AtomicBoolean(true);
     Queue<Throwable> failures = new ConcurrentLinkedQueue<>();
@@ -150,8 +100,8 @@ class ServerDrainTest {
       assertTrue(app2.served.get() > app2Before, "app2 took the traffic");
     } finally {
       running.set(false);
-      app2.listener.close().syncUninterruptibly();
-      app1.listener.close().syncUninterruptibly();
+      app2.close();
+      app1.close();
       clients.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
       servers.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
     }

@@ -1,0 +1,126 @@
+package io.tether.netty.scenario;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpVersion;
+import io.tether.netty.http.RetryPolicy;
+import io.tether.netty.http.TetherHttpClient;
+import io.tether.netty.server.ServerDrain;
+import io.tether.netty.testing.Await;
+import io.tether.netty.testing.DrainableBackend;
+import io.tether.netty.testing.Haproxy;
+import io.tether.netty.testing.Loopback;
+import io.tether.pool.PoolConfig;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A rolling restart of three Netty 4 backends behind a real HAProxy ({@code balance leastconn}, HTTP
+ * checks with {@code send-state} and {@code disable-on-404}, {@code agent-check}), one at a time with
+ * {@link ServerDrain}, under 64 callers of keep-alive load through Tether with retries off.
+ */
+@Tag("haproxy")
+class RollingRestartScenarioTest {
+
+  @Test
+  void aDrainedRollingRestartFailsNoRequestAndNoResetReachesAHandler() throws Exception {
+    EventLoopGroup servers = new NioEventLoopGroup(2);
+    EventLoopGroup clients = new NioEventLoopGroup(2);
+    String[] hosts = {Loopback.APP1, Loopback.APP2, Loopback.APP1};
+    DrainableBackend[] backends = new DrainableBackend[3];
+    for (int i = 0; i < 3; i++) {
+      backends[i] = new DrainableBackend(servers, "app" + (i + 1), hosts[i], 0, 0);
+    }
+    int port = Loopback.freePort(Loopback.LB);
+    StringBuilder be = new StringBuilder("backend be\n  balance leastconn\n  option httpchk GET /health\n"
+        + "  http-check send-state\n  http-check disable-on-404\n  default-server check inter 100 fall 1 rise 1\n");
+    for (DrainableBackend b : backends) {
+      be.append("  server ").append(b.name).append(' ').append(hosts[Integer.parseInt(b.name.substring(3)) - 1])
+          .append(':').append(b.port()).append(" agent-check agent-port ").append(b.agentPort())
+          .append(" agent-inter 100\n");
+    }
+    AtomicBoolean running = new AtomicBoolean(true);
+    AtomicInteger failed = new AtomicInteger();
+    AtomicInteger ok = new AtomicInteger();
+    List<Throwable> firstFailures = new java.util.concurrent.CopyOnWriteArrayList<>();
+    List<DrainableBackend> all = new ArrayList<>(List.of(backends));
+    try (Haproxy lb = Haproxy.start("defaults\n  mode http\n  timeout connect 1s\n  timeout client 10s\n"
+        + "  timeout server 10s\n  timeout http-keep-alive 10s\nfrontend fe\n  bind " + Loopback.LB + ":" + port
+        + "\n  default_backend be\n" + be);
+        TetherHttpClient client = TetherHttpClient.builder(new Bootstrap().group(clients).channel(NioSocketChannel.class))
+            .config(PoolConfig.builder().name("rolling").server("lb", Loopback.LB, port).maxConnections(64)
+                .lbIdleTimeout(Duration.ofSeconds(10)).build())
+            .retryPolicy(RetryPolicy.NONE).requestTimeout(Duration.ofSeconds(5)).build()) {
+      for (DrainableBackend b : backends) {
+        Await.until(Duration.ofSeconds(5), () -> "UP".equals(b.status.balancerState()), () -> b.name + " not checked yet");
+      }
+      List<Thread> callers = new ArrayList<>();
+      for (int i = 0; i < 64; i++) {
+        Thread t = new Thread(() -> {
+          while (running.get()) {
+            try {
+              FullHttpResponse r = client.send(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/"))
+                  .get(10, TimeUnit.SECONDS);
+              (r.status().code() == 200 ? ok : failed).incrementAndGet();
+              r.release();
+            } catch (Exception e) {
+              failed.incrementAndGet();
+              if (firstFailures.size() < 5) {
+                firstFailures.add(e);
+              }
+            }
+          }
+        });
+        t.start();
+        callers.add(t);
+      }
+      Thread.sleep(300);
+      for (int i = 0; i < 3; i++) {
+        DrainableBackend old = backends[i];
+        ServerDrain.Report report = old.drain.start().get(15, TimeUnit.SECONDS);
+        old.close();
+        DrainableBackend fresh = new DrainableBackend(servers, old.name, hosts[i], old.port(), old.agentPort());
+        all.add(fresh);
+        backends[i] = fresh;
+        Await.until(Duration.ofSeconds(5), () -> "UP".equals(fresh.status.balancerState()),
+            () -> fresh.name + " not back: " + fresh.status);
+        System.out.printf("rolling restart: %s drained (%s) and restarted%n", old.name, report);
+        Thread.sleep(200);
+      }
+      running.set(false);
+      for (Thread t : callers) {
+        t.join(10_000);
+      }
+      int exceptions = all.stream().mapToInt(b -> b.appExceptions.size()).sum();
+      System.out.printf("rolling restart of 3 Netty 4 backends: %d requests ok, %d failed, %d exceptions in handlers%n",
+          ok.get(), failed.get(), exceptions);
+      assertEquals(0, failed.get(), "failed requests: " + firstFailures);
+      assertEquals(0, exceptions, "exceptions reaching handlers");
+      assertTrue(ok.get() > 1000, ok.get() + " requests");
+      for (DrainableBackend b : backends) {
+        assertTrue(b.served.get() > 0, b.name + " served after its restart");
+      }
+    } finally {
+      running.set(false);
+      for (DrainableBackend b : all) {
+        b.close();
+      }
+      clients.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+      servers.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+  }
+}

@@ -1,0 +1,93 @@
+package io.tether.netty.testing;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpUtil;
+import io.tether.netty.server.AgentResponder;
+import io.tether.netty.server.HealthEndpoint;
+import io.tether.netty.server.ServerDrain;
+import io.tether.pool.haproxy.ServerStatus;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A Netty 4 HTTP backend that can be drained: the drain's tracker and the health endpoint ({@code
+ * /health}, 404 while draining) in front of an application that answers its name, and optionally an
+ * agent-check responder on a port of its own; a {@code QuietResetHandler} keeps the balancer's resets
+ * out of the application. Counts requests and every exception that reaches the application.
+ */
+public final class DrainableBackend implements AutoCloseable {
+  public final String name;
+  public final ServerStatus status = new ServerStatus();
+  public final AtomicInteger served = new AtomicInteger();
+  public final Queue<Throwable> appExceptions = new ConcurrentLinkedQueue<>();
+  public final Channel listener;
+  public final Channel agent;
+  public final ServerDrain drain;
+
+  /** On {@code host}:{@code port} (0 for any), with an agent responder if {@code agentPort} >= 0. */
+  public DrainableBackend(EventLoopGroup group, String name, String host, int port, int agentPort) {
+    this.name = name;
+    ServerDrain[] holder = new ServerDrain[1];
+    io.tether.netty.server.QuietResetHandler quiet = new io.tether.netty.server.QuietResetHandler();
+    listener = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
+        .childHandler(new ChannelInitializer<Channel>() {
+          @Override
+          protected void initChannel(Channel ch) {
+            ch.pipeline().addLast(new HttpServerCodec(), holder[0].handler(), new HealthEndpoint(status, "/health", true),
+                new HttpObjectAggregator(1 << 16), new SimpleChannelInboundHandler<FullHttpRequest>() {
+                  @Override
+                  protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
+                    served.incrementAndGet();
+                    FullHttpResponse res = new DefaultFullHttpResponse(req.protocolVersion(), HttpResponseStatus.OK,
+                        Unpooled.copiedBuffer(name, StandardCharsets.US_ASCII));
+                    HttpUtil.setContentLength(res, name.length());
+                    ctx.writeAndFlush(res);
+                  }
+
+                  @Override
+                  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+                    appExceptions.add(cause);
+                    ctx.close();
+                  }
+                }, quiet); // HAProxy ends its checks with a RST: counted there, never reaching the application
+          }
+        }).bind(new InetSocketAddress(host, port)).syncUninterruptibly().channel();
+    agent = agentPort < 0 ? null : new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
+        .childHandler(new AgentResponder(status)).bind(new InetSocketAddress(host, agentPort)).syncUninterruptibly().channel();
+    drain = new ServerDrain(status, listener, Duration.ofSeconds(1), Duration.ofSeconds(10));
+    holder[0] = drain;
+  }
+
+  public int port() {
+    return ((InetSocketAddress) listener.localAddress()).getPort();
+  }
+
+  public int agentPort() {
+    return ((InetSocketAddress) agent.localAddress()).getPort();
+  }
+
+  @Override
+  public void close() {
+    listener.close().syncUninterruptibly();
+    if (agent != null) {
+      agent.close().syncUninterruptibly();
+    }
+  }
+}
