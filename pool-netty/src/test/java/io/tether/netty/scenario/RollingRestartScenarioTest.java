@@ -76,6 +76,10 @@ class RollingRestartScenarioTest {
               FullHttpResponse r = client.send(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/"))
                   .get(10, TimeUnit.SECONDS);
               (r.status().code() == 200 ? ok : failed).incrementAndGet();
+              if (r.status().code() != 200 && firstFailures.size() < 5) {
+                firstFailures.add(new AssertionError(r.status() + " " + r.headers() + " "
+                    + r.content().toString(java.nio.charset.StandardCharsets.UTF_8)));
+              }
               r.release();
             } catch (Exception e) {
               failed.incrementAndGet();
@@ -91,13 +95,15 @@ class RollingRestartScenarioTest {
       Thread.sleep(300);
       for (int i = 0; i < 3; i++) {
         DrainableBackend old = backends[i];
-        ServerDrain.Report report = old.drain.start().get(15, TimeUnit.SECONDS);
+        io.tether.pool.haproxy.DrainSequence.Report report = old.drain.start().get(15, TimeUnit.SECONDS);
         old.close();
         DrainableBackend fresh = new DrainableBackend(servers, old.name, hosts[i], old.port(), old.agentPort());
         all.add(fresh);
         backends[i] = fresh;
-        Await.until(Duration.ofSeconds(5), () -> "UP".equals(fresh.status.balancerState()),
-            () -> fresh.name + " not back: " + fresh.status);
+        // A deploy moves on once the balancer has the server back in rotation: its checks and its agent
+        // (whose earlier "drain" HAProxy keeps until the new agent says "ready").
+        Await.until(Duration.ofSeconds(5), () -> "UP".equals(fresh.status.balancerState())
+            && "UP".equals(status(lb, fresh.name)), () -> fresh.name + " not back: " + fresh.status);
         System.out.printf("rolling restart: %s drained (%s) and restarted%n", old.name, report);
         Thread.sleep(200);
       }
@@ -121,6 +127,14 @@ class RollingRestartScenarioTest {
       }
       clients.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
       servers.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+  }
+
+  private static String status(Haproxy lb, String server) {
+    try {
+      return lb.stat("be", server).get("status");
+    } catch (java.io.IOException e) {
+      return "unknown: " + e;
     }
   }
 }

@@ -82,7 +82,7 @@ class ServerDrainTest {
       }
       Thread.sleep(500);
       int app1Before = app1.served.get();
-      ServerDrain.Report report = app1.drain.start().get(15, TimeUnit.SECONDS);
+      io.tether.pool.haproxy.DrainSequence.Report report = app1.drain.start().get(15, TimeUnit.SECONDS);
       int app1After = app1.served.get();
       int app2Before = app2.served.get();
       Thread.sleep(500);

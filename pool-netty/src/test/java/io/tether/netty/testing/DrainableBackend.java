@@ -46,7 +46,9 @@ public final class DrainableBackend implements AutoCloseable {
     this.name = name;
     ServerDrain[] holder = new ServerDrain[1];
     io.tether.netty.server.QuietResetHandler quiet = new io.tether.netty.server.QuietResetHandler();
-    listener = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
+    // SO_REUSEADDR: a restarted server binds its port again while closed connections linger in TIME_WAIT.
+    ServerBootstrap sb = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
+        .option(io.netty.channel.ChannelOption.SO_REUSEADDR, true)
         .childHandler(new ChannelInitializer<Channel>() {
           @Override
           protected void initChannel(Channel ch) {
@@ -68,11 +70,32 @@ public final class DrainableBackend implements AutoCloseable {
                   }
                 }, quiet); // HAProxy ends its checks with a RST: counted there, never reaching the application
           }
-        }).bind(new InetSocketAddress(host, port)).syncUninterruptibly().channel();
-    agent = agentPort < 0 ? null : new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
-        .childHandler(new AgentResponder(status)).bind(new InetSocketAddress(host, agentPort)).syncUninterruptibly().channel();
+        });
+    listener = bind(sb, host, port);
+    ServerBootstrap agentBootstrap = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
+        .option(io.netty.channel.ChannelOption.SO_REUSEADDR, true).childHandler(new AgentResponder(status));
+    agent = agentPort < 0 ? null : bind(agentBootstrap, host, agentPort);
     drain = new ServerDrain(status, listener, Duration.ofSeconds(1), Duration.ofSeconds(10));
     holder[0] = drain;
+  }
+
+  /**
+   * Binds, retrying for up to 2 s: a port just given up can stay busy for a moment (a connection the
+   * kernel still holds on it), as a restarting server finds, and retries.
+   */
+  private static Channel bind(ServerBootstrap b, String host, int port) {
+    for (int attempt = 0; ; attempt++) {
+      io.netty.channel.ChannelFuture f = b.bind(new InetSocketAddress(host, port)).awaitUninterruptibly();
+      if (f.isSuccess() || port == 0 || attempt >= 40) {
+        return f.syncUninterruptibly().channel();
+      }
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return f.syncUninterruptibly().channel();
+      }
+    }
   }
 
   public int port() {
