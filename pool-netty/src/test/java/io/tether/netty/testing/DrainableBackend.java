@@ -40,6 +40,8 @@ public final class DrainableBackend implements AutoCloseable {
   public final Channel listener;
   public final Channel agent;
   public final ServerDrain drain;
+  private final io.netty.channel.group.ChannelGroup accepted =
+      new io.netty.channel.group.DefaultChannelGroup(io.netty.util.concurrent.GlobalEventExecutor.INSTANCE);
 
   /** On {@code host}:{@code port} (0 for any), with an agent responder if {@code agentPort} >= 0. */
   public DrainableBackend(EventLoopGroup group, String name, String host, int port, int agentPort) {
@@ -52,6 +54,7 @@ public final class DrainableBackend implements AutoCloseable {
         .childHandler(new ChannelInitializer<Channel>() {
           @Override
           protected void initChannel(Channel ch) {
+            accepted.add(ch);
             ch.pipeline().addLast(new HttpServerCodec(), holder[0].handler(), new HealthEndpoint(status, "/health", true),
                 new HttpObjectAggregator(1 << 16), new SimpleChannelInboundHandler<FullHttpRequest>() {
                   @Override
@@ -96,6 +99,12 @@ public final class DrainableBackend implements AutoCloseable {
         return f.syncUninterruptibly().channel();
       }
     }
+  }
+
+  /** Stops as a server without a drain does: the listener and every connection closed at once. */
+  public void stopNow() {
+    listener.close().syncUninterruptibly();
+    accepted.close().syncUninterruptibly();
   }
 
   public int port() {
