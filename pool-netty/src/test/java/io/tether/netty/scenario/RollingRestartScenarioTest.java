@@ -16,6 +16,8 @@ import io.tether.netty.http.TetherHttpClient;
 import io.tether.netty.server.ServerDrain;
 import io.tether.netty.testing.Await;
 import io.tether.netty.testing.DrainableBackend;
+import io.tether.netty.testing.Netty3DrainableBackend;
+import io.tether.netty.testing.Restartable;
 import io.tether.netty.testing.Haproxy;
 import io.tether.netty.testing.Loopback;
 import io.tether.pool.PoolConfig;
@@ -38,7 +40,7 @@ class RollingRestartScenarioTest {
 
   @Test
   void aDrainedRollingRestartFailsNoRequestAndNoResetReachesAHandler() throws Exception {
-    int[] r = rollingRestart(true);
+    int[] r = rollingRestart(true, netty4());
     assertEquals(0, r[1], "failed requests");
     assertEquals(0, r[2], "exceptions reaching handlers");
     assertTrue(r[0] > 1000, r[0] + " requests");
@@ -47,24 +49,48 @@ class RollingRestartScenarioTest {
   /** The same restart with each server simply stopped (listener and connections closed): what the drain removes. */
   @Test
   void anUndrainedRollingRestartFailsRequests() throws Exception {
-    int[] r = rollingRestart(false);
+    int[] r = rollingRestart(false, netty4());
     assertTrue(r[1] > 0, "stopping servers under load without a drain failed no request: " + r[1]);
   }
 
+  @Test
+  @Tag("netty3")
+  void aDrainedRollingRestartOfNetty3BackendsFailsNoRequest() throws Exception {
+    java.util.concurrent.ScheduledExecutorService timer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+    try {
+      int[] r = rollingRestart(true, (name, host, p, agentPort) -> new Netty3DrainableBackend(name, host, p, agentPort, timer));
+      assertEquals(0, r[1], "failed requests");
+      assertEquals(0, r[2], "exceptions reaching handlers");
+      assertTrue(r[0] > 1000, r[0] + " requests");
+    } finally {
+      timer.shutdownNow();
+    }
+  }
+
+  private static final EventLoopGroup SERVERS = new NioEventLoopGroup(2);
+
+  @org.junit.jupiter.api.AfterAll
+  static void shutDownServers() {
+    SERVERS.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+  }
+
+  private static Restartable.Factory netty4() {
+    return (name, host, p, agentPort) -> new DrainableBackend(SERVERS, name, host, p, agentPort);
+  }
+
   /** Restarts three backends one at a time under load; returns {ok, failed, exceptions in handlers}. */
-  private static int[] rollingRestart(boolean drained) throws Exception {
-    EventLoopGroup servers = new NioEventLoopGroup(2);
+  private static int[] rollingRestart(boolean drained, Restartable.Factory factory) throws Exception {
     EventLoopGroup clients = new NioEventLoopGroup(2);
     String[] hosts = {Loopback.APP1, Loopback.APP2, Loopback.APP1};
-    DrainableBackend[] backends = new DrainableBackend[3];
+    Restartable[] backends = new Restartable[3];
     for (int i = 0; i < 3; i++) {
-      backends[i] = new DrainableBackend(servers, "app" + (i + 1), hosts[i], 0, 0);
+      backends[i] = factory.start("app" + (i + 1), hosts[i], 0, 0);
     }
     int port = Loopback.freePort(Loopback.LB);
     StringBuilder be = new StringBuilder("backend be\n  balance leastconn\n  option httpchk GET /health\n"
         + "  http-check send-state\n  http-check disable-on-404\n  default-server check inter 100 fall 1 rise 1\n");
-    for (DrainableBackend b : backends) {
-      be.append("  server ").append(b.name).append(' ').append(hosts[Integer.parseInt(b.name.substring(3)) - 1])
+    for (Restartable b : backends) {
+      be.append("  server ").append(b.name()).append(' ').append(hosts[Integer.parseInt(b.name().substring(3)) - 1])
           .append(':').append(b.port()).append(" agent-check agent-port ").append(b.agentPort())
           .append(" agent-inter 100\n");
     }
@@ -72,7 +98,7 @@ class RollingRestartScenarioTest {
     AtomicInteger failed = new AtomicInteger();
     AtomicInteger ok = new AtomicInteger();
     List<Throwable> firstFailures = new java.util.concurrent.CopyOnWriteArrayList<>();
-    List<DrainableBackend> all = new ArrayList<>(List.of(backends));
+    List<Restartable> all = new ArrayList<>(List.of(backends));
     try (Haproxy lb = Haproxy.start("defaults\n  mode http\n  timeout connect 1s\n  timeout client 10s\n"
         + "  timeout server 10s\n  timeout http-keep-alive 10s\nfrontend fe\n  bind " + Loopback.LB + ":" + port
         + "\n  default_backend be\n" + be);
@@ -80,8 +106,8 @@ class RollingRestartScenarioTest {
             .config(PoolConfig.builder().name("rolling").server("lb", Loopback.LB, port).maxConnections(64)
                 .lbIdleTimeout(Duration.ofSeconds(10)).build())
             .retryPolicy(RetryPolicy.NONE).requestTimeout(Duration.ofSeconds(5)).build()) {
-      for (DrainableBackend b : backends) {
-        Await.until(Duration.ofSeconds(5), () -> "UP".equals(b.status.balancerState()), () -> b.name + " not checked yet");
+      for (Restartable b : backends) {
+        Await.until(Duration.ofSeconds(5), () -> "UP".equals(b.status().balancerState()), () -> b.name() + " not checked yet");
       }
       List<Thread> callers = new ArrayList<>();
       for (int i = 0; i < 64; i++) {
@@ -109,43 +135,42 @@ class RollingRestartScenarioTest {
       }
       Thread.sleep(300);
       for (int i = 0; i < 3; i++) {
-        DrainableBackend old = backends[i];
+        Restartable old = backends[i];
         Object report = "stopped without a drain";
         if (drained) {
-          report = old.drain.start().get(15, TimeUnit.SECONDS);
+          report = old.drain().get(15, TimeUnit.SECONDS);
         } else {
           old.stopNow();
         }
         old.close();
-        DrainableBackend fresh = new DrainableBackend(servers, old.name, hosts[i], old.port(), old.agentPort());
+        Restartable fresh = factory.start(old.name(), hosts[i], old.port(), old.agentPort());
         all.add(fresh);
         backends[i] = fresh;
         // A deploy moves on once the balancer has the server back in rotation: its checks and its agent
         // (whose earlier "drain" HAProxy keeps until the new agent says "ready").
-        Await.until(Duration.ofSeconds(5), () -> "UP".equals(fresh.status.balancerState())
-            && "UP".equals(status(lb, fresh.name)), () -> fresh.name + " not back: " + fresh.status);
-        System.out.printf("rolling restart: %s drained (%s) and restarted%n", old.name, report);
+        Await.until(Duration.ofSeconds(5), () -> "UP".equals(fresh.status().balancerState())
+            && "UP".equals(status(lb, fresh.name())), () -> fresh.name() + " not back: " + fresh.status());
+        System.out.printf("rolling restart: %s drained (%s) and restarted%n", old.name(), report);
         Thread.sleep(200);
       }
       running.set(false);
       for (Thread t : callers) {
         t.join(10_000);
       }
-      int exceptions = all.stream().mapToInt(b -> b.appExceptions.size()).sum();
-      System.out.printf("rolling restart of 3 Netty 4 backends, %s: %d requests ok, %d failed, %d exceptions in "
-          + "handlers; first failures %s%n", drained ? "drained" : "not drained", ok.get(), failed.get(), exceptions,
+      int exceptions = all.stream().mapToInt(Restartable::appExceptions).sum();
+      System.out.printf("rolling restart of 3 %s backends, %s: %d requests ok, %d failed, %d exceptions in "
+          + "handlers; first failures %s%n", backends[0].getClass().getSimpleName(), drained ? "drained" : "not drained", ok.get(), failed.get(), exceptions,
           firstFailures);
-      for (DrainableBackend b : backends) {
-        assertTrue(b.served.get() > 0, b.name + " served after its restart");
+      for (Restartable b : backends) {
+        assertTrue(b.served() > 0, b.name() + " served after its restart");
       }
       return new int[] {ok.get(), failed.get(), exceptions};
     } finally {
       running.set(false);
-      for (DrainableBackend b : all) {
+      for (Restartable b : all) {
         b.close();
       }
       clients.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
-      servers.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
     }
   }
 

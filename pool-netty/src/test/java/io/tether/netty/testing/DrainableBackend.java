@@ -32,7 +32,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * agent-check responder on a port of its own; a {@code QuietResetHandler} keeps the balancer's resets
  * out of the application. Counts requests and every exception that reaches the application.
  */
-public final class DrainableBackend implements AutoCloseable {
+public final class DrainableBackend implements Restartable {
   public final String name;
   public final ServerStatus status = new ServerStatus();
   public final AtomicInteger served = new AtomicInteger();
@@ -101,16 +101,43 @@ public final class DrainableBackend implements AutoCloseable {
     }
   }
 
-  /** Stops as a server without a drain does: the listener and every connection closed at once. */
+  @Override
   public void stopNow() {
     listener.close().syncUninterruptibly();
     accepted.close().syncUninterruptibly();
   }
 
+  @Override
+  public String name() {
+    return name;
+  }
+
+  @Override
+  public ServerStatus status() {
+    return status;
+  }
+
+  @Override
+  public int served() {
+    return served.get();
+  }
+
+  @Override
+  public int appExceptions() {
+    return appExceptions.size();
+  }
+
+  @Override
+  public java.util.concurrent.CompletableFuture<io.tether.pool.haproxy.DrainSequence.Report> drain() {
+    return drain.start();
+  }
+
+  @Override
   public int port() {
     return ((InetSocketAddress) listener.localAddress()).getPort();
   }
 
+  @Override
   public int agentPort() {
     return ((InetSocketAddress) agent.localAddress()).getPort();
   }
