@@ -60,6 +60,8 @@ public final class DrainSequence {
   private final Consumer<String> log;
   private final AtomicLong lastAccept;
   private final AtomicInteger closedAfterResponse = new AtomicInteger();
+  private final AtomicInteger closedIdle = new AtomicInteger();
+  private final AtomicInteger closedAtGrace = new AtomicInteger();
   private volatile boolean announced;
   private volatile boolean closing;
 
@@ -110,6 +112,21 @@ public final class DrainSequence {
     closedAfterResponse.incrementAndGet();
   }
 
+  /** {@return idle connections closed so far, for meters} */
+  public long closedIdleCount() {
+    return closedIdle.get();
+  }
+
+  /** {@return connections closed after their response so far, for meters} */
+  public long closedAfterResponseCount() {
+    return closedAfterResponse.get();
+  }
+
+  /** {@return connections closed at the grace time, for meters} */
+  public long closedAtGraceCount() {
+    return closedAtGrace.get();
+  }
+
   /**
    * Runs the drain; call once.
    *
@@ -147,6 +164,7 @@ public final class DrainSequence {
         : "no new connection for the quiet period") + " after " + waited + " ms; closing idle connections");
     closing = true;
     int idle = transport.closeIdle();
+    closedIdle.addAndGet(idle);
     closeWhenEmpty(started, acked, waited, idle, done);
   }
 
@@ -157,6 +175,7 @@ public final class DrainSequence {
       return;
     }
     int remaining = transport.closeAll();
+    closedAtGrace.addAndGet(remaining);
     transport.closeListener().whenComplete((v, t) -> {
       Report r = new Report(acked, waited, idle, closedAfterResponse.get(), remaining);
       log.accept("drain: done: " + r);

@@ -70,7 +70,10 @@ public enum MeterName {
       "Inbound connections a QuietResetHandler closed quietly: peer-reset or broken-pipe."),
   /** The {@code tether.server.idle.closes} counter. */
   SERVER_IDLE_CLOSES("tether.server.idle.closes", Type.COUNTER, List.of("server"),
-      "Inbound keep-alive connections an IdleCloser closed before the balancer's timeout server.");
+      "Inbound keep-alive connections an IdleCloser closed before the balancer's timeout server."),
+  /** The {@code tether.server.drain.closes} counter. */
+  SERVER_DRAIN_CLOSES("tether.server.drain.closes", Type.COUNTER, List.of("server", "phase"),
+      "Connections a ServerDrain closed, by phase: idle (once the balancer let go), after-response, at-grace.");
 
   /** How a meter is exposed. */
   public enum Type {

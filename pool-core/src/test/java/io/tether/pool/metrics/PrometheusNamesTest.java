@@ -45,7 +45,7 @@ class PrometheusNamesTest {
         .scheduler(new ManualScheduler(ticker)).ticker(ticker).metrics(new PoolMeters(registry)).build();
     Lease<Conn> l = pool.acquire().join();
     l.release();
-    ServerCloseMeters server = new ServerCloseMeters("api", () -> 1, () -> 2, () -> 3);
+    ServerCloseMeters server = new ServerCloseMeters("api", () -> 1, () -> 2, () -> 3, () -> 4, () -> 5, () -> 6);
     server.bindTo(registry);
 
     String scrape = registry.scrape();

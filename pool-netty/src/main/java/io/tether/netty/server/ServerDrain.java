@@ -110,6 +110,11 @@ public final class ServerDrain {
     return tracker;
   }
 
+  /** {@return the drain's steps and counts, for {@code ServerMeters}} */
+  public DrainSequence sequence() {
+    return sequence;
+  }
+
   /**
    * Runs the drain; call once, from any thread.
    *

@@ -26,4 +26,20 @@ public final class ServerMeters {
     return new ServerCloseMeters(name, quiet == null ? null : quiet::resets, quiet == null ? null : quiet::brokenPipes,
         idle == null ? null : idle::closed);
   }
+
+  /**
+   * As {@link #of(String, QuietResetHandler, IdleCloser.Factory)}, with {@code drain}'s closes as {@code
+   * tether.server.drain.closes{server, phase}}.
+   *
+   * @param name the value of the {@code server} tag
+   * @param quiet the quiet-reset handler, or null
+   * @param idle the idle closer factory, or null
+   * @param drain the server's drain
+   * @return the meters, to bind
+   */
+  public static ServerCloseMeters of(String name, QuietResetHandler quiet, IdleCloser.Factory idle, ServerDrain drain) {
+    io.tether.pool.haproxy.DrainSequence d = drain.sequence();
+    return new ServerCloseMeters(name, quiet == null ? null : quiet::resets, quiet == null ? null : quiet::brokenPipes,
+        idle == null ? null : idle::closed, d::closedIdleCount, d::closedAfterResponseCount, d::closedAtGraceCount);
+  }
 }

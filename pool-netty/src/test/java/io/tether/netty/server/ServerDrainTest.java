@@ -82,7 +82,11 @@ class ServerDrainTest {
       }
       Thread.sleep(500);
       int app1Before = app1.served.get();
+      io.micrometer.core.instrument.simple.SimpleMeterRegistry registry = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+      ServerMeters.of("app1", null, null, app1.drain).bindTo(registry);
       io.tether.pool.haproxy.DrainSequence.Report report = app1.drain.start().get(15, TimeUnit.SECONDS);
+      assertEquals(report.closedAfterResponse(), registry.get("tether.server.drain.closes").tag("phase", "after-response")
+          .functionCounter().count(), 0.0, "the meter counts what the report says");
       int app1After = app1.served.get();
       int app2Before = app2.served.get();
       Thread.sleep(500);
