@@ -54,6 +54,8 @@ final class Exchange extends CompletableFuture<FullHttpResponse> {
   /** Retries made so far. */
   private int attempts;
   private boolean userAgentDone;
+  /** Whether the retry budget has counted it; written on the event loops it runs on, one at a time. */
+  private boolean counted;
   /** The server whose Host header we added, or null if the caller set Host (or none was needed yet). */
   private Endpoint hostSetFor;
   private final boolean keepAlive;
@@ -199,6 +201,19 @@ final class Exchange extends CompletableFuture<FullHttpResponse> {
     acquiring = f;
     if (isDone() && f != null) {
       f.cancel(false);
+    }
+  }
+
+  /**
+   * The exchange starts on a connection at {@code now}; its first start counts it toward the retry
+   * budget (a retry is counted by the budget itself).
+   */
+  void startedAt(long now) {
+    if (!counted) {
+      counted = true;
+      if (client != null) {
+        client.sent(now);
+      }
     }
   }
 

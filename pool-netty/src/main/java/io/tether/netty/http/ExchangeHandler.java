@@ -112,6 +112,7 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter implements Chan
     current = ex;
     responding = false;
     long now = ticker.read();
+    ex.startedAt(now);
     long total = ex.timeoutNanos(requestTimeoutNanos);
     deadline = ex.deadline(now, total);
     long firstByte = ex.firstByteTimeoutNanos(firstByteTimeoutNanos);

@@ -161,26 +161,42 @@ public final class TetherHttpClient implements AutoCloseable {
     if (options == null) {
       options = RequestOptions.DEFAULT;
     }
-    long now = retryPolicy.maxRetries() > 0 || options.timeout() != null ? ticker.read() : 0;
-    if (retryPolicy.maxRetries() > 0) {
-      budget.sent(now);
-    }
-    Exchange ex = new Exchange(request, this, options, now);
-    Object key = options.affinityKey();
-    // An idle connection ready now is used at once: no future, no callback, no allocation for the lease.
+    Exchange ex = newExchange(request, options);
+    begin(ex);
+    return ex;
+  }
+
+  /**
+   * An exchange for {@code request}. The clock is read here only for a request with a deadline of its
+   * own (it counts from now); every other reading happens where the exchange starts on its connection.
+   */
+  private Exchange newExchange(FullHttpRequest request, RequestOptions options) {
+    return new Exchange(request, this, options, options.timeout() != null ? ticker.read() : 0);
+  }
+
+  /** Leases for {@code ex}: an idle connection ready now is used at once, else it waits for one. */
+  private void begin(Exchange ex) {
+    Object key = ex.affinityKey;
+    // Ready at once: no future, no callback, no allocation for the lease.
     Lease<Channel> ready;
     try {
       ready = key == null ? leases().tryAcquire() : leases().tryAcquireByKey(key);
     } catch (RuntimeException e) {
       ex.failed(e, null, false, null);
-      return ex;
+      return;
     }
     if (ready != null) {
       start(ex, ready);
     } else {
       attempt(ex, key == null ? leases().acquire() : leases().acquireByKey(key));
     }
-    return ex;
+  }
+
+  /** An exchange started on its first connection at {@code now}: it counts toward the retry budget. */
+  void sent(long now) {
+    if (retryPolicy.maxRetries() > 0) {
+      budget.sent(now);
+    }
   }
 
   /**
@@ -198,15 +214,9 @@ public final class TetherHttpClient implements AutoCloseable {
    */
   public CompletableFuture<StreamedResponse> stream(FullHttpRequest request, RequestOptions options) {
     Objects.requireNonNull(request, "request");
-    RequestOptions o = options == null ? RequestOptions.DEFAULT : options;
-    long now = retryPolicy.maxRetries() > 0 || o.timeout() != null ? ticker.read() : 0;
-    if (retryPolicy.maxRetries() > 0) {
-      budget.sent(now);
-    }
-    Exchange ex = new Exchange(request, this, o, now);
+    Exchange ex = newExchange(request, options == null ? RequestOptions.DEFAULT : options);
     CompletableFuture<StreamedResponse> head = ex.streamed();
-    Object key = o.affinityKey();
-    attempt(ex, key == null ? leases().acquire() : leases().acquireByKey(key));
+    begin(ex);
     return head;
   }
 
