@@ -8,7 +8,6 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jboss.netty.channel.Channel;
@@ -50,39 +49,15 @@ public final class ServerDrain {
    */
   public ServerDrain(ServerStatus status, Channel listener, Scheduler scheduler, Duration quietPeriod, Duration grace) {
     Objects.requireNonNull(listener, "listener");
-    this.sequence = new DrainSequence(status, new DrainSequence.Transport() {
-      @Override
-      public int closeIdle() {
-        int n = 0;
-        for (Channel ch : open) {
-          AtomicInteger busy = inFlight.get(ch);
-          if (busy == null || busy.get() == 0) {
-            n++;
-            ch.close();
-          }
-        }
-        return n;
-      }
-
-      @Override
-      public int open() {
-        return open.size();
-      }
-
-      @Override
-      public int closeAll() {
-        int n = open.size();
-        open.forEach(Channel::close);
-        return n;
-      }
-
-      @Override
-      public CompletionStage<?> closeListener() {
-        CompletableFuture<Void> f = new CompletableFuture<>();
-        listener.close().addListener(x -> f.complete(null));
-        return f;
-      }
-    }, scheduler, Ticker.system(), quietPeriod, grace, log::info);
+    DrainSequence.Transport transport = DrainSequence.Transport.over(open, ch -> {
+      AtomicInteger busy = inFlight.get(ch);
+      return busy == null || busy.get() == 0;
+    }, Channel::close, () -> {
+      CompletableFuture<Void> f = new CompletableFuture<>();
+      listener.close().addListener(x -> f.complete(null));
+      return f;
+    });
+    this.sequence = new DrainSequence(status, transport, scheduler, Ticker.system(), quietPeriod, grace, log::info);
   }
 
   /** {@return the handler to add after the HTTP codec in every accepted channel's pipeline} */

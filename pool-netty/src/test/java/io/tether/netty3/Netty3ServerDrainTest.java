@@ -16,12 +16,9 @@ import io.tether.netty.http.TetherHttpClient;
 import io.tether.netty.testing.Await;
 import io.tether.netty.testing.Haproxy;
 import io.tether.netty.testing.Loopback;
+import io.tether.netty.testing.Netty3DrainableBackend;
 import io.tether.pool.PoolConfig;
 import io.tether.pool.haproxy.DrainSequence;
-import io.tether.pool.haproxy.ServerStatus;
-import io.tether.pool.spi.Scheduler;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,20 +27,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.jboss.netty.bootstrap.ServerBootstrap;
-import org.jboss.netty.buffer.ChannelBuffers;
-import org.jboss.netty.channel.Channel;
-import org.jboss.netty.channel.ChannelHandlerContext;
-import org.jboss.netty.channel.Channels;
-import org.jboss.netty.channel.MessageEvent;
-import org.jboss.netty.channel.SimpleChannelUpstreamHandler;
-import org.jboss.netty.channel.socket.nio.NioServerSocketChannelFactory;
-import org.jboss.netty.handler.codec.http.DefaultHttpResponse;
-import org.jboss.netty.handler.codec.http.HttpHeaders;
-import org.jboss.netty.handler.codec.http.HttpRequest;
-import org.jboss.netty.handler.codec.http.HttpResponse;
-import org.jboss.netty.handler.codec.http.HttpResponseStatus;
-import org.jboss.netty.handler.codec.http.HttpServerCodec;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -52,52 +35,12 @@ import org.junit.jupiter.api.Test;
 @Tag("netty3")
 class Netty3ServerDrainTest {
 
-  /** A Netty 3 backend: codec, drain tracker, health endpoint, an application answering its name. */
-  private static final class Backend {
-    final ServerStatus status = new ServerStatus();
-    final AtomicInteger served = new AtomicInteger();
-    final ServerBootstrap bootstrap = new ServerBootstrap(new NioServerSocketChannelFactory());
-    final Channel listener;
-    final ServerDrain drain;
-
-    Backend(String host, String name, Scheduler scheduler) {
-      ServerDrain[] holder = new ServerDrain[1];
-      bootstrap.setPipelineFactory(() -> Channels.pipeline(new HttpServerCodec(), holder[0].handler(),
-          new HealthEndpoint(status, "/health", true), new SimpleChannelUpstreamHandler() {
-            @Override
-            public void messageReceived(ChannelHandlerContext ctx, MessageEvent e) {
-              if (!(e.getMessage() instanceof HttpRequest)) {
-                return;
-              }
-              served.incrementAndGet();
-              HttpResponse res = new DefaultHttpResponse(((HttpRequest) e.getMessage()).getProtocolVersion(),
-                  HttpResponseStatus.OK);
-              res.setContent(ChannelBuffers.copiedBuffer(name, StandardCharsets.US_ASCII));
-              HttpHeaders.setContentLength(res, name.length());
-              e.getChannel().write(res);
-            }
-          }));
-      listener = bootstrap.bind(new InetSocketAddress(host, 0));
-      drain = new ServerDrain(status, listener, scheduler, Duration.ofSeconds(1), Duration.ofSeconds(10));
-      holder[0] = drain;
-    }
-
-    int port() {
-      return ((InetSocketAddress) listener.getLocalAddress()).getPort();
-    }
-
-    void close() {
-      listener.close().awaitUninterruptibly();
-      bootstrap.releaseExternalResources();
-    }
-  }
-
   @Test
   void aDrainedNetty3BackendLosesNoRequest() throws Exception {
     ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
     EventLoopGroup clients = new NioEventLoopGroup(2);
-    Backend app1 = new Backend(Loopback.APP1, "app1", Scheduler.of(timer));
-    Backend app2 = new Backend(Loopback.APP2, "app2", Scheduler.of(timer));
+    Netty3DrainableBackend app1 = new Netty3DrainableBackend("app1", Loopback.APP1, 0, -1, timer);
+    Netty3DrainableBackend app2 = new Netty3DrainableBackend("app2", Loopback.APP2, 0, -1, timer);
     int port = Loopback.freePort(Loopback.LB);
     AtomicBoolean running = new AtomicBoolean(true);
     AtomicInteger failed = new AtomicInteger();
@@ -110,7 +53,7 @@ class Netty3ServerDrainTest {
         TetherHttpClient client = TetherHttpClient.builder(new Bootstrap().group(clients).channel(NioSocketChannel.class))
             .config(PoolConfig.builder().name("drain3").server("lb", Loopback.LB, port).maxConnections(16).build())
             .retryPolicy(RetryPolicy.NONE).requestTimeout(Duration.ofSeconds(5)).build()) {
-      Await.until(Duration.ofSeconds(5), () -> "UP".equals(app1.status.balancerState()), () -> "checks");
+      Await.until(Duration.ofSeconds(5), () -> "UP".equals(app1.status().balancerState()), () -> "checks");
       List<Thread> callers = new ArrayList<>();
       for (int i = 0; i < 8; i++) {
         Thread t = new Thread(() -> {
@@ -129,8 +72,8 @@ class Netty3ServerDrainTest {
         callers.add(t);
       }
       Thread.sleep(400);
-      DrainSequence.Report report = app1.drain.start().get(15, TimeUnit.SECONDS);
-      int app1After = app1.served.get();
+      DrainSequence.Report report = app1.drain().get(15, TimeUnit.SECONDS);
+      int app1After = app1.served();
       Thread.sleep(400);
       running.set(false);
       for (Thread t : callers) {
@@ -140,7 +83,7 @@ class Netty3ServerDrainTest {
       assertEquals(0, failed.get());
       assertTrue(report.acknowledged());
       assertTrue(app1After > 0);
-      assertEquals(app1After, app1.served.get(), "nothing reached the drained server afterwards");
+      assertEquals(app1After, app1.served(), "nothing reached the drained server afterwards");
     } finally {
       running.set(false);
       app1.close();

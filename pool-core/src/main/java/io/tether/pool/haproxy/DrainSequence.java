@@ -47,6 +47,50 @@ public final class DrainSequence {
 
     /** {@return a stage that completes once the listener, closed by this call, stopped accepting} */
     CompletionStage<?> closeListener();
+
+    /**
+     * The transport of a server that keeps its open connections in {@code open}.
+     *
+     * @param <C> the connection type
+     * @param open the open connections, kept current by the server (thread-safe)
+     * @param idle whether a connection has no request in progress
+     * @param close closes a connection
+     * @param closeListener closes the listener; completes when it has
+     * @return the transport
+     */
+    static <C> Transport over(java.util.Collection<C> open, java.util.function.Predicate<C> idle,
+        Consumer<C> close, java.util.function.Supplier<CompletionStage<?>> closeListener) {
+      return new Transport() {
+        @Override
+        public int closeIdle() {
+          int n = 0;
+          for (C c : open) {
+            if (idle.test(c)) {
+              n++;
+              close.accept(c);
+            }
+          }
+          return n;
+        }
+
+        @Override
+        public int open() {
+          return open.size();
+        }
+
+        @Override
+        public int closeAll() {
+          int n = open.size();
+          open.forEach(close);
+          return n;
+        }
+
+        @Override
+        public CompletionStage<?> closeListener() {
+          return closeListener.get();
+        }
+      };
+    }
   }
 
   private static final long POLL_MILLIS = 20;

@@ -22,7 +22,6 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -70,39 +69,15 @@ public final class ServerDrain {
       io.netty.util.concurrent.ScheduledFuture<?> f = listener.eventLoop().schedule(task, delay, unit);
       return () -> f.cancel(false);
     };
-    this.sequence = new DrainSequence(status, new DrainSequence.Transport() {
-      @Override
-      public int closeIdle() {
-        int n = 0;
-        for (Channel ch : open) {
-          AtomicInteger busy = ch.attr(IN_FLIGHT).get();
-          if (busy == null || busy.get() == 0) {
-            n++;
-            ch.close();
-          }
-        }
-        return n;
-      }
-
-      @Override
-      public int open() {
-        return open.size();
-      }
-
-      @Override
-      public int closeAll() {
-        int n = open.size();
-        open.forEach(Channel::close);
-        return n;
-      }
-
-      @Override
-      public CompletionStage<?> closeListener() {
-        CompletableFuture<Void> f = new CompletableFuture<>();
-        listener.close().addListener(x -> f.complete(null));
-        return f;
-      }
-    }, loop, ticker, quietPeriod, grace, log::info);
+    DrainSequence.Transport transport = DrainSequence.Transport.over(open, ch -> {
+      AtomicInteger busy = ch.attr(IN_FLIGHT).get();
+      return busy == null || busy.get() == 0;
+    }, Channel::close, () -> {
+      CompletableFuture<Void> f = new CompletableFuture<>();
+      listener.close().addListener(x -> f.complete(null));
+      return f;
+    });
+    this.sequence = new DrainSequence(status, transport, loop, ticker, quietPeriod, grace, log::info);
   }
 
   /** {@return the handler to add after {@code HttpServerCodec} in every accepted channel's pipeline} */

@@ -44,6 +44,7 @@ public final class Netty3DrainableBackend implements Restartable {
   private final Channel agent;
   private final ServerDrain drain;
 
+  /** On {@code host}:{@code port} (0 for any), with an agent responder if {@code agentPort} >= 0. */
   public Netty3DrainableBackend(String name, String host, int port, int agentPort, ScheduledExecutorService timer) {
     this.name = name;
     ServerDrain[] holder = new ServerDrain[1];
@@ -79,7 +80,7 @@ public final class Netty3DrainableBackend implements Restartable {
     listener = bind(http, host, port);
     agentBootstrap.setOption("reuseAddress", true);
     agentBootstrap.setPipelineFactory(() -> Channels.pipeline(new AgentResponder(status)));
-    agent = bind(agentBootstrap, host, agentPort);
+    agent = agentPort < 0 ? null : bind(agentBootstrap, host, agentPort);
     drain = new ServerDrain(status, listener, Scheduler.of(timer), Duration.ofSeconds(1), Duration.ofSeconds(10));
     holder[0] = drain;
   }
@@ -147,7 +148,9 @@ public final class Netty3DrainableBackend implements Restartable {
   @Override
   public void close() {
     listener.close().awaitUninterruptibly();
-    agent.close().awaitUninterruptibly();
+    if (agent != null) {
+      agent.close().awaitUninterruptibly();
+    }
     accepted.close().awaitUninterruptibly();
     http.releaseExternalResources();
     agentBootstrap.releaseExternalResources();

@@ -23,24 +23,30 @@ public final class Nginx implements AutoCloseable {
     this.port = port;
   }
 
-  /** Whether an nginx binary is installed. */
-  public static boolean available() {
-    for (String p : new String[] {"/usr/sbin/nginx", "/usr/local/sbin/nginx", "/usr/bin/nginx"}) {
-      if (Files.isExecutable(Path.of(p))) {
-        return true;
-      }
-    }
-    return false;
-  }
+  private static final String[] PATHS = {"/usr/sbin/nginx", "/usr/local/sbin/nginx", "/usr/bin/nginx"};
 
-  public static String binary() {
-    for (String p : new String[] {"/usr/sbin/nginx", "/usr/local/sbin/nginx", "/usr/bin/nginx"}) {
+  /** {@return the installed nginx binary, or null} */
+  private static String installed() {
+    for (String p : PATHS) {
       if (Files.isExecutable(Path.of(p))) {
         return p;
       }
     }
-    throw new AssertionError("nginx is not installed: run the README's test command (bash scripts/test.sh "
-        + "installs it) or apt-get install nginx-light");
+    return null;
+  }
+
+  /** Whether an nginx binary is installed. */
+  public static boolean available() {
+    return installed() != null;
+  }
+
+  public static String binary() {
+    String p = installed();
+    if (p == null) {
+      throw new AssertionError("nginx is not installed: run the README's test command (bash scripts/test.sh "
+          + "installs it) or apt-get install nginx-light");
+    }
+    return p;
   }
 
   /** The directory static files are served from ({@code root} of the server). */

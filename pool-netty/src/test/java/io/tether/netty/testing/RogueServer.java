@@ -101,7 +101,7 @@ public final class RogueServer implements AutoCloseable {
     try (s) {
       InputStream in = s.getInputStream();
       OutputStream out = s.getOutputStream();
-      readHead(in);
+      head(in);
       switch (mode) {
         case GARBAGE:
           out.write("\u0000\u0001\u0002 this is not HTTP at all\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
@@ -224,17 +224,6 @@ public final class RogueServer implements AutoCloseable {
   /** {@code text} in US-ASCII, for scripts. */
   public static byte[] ascii(String text) {
     return text.getBytes(StandardCharsets.US_ASCII);
-  }
-
-  private static void readHead(InputStream in) throws IOException {
-    int state = 0;
-    int b;
-    while ((b = in.read()) >= 0) {
-      state = (b == '\r' && (state == 0 || state == 2)) ? state + 1 : (b == '\n' && (state == 1 || state == 3)) ? state + 1 : 0;
-      if (state == 4) {
-        return;
-      }
-    }
   }
 
   @Override
