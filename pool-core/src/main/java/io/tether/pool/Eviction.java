@@ -31,6 +31,8 @@ public final class Eviction {
   private final double jitter;
   private final Duration maxLifetime;
   private final Duration handoutMargin;
+  private final Duration lbFirstRequestTimeout;
+  private final Duration evictUnusedAfter;
 
   Eviction(Settings source) {
     this.settings = source.copy();
@@ -55,15 +57,21 @@ public final class Eviction {
       }
       this.evictAfter = derived;
     }
-    Duration shortestIdle = Duration.ofNanos((long) (evictAfter.toNanos() * (1 - jitter)));
+    this.lbFirstRequestTimeout = settings.get(Keys.LB_FIRST_REQUEST_TIMEOUT);
+    Duration unused = Duration.ofNanos(Math.round(lbFirstRequestTimeout.toNanos() * evictRatio));
+    this.evictUnusedAfter = lbFirstRequestTimeout.isZero() || unused.compareTo(evictAfter) >= 0 ? evictAfter : unused;
+    // The never-used deadline is the shorter one; the margin must fit below it as below the other.
+    Duration shortestIdle = Duration.ofNanos((long) (evictUnusedAfter.toNanos() * (1 - jitter)));
     Duration shortestLife = maxLifetime.isZero() ? null : Duration.ofNanos((long) (maxLifetime.toNanos() * (1 - jitter)));
     if (settings.isSet(Keys.HANDOUT_MARGIN)) {
       this.handoutMargin = settings.get(Keys.HANDOUT_MARGIN);
       if (handoutMargin.compareTo(shortestIdle) >= 0) {
         throw new ConfigException(Keys.HANDOUT_MARGIN.fullName(), Syntax.formatDuration(handoutMargin),
             "below the shortest jittered idle time " + Syntax.formatDuration(shortestIdle) + " ("
-                + Keys.EVICT_AFTER.fullName() + " " + Syntax.formatDuration(evictAfter) + " less "
-                + Keys.JITTER.fullName() + " " + Syntax.formatRatio(jitter) + ")");
+                + (evictUnusedAfter == evictAfter ? Keys.EVICT_AFTER.fullName() + " " + Syntax.formatDuration(evictAfter)
+                    : Keys.EVICT_RATIO.fullName() + " x " + Keys.LB_FIRST_REQUEST_TIMEOUT.fullName() + " "
+                        + Syntax.formatDuration(evictUnusedAfter))
+                + " less " + Keys.JITTER.fullName() + " " + Syntax.formatRatio(jitter) + ")");
       }
       if (shortestLife != null && handoutMargin.compareTo(shortestLife) >= 0) {
         throw new ConfigException(Keys.HANDOUT_MARGIN.fullName(), Syntax.formatDuration(handoutMargin),
@@ -72,7 +80,7 @@ public final class Eviction {
                 + Keys.JITTER.fullName() + " " + Syntax.formatRatio(jitter) + ")");
       }
     } else {
-      Duration margin = evictAfter.dividedBy(20);
+      Duration margin = evictUnusedAfter.dividedBy(20);
       if (margin.compareTo(MAX_DEFAULT_MARGIN) > 0) {
         margin = MAX_DEFAULT_MARGIN;
       }
@@ -152,6 +160,30 @@ public final class Eviction {
   }
 
   /**
+   * The balancer's idle timeout for a connection that has not carried a request yet: HAProxy's {@code
+   * timeout http-request} (it answers such a connection with an unsolicited {@code 408} and closes it),
+   * which is often shorter than {@code timeout http-keep-alive}. Tether counts a connection as unused
+   * until its first lease. Key {@code lb-first-request-timeout}; default 0: the same as {@link
+   * #lbIdleTimeout()}.
+   *
+   * @return the timeout for never-used connections, or zero for none of its own
+   */
+  public Duration lbFirstRequestTimeout() {
+    return lbFirstRequestTimeout;
+  }
+
+  /**
+   * Idle time after which a connection that was never leased is closed, before jitter: the shorter of
+   * {@link #evictAfter()} and {@code evict-ratio} times {@link #lbFirstRequestTimeout()}. Derived, no key
+   * of its own; matters for connections opened by {@code min-idle} warm-up.
+   *
+   * @return the idle time after which a never-leased connection is closed, before jitter
+   */
+  public Duration evictUnusedAfter() {
+    return evictUnusedAfter;
+  }
+
+  /**
    * A connection closer than this to its idle deadline or its lifetime is closed instead of handed out,
    * whether or not a sweep has run. Key {@code handout-margin}; default the smaller of 500ms and 5% of
    * {@code evict-after}.
@@ -166,19 +198,21 @@ public final class Eviction {
   public boolean equals(Object o) {
     return o instanceof Eviction e && lbIdleTimeout.equals(e.lbIdleTimeout) && evictRatio == e.evictRatio
         && evictAfter.equals(e.evictAfter) && jitter == e.jitter && maxLifetime.equals(e.maxLifetime)
-        && handoutMargin.equals(e.handoutMargin);
+        && handoutMargin.equals(e.handoutMargin) && lbFirstRequestTimeout.equals(e.lbFirstRequestTimeout);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(lbIdleTimeout, evictRatio, evictAfter, jitter, maxLifetime, handoutMargin);
+    return Objects.hash(lbIdleTimeout, evictRatio, evictAfter, jitter, maxLifetime, handoutMargin, lbFirstRequestTimeout);
   }
 
   @Override
   public String toString() {
     return "Eviction{lb-idle-timeout=" + Syntax.formatDuration(lbIdleTimeout) + ", evict-after="
         + Syntax.formatDuration(evictAfter) + ", jitter=" + Syntax.formatRatio(jitter) + ", max-lifetime="
-        + Syntax.formatDuration(maxLifetime) + ", handout-margin=" + Syntax.formatDuration(handoutMargin) + "}";
+        + Syntax.formatDuration(maxLifetime) + ", handout-margin=" + Syntax.formatDuration(handoutMargin)
+        + (lbFirstRequestTimeout.isZero() ? "" : ", lb-first-request-timeout=" + Syntax.formatDuration(lbFirstRequestTimeout))
+        + "}";
   }
 
   /**
@@ -244,6 +278,17 @@ public final class Eviction {
      */
     public Builder maxLifetime(Duration value) {
       s.set(Keys.MAX_LIFETIME, value);
+      return this;
+    }
+
+    /**
+     * See {@link Eviction#lbFirstRequestTimeout()}; 0 (none of its own) or 10ms to 24d.
+     *
+     * @param value the balancer's timeout for connections that never carried a request
+     * @return this builder
+     */
+    public Builder lbFirstRequestTimeout(Duration value) {
+      s.set(Keys.LB_FIRST_REQUEST_TIMEOUT, value);
       return this;
     }
 

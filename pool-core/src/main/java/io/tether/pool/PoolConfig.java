@@ -50,6 +50,10 @@ public final class PoolConfig {
           Integer.toString(maxConnectionsPerServer()),
           "at most " + Keys.MAX_CONNECTIONS.fullName() + " " + maxConnections());
     }
+    if (minIdle() > maxConnectionsPerServer()) {
+      throw new ConfigException(Keys.MIN_IDLE.fullName(), Integer.toString(minIdle()), "at most "
+          + Keys.MAX_CONNECTIONS_PER_SERVER.fullName() + " " + maxConnectionsPerServer());
+    }
   }
 
   /** {@return a builder with every setting at its default} */
@@ -205,6 +209,20 @@ public final class PoolConfig {
    */
   public Duration connectTimeout() {
     return settings.get(Keys.CONNECT_TIMEOUT);
+  }
+
+  /**
+   * Idle connections kept open to each server that is up: the pool opens them one at a time per server
+   * (the next when the previous one connected), at start, when one closes and when a server comes up,
+   * never while acquires wait (they open their own) and never beyond the connection limits. Such a
+   * connection has carried no request, so it is evicted at {@link Eviction#evictUnusedAfter()}, before
+   * HAProxy's {@code timeout http-request} would answer it with an unsolicited 408. Key {@code
+   * min-idle}; default 0 (connections open only for acquires).
+   *
+   * @return idle connections kept per server
+   */
+  public int minIdle() {
+    return settings.get(Keys.MIN_IDLE);
   }
 
   /** {@return which idle connection is reused first} Key {@code reuse-order}; default {@code lifo}. */
@@ -593,6 +611,16 @@ public final class PoolConfig {
      */
     public Builder connectTimeout(Duration value) {
       return set(Keys.CONNECT_TIMEOUT, value);
+    }
+
+    /**
+     * See {@link PoolConfig#minIdle()}; 0 to {@code max-connections-per-server}.
+     *
+     * @param value idle connections kept per server
+     * @return this builder
+     */
+    public Builder minIdle(int value) {
+      return set(Keys.MIN_IDLE, value);
     }
 
     /**

@@ -94,7 +94,10 @@ class PoolConcurrencyFuzzTest {
                 .maxPendingAcquires(8)
                 .acquireTimeout(Duration.ofSeconds(2))
                 .lbIdleTimeout(Duration.ofSeconds(10))
-                .eviction(Eviction.builder().maxLifetime(Duration.ofSeconds(12)).build()).reuseOrder(order);
+                // The seed picks min-idle 0, 1 or 2: warm-up connects race the test threads too.
+                .minIdle((int) Math.floorMod(seed, 3))
+                .eviction(Eviction.builder().maxLifetime(Duration.ofSeconds(12))
+                    .lbFirstRequestTimeout(Duration.ofSeconds(4)).build()).reuseOrder(order);
     TestPool t = trace != null ? TestPool.seeded(config, true, seed) : new TestPool(config, true);
     t.connector.manualConnects = true;
     t.connector.onClose =

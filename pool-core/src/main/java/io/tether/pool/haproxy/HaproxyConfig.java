@@ -1,6 +1,7 @@
 package io.tether.pool.haproxy;
 
 import io.tether.pool.ConfigException;
+import io.tether.pool.Eviction;
 import io.tether.pool.PoolConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -195,18 +196,26 @@ public final class HaproxyConfig {
    */
   public Consumer<PoolConfig.Builder> frontend(String frontend) {
     Derivation<Duration> d = clientIdleTimeout(frontend);
+    Derivation<Duration> fresh = newConnectionIdleTimeout(frontend);
     return b -> {
-      if (d.value() == null) {
-        return;
+      if (d.value() != null) {
+        apply(d, () -> b.lbIdleTimeout(d.value()));
       }
-      try {
-        b.lbIdleTimeout(d.value());
-      } catch (ConfigException e) {
-        throw new HaproxyConfigException(file, d.line(), "", "derives " + e.key() + " " + e.value()
-            + " from " + d.explanation().get(0), e.getMessage().substring(e.getMessage().indexOf("(expected: ") + 11)
-                .replaceAll("\\)$", ""));
+      // Only a shorter first-request timeout matters: warmed-up connections must leave before HAProxy's 408.
+      if (fresh.value() != null && (d.value() == null || fresh.value().compareTo(d.value()) < 0)) {
+        apply(fresh, () -> b.eviction(Eviction.builder().lbFirstRequestTimeout(fresh.value()).build()));
       }
     };
+  }
+
+  private void apply(Derivation<Duration> d, Runnable set) {
+    try {
+      set.run();
+    } catch (ConfigException e) {
+      throw new HaproxyConfigException(file, d.line(), "", "derives " + e.key() + " " + e.value()
+          + " from " + d.explanation().get(0), e.getMessage().substring(e.getMessage().indexOf("(expected: ") + 11)
+              .replaceAll("\\)$", ""));
+    }
   }
 
   /**

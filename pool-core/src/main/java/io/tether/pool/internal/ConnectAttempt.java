@@ -39,6 +39,9 @@ final class ConnectAttempt<C> {
   /** The acquire this connect will serve, or null while orphaned. */
   PendingAcquire<C> owner;
 
+  /** Whether it was started by min-idle warm-up rather than for an acquire; set once before it is shared. */
+  volatile boolean warmUp;
+
   /** The server it connects to. */
   final ServerPool<C> server;
 

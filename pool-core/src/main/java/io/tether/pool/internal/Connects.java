@@ -23,6 +23,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class Connects<C> {
   /** How long past twice the connect timeout the guard waits for a transport that says nothing. */
   private static final long GUARD_SLACK_NANOS = Duration.ofSeconds(30).toNanos();
+  /** How long after a failed warm-up connect the next is tried, unless something else triggers it first. */
+  static final long WARM_UP_RETRY_NANOS = Duration.ofSeconds(1).toNanos();
   /** The guard's bound when the connect timeout is left to the transport. */
   private static final long TRANSPORT_TIMEOUT_NANOS = Duration.ofSeconds(60).toNanos();
 
@@ -151,13 +153,37 @@ final class Connects<C> {
     return true;
   }
 
+  /**
+   * {@code min-idle}: opens one connection to {@code sp} if it has fewer idle ones, room, and no acquire
+   * waits (waiters open their own). The next starts when this one connected; a failed one is tried
+   * again after {@link #WARM_UP_RETRY_NANOS} (or sooner, when a connection closes or the server comes up).
+   */
+  void warmUp(ServerPool<C> sp) {
+    int min = engine.config.minIdle();
+    if (min == 0 || engine.isClosed() || engine.waiting.queue.size != 0 || !sp.reserveWarmUp(min)) {
+      return;
+    }
+    start(sp, null);
+  }
+
+  void warmUpAll() {
+    if (engine.config.minIdle() > 0) {
+      for (ServerPool<C> sp : engine.members.all()) {
+        warmUp(sp);
+      }
+    }
+  }
+
   private void start(ServerPool<C> sp, PendingAcquire<C> w) {
-    w.attempts++;
+    if (w != null) {
+      w.attempts++;
+    }
     PooledConnection<C> c = new PooledConnection<>(sp, engine.random.getAsDouble(), engine.random.getAsDouble());
-    c.idleBudget = engine.deadlines.idleBudget(c.idleDraw, 0);
+    c.idleBudget = engine.deadlines.idleBudget(c.idleDraw, 0, false);
     long start = engine.ticker.read();
     engine.listener.connectStarted(sp.endpoint);
     ConnectAttempt<C> attempt = engine.waiting.queue.attach(w, sp);
+    attempt.warmUp = w == null;
     Duration timeout = engine.config.connectTimeout();
     long guard = 2 * (timeout.isZero() ? TRANSPORT_TIMEOUT_NANOS : timeout.toNanos()) + GUARD_SLACK_NANOS;
     ConnectFailedException silent = new ConnectFailedException(engine.name, sp.endpoint,
@@ -192,6 +218,9 @@ final class Connects<C> {
     // The acquire this connect serves now (null if every acquire was served another way); from here on
     // it has no connect under way, so each path below that leaves it waiting must start or adopt one.
     PendingAcquire<C> w = engine.waiting.queue.finish(attempt);
+    if (attempt.warmUp) {
+      sp.warmUpEnded();
+    }
     if (err != null || conn == null) {
       Throwable cause = err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
       sp.connectFailed();
@@ -200,6 +229,9 @@ final class Connects<C> {
       engine.states.observe(sp, false);
       if (w != null) {
         failed(w, sp, cause);
+      }
+      if (attempt.warmUp) {
+        engine.tasks.schedule(() -> warmUp(sp), WARM_UP_RETRY_NANOS, false, rejected -> { });
       }
       capacityFreed();
       engine.checkClosed();
@@ -243,6 +275,9 @@ final class Connects<C> {
     engine.waiting.handOff(c);
     if (w != null && w.queued) {
       connectFor(w);
+    }
+    if (attempt.warmUp) {
+      warmUp(sp);
     }
   }
 

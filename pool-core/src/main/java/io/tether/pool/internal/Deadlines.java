@@ -3,14 +3,16 @@ package io.tether.pool.internal;
 import io.tether.pool.PoolConfig;
 
 /**
- * The eviction settings in force, in nanoseconds,, swapped whole when a live pool is reconfigured. Each connection keeps
+ * The eviction settings in force, in nanoseconds, swapped whole when a live pool is reconfigured. Each connection keeps
  * its own uniform draws, so recomputing its deadlines under new settings keeps its place in the jitter.
  */
-record Deadlines(long evictAfterNanos, long handoutMarginNanos, long lifetimeNanos, double jitter) {
+record Deadlines(long evictAfterNanos, long unusedAfterNanos, long handoutMarginNanos, long lifetimeNanos,
+    double jitter) {
 
   static Deadlines of(PoolConfig c) {
     io.tether.pool.Eviction e = c.eviction();
-    return new Deadlines(e.evictAfter().toNanos(), e.handoutMargin().toNanos(), e.maxLifetime().toNanos(), e.jitter());
+    return new Deadlines(e.evictAfter().toNanos(), e.evictUnusedAfter().toNanos(), e.handoutMargin().toNanos(),
+        e.maxLifetime().toNanos(), e.jitter());
   }
 
   /** Shortest lifetime any connection can have, for the sweep's stopping rule; 0 when unlimited. */
@@ -20,10 +22,12 @@ record Deadlines(long evictAfterNanos, long handoutMarginNanos, long lifetimeNan
 
   /**
    * Idle time a connection may have before eviction: its jittered share of evict-after, capped by what
-   * its server advertised ({@code capNanos}, 0 for none), less the hand-out margin.
+   * its server advertised ({@code capNanos}, 0 for none), less the hand-out margin. A connection never
+   * leased ({@code used} false) gets the never-used share instead: HAProxy gives such a connection only
+   * {@code timeout http-request}.
    */
-  long idleBudget(double draw, long capNanos) {
-    long budget = Jitter.shorten(evictAfterNanos, jitter, draw);
+  long idleBudget(double draw, long capNanos, boolean used) {
+    long budget = Jitter.shorten(used ? evictAfterNanos : unusedAfterNanos, jitter, draw);
     if (capNanos > 0) {
       budget = Math.min(budget, capNanos);
     }

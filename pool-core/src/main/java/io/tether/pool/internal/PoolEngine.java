@@ -107,6 +107,9 @@ final class PoolEngine<C> implements ConnectionPool<C>, TransportPool<C> {
       Objects.requireNonNull(probe, "health checks are on but there is no HealthProbe");
       startCheckers(config.healthCheck());
     }
+    if (config.minIdle() > 0) { // on the scheduler, so no connect starts before the constructor returns
+      tasks.schedule(connects::warmUpAll, 0, false, rejected -> { });
+    }
   }
 
   private ServerPool<C> join(Endpoint e) {
@@ -208,6 +211,10 @@ final class PoolEngine<C> implements ConnectionPool<C>, TransportPool<C> {
   /** A lease starts, before its holder can see the connection: its number, the transport's hook, leaks. */
   void beginLease(PooledConnection<C> c, long now) {
     c.beginLease();
+    if (!c.used) { // from now on HAProxy's keep-alive timeout applies to it, no longer http-request
+      c.used = true;
+      c.idleBudget = deadlines.idleBudget(c.idleDraw, c.capNanos, true);
+    }
     connector.leased(c.connection());
     maintenance.trackLease(c, now);
   }
@@ -523,6 +530,7 @@ final class PoolEngine<C> implements ConnectionPool<C>, TransportPool<C> {
     listener.closed(c.server.endpoint, cause, detail);
     serverMaybeGone(c.server);
     connects.capacityFreed();
+    connects.warmUp(c.server);
     checkClosed();
   }
 
@@ -550,6 +558,7 @@ final class PoolEngine<C> implements ConnectionPool<C>, TransportPool<C> {
   void serverUp(ServerPool<C> sp) {
     waiting.dispatch();
     connects.capacityFreed();
+    connects.warmUp(sp);
   }
 
   void serverLeft(ServerPool<C> sp, EndpointDownException why) {

@@ -69,6 +69,9 @@ final class PooledConnection<C> implements ConnectionSignals, Pooled<C> {
   /** Idle time allowed before eviction: jittered evict-after minus the hand-out margin. */
   long idleBudget;
 
+  /** Whether it was ever leased; until then {@link #idleBudget} is the shorter never-used one. */
+  boolean used;
+
   /** When this connection, idle since lastActivity, must be gone. Set before it is linked idle. */
   long evictAt;
 
@@ -219,7 +222,7 @@ final class PooledConnection<C> implements ConnectionSignals, Pooled<C> {
     long cap = idleTimeout.toNanos();
     if (cap > 0 && (capNanos == 0 || cap < capNanos)) {
       capNanos = cap;
-      idleBudget = server.engine.deadlines.idleBudget(idleDraw, capNanos);
+      idleBudget = server.engine.deadlines.idleBudget(idleDraw, capNanos, used);
     }
   }
 

@@ -29,6 +29,8 @@ final class ServerPool<C> {
   private final DeadlineHeap heap = new DeadlineHeap();
   private final ConnectionList all = new ConnectionList();
   private int connecting;
+  /** Whether a min-idle warm-up connect is under way; guarded by this. */
+  private boolean warming;
 
   /** Published copies for lock-free readers (balancer, emptiness checks). */
   volatile int dequeSize;
@@ -288,6 +290,32 @@ final class ServerPool<C> {
     }
   }
 
+  /**
+   * Reserves a slot for one warm-up connect when this server has fewer than {@code minIdle} idle
+   * connections and no warm-up connect under way: one at a time, so warm-up is gradual.
+   */
+  boolean reserveWarmUp(int minIdle) {
+    synchronized (this) {
+      if (warming || state != ServerState.UP || health.removing) {
+        return false;
+      }
+      int idle = 0;
+      for (PooledConnection<?> c = all.first(); c != null && idle < minIdle; c = c.nextAll) {
+        idle += c.state() == PooledConnection.IDLE ? 1 : 0;
+      }
+      if (idle >= minIdle || !reserve()) {
+        return false;
+      }
+      warming = true;
+      return true;
+    }
+  }
+
+  /** The warm-up connect reserved by {@link #reserveWarmUp} ended. */
+  synchronized void warmUpEnded() {
+    warming = false;
+  }
+
   boolean reserve() {
     synchronized (this) {
       if (all.size() + connecting >= maxConnections || !engine.connects.reservePoolSlot()) {
@@ -525,7 +553,7 @@ final class ServerPool<C> {
     long earliest = Long.MAX_VALUE;
     synchronized (this) {
       for (PooledConnection<?> c = all.first(); c != null; c = c.nextAll) {
-        c.idleBudget = e.idleBudget(c.idleDraw, c.capNanos);
+        c.idleBudget = e.idleBudget(c.idleDraw, c.capNanos, c.used);
         c.lifetimeDeadline = e.lifetimeDeadline(c.openedAt, c.lifeDraw);
         if (c.state() == PooledConnection.IDLE) {
           boolean inHeap = heap.remove(c);

@@ -117,10 +117,13 @@ final class WaitQueue<C> {
     }
   }
 
-  /** Records the connect just started for {@code w} to {@code server}; passed on if {@code w} is gone. */
+  /**
+   * Records the connect just started for {@code w} to {@code server}; passed on if {@code w} is gone or
+   * null (a warm-up connect, which any waiting acquire may adopt).
+   */
   synchronized ConnectAttempt<C> attach(PendingAcquire<C> w, ServerPool<C> server) {
     ConnectAttempt<C> a = new ConnectAttempt<>(w, server);
-    if (w.queued && w.attempt == null) {
+    if (w != null && w.queued && w.attempt == null) {
       w.attempt = a;
     } else {
       pass(a);

@@ -90,6 +90,9 @@ public final class Keys {
       "Retry a failed connect on another server (HAProxy's `option redispatch`).", false);
   public static final Key<Integer> RETRIES = integer("retries", 0, 10, 2, "2",
       "Connect attempts after the first that one acquire may make.", false);
+  public static final Key<Integer> MIN_IDLE = integer("min-idle", 0, Integer.MAX_VALUE, 0, "0",
+      "Idle connections kept open to each server that is up, opened one at a time; at most max-connections-per-server.",
+      false);
   public static final Key<Integer> AFFINITY_MAX_KEYS = integer("affinity.max-keys", 1, 10_000_000, 10_000, "10000",
       "Most affinity keys remembered; beyond it the least recently used are forgotten.", false);
   public static final Key<Duration> AFFINITY_IDLE_TIMEOUT = duration("affinity.idle-timeout", Group.POOL,
@@ -114,6 +117,11 @@ public final class Keys {
   public static final Key<Duration> MAX_LIFETIME = zeroOrIn("max-lifetime", Group.EVICTION, Duration.ofSeconds(1),
       Duration.ofDays(24), "0 (unlimited)",
       "Maximum connection age, jittered like the idle deadline; moves long connections to other servers after a deploy.",
+      true);
+  public static final Key<Duration> LB_FIRST_REQUEST_TIMEOUT = zeroOrIn("lb-first-request-timeout", Group.EVICTION,
+      Duration.ofMillis(10), Duration.ofDays(24), "0 (lb-idle-timeout)",
+      "The balancer's idle timeout for a connection that never carried a request (timeout http-request); "
+          + "a never-leased connection is evicted at evict-ratio of it.",
       true);
   public static final Key<Duration> HANDOUT_MARGIN = duration("handout-margin", Group.EVICTION, Duration.ZERO,
       Duration.ofMinutes(1), null, "min(500ms, 5% of evict-after)",
