@@ -46,7 +46,7 @@ class WarmUpTest {
 
   @Test
   void aNeverUsedConnectionLeavesBeforeTheBalancersFirstRequestTimeoutAndIsReplaced() {
-    TestPool t = new TestPool(behindHaproxy(2));
+    TestPool t = new TestPool(behindHaproxy(2), true);
     t.advance(Duration.ZERO);
     assertEquals(2, t.pool.stats().idle());
     Eviction e = t.pool.config().eviction();
