@@ -86,6 +86,13 @@ class ReloadScenarioTest {
         t.join(10_000);
       }
       Await.until(Duration.ofSeconds(12), lb::oldProcessesExited, () -> "old HAProxy processes still running");
+      // Pooled clients must not pin an old process: each leaves within timeout http-keep-alive + 1 s.
+      List<Duration> lifetimes = lb.oldProcessLifetimes();
+      System.out.println("old processes exited after (ms): " + lifetimes.stream().map(Duration::toMillis).toList());
+      assertEquals(RELOADS, lifetimes.size());
+      for (Duration d : lifetimes) {
+        assertTrue(d.compareTo(Duration.ofSeconds(11)) <= 0, "an old process lived " + d + " after its reload");
+      }
     } finally {
       running.set(false);
       group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -28,7 +29,8 @@ public final class Haproxy implements AutoCloseable {
   private final Path socket;
   private final Path log;
   private volatile Process process;
-  private final java.util.List<Process> retired = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final List<Process> retired = new CopyOnWriteArrayList<>();
+  private final List<Duration> oldLifetimes = new CopyOnWriteArrayList<>();
 
   private Haproxy(Path dir, String cpus, Process process) {
     this.dir = dir;
@@ -61,6 +63,8 @@ public final class Haproxy implements AutoCloseable {
     Process old = process;
     Process fresh = launch(dir, cpus, "-sf", Long.toString(old.pid()));
     retired.add(old);
+    long reloadedAt = System.nanoTime();
+    old.onExit().thenRun(() -> oldLifetimes.add(Duration.ofNanos(System.nanoTime() - reloadedAt)));
     process = fresh;
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     while (System.nanoTime() < deadline) {
@@ -74,6 +78,11 @@ public final class Haproxy implements AutoCloseable {
       TimeUnit.MILLISECONDS.sleep(10);
     }
     throw new AssertionError("reloaded haproxy not ready:\n" + output());
+  }
+
+  /** For each process replaced by {@link #reload()} that has exited: from its reload to its exit. */
+  public List<Duration> oldProcessLifetimes() {
+    return List.copyOf(oldLifetimes);
   }
 
   /** Whether every process replaced by {@link #reload()} has finished its sessions and exited. */
