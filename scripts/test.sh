@@ -4,6 +4,7 @@
 #   iptables  - the failover tests black-hole a backend with an iptables DROP rule
 #   openssl   - the TLS tests make their own certificates
 #   nginx     - the HTTP client's conformance tests run against a real nginx (package nginx-light)
+#   prometheus - the Grafana dashboard's queries run against a real Prometheus
 #   maven, a JDK 17
 # then runs `mvn -B verify`. Extra arguments go to Maven (e.g. -Dtest=PoolConfigTest).
 set -euo pipefail
@@ -17,6 +18,7 @@ require haproxy haproxy "integration tests run a real HAProxy"
 require iptables iptables "failover tests black-hole a backend"
 require openssl openssl "TLS tests make their own certificates"
 want nginx nginx-light "the HTTP client's conformance tests run a real nginx; they are skipped without it" || true
+want prometheus prometheus "the dashboard's queries run against a real Prometheus; skipped without it" || true
 
 echo ">> $(haproxy -v 2>/dev/null | head -1)"
 exec mvn -B verify "$@"

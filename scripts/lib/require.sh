@@ -15,7 +15,7 @@ require() {
       DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null
       _tether_apt_updated=1
     fi
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$pkg" >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$pkg" >/dev/null
     command -v "$cmd" >/dev/null 2>&1 || [ -x "/usr/sbin/$cmd" ] || {
       echo "!! installed $pkg but $cmd is still missing" >&2
       exit 1

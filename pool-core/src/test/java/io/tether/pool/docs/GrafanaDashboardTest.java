@@ -15,7 +15,8 @@ import org.junit.jupiter.api.Test;
 
 /** The dashboard queries only meters that exist, under their Prometheus names, and shows every one. */
 class GrafanaDashboardTest {
-  private static final Pattern EXPR = Pattern.compile("\"expr\":\\s*\"([^\"]*)\"");
+  /** A JSON string value, escapes included: {@code "pool=~\"$pool\""} must not end at its first {@code \"}. */
+  private static final Pattern EXPR = Pattern.compile("\"expr\":\\s*\"((?:[^\"\\\\]|\\\\.)*)\"");
   private static final Pattern SERIES = Pattern.compile("tether_[a-z_]+");
 
   /** How Micrometer's Prometheus registry names a meter's series. */
@@ -47,6 +48,8 @@ class GrafanaDashboardTest {
       }
     }
     assertTrue(used.size() > 10, "queries found: " + used);
+    assertTrue(used.contains("tether_pool_acquire_seconds_count"),
+        "a series after the first escaped quote of its query is read: " + used);
     for (String series : used) {
       assertTrue(known.contains(series), series + " is not a Tether meter");
     }
