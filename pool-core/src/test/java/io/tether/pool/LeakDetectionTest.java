@@ -48,6 +48,27 @@ class LeakDetectionTest {
         "no scan scheduled while nothing is leased");
   }
 
+  private java.util.concurrent.CompletableFuture<Lease<Conn>> forgetfulCodeThatWaits(TestPool t) {
+    return t.pool.acquire(); // no idle connection: served later, by the thread that finishes the connect
+  }
+
+  @Test
+  void aLeaseServedByAnotherThreadIsReportedWithTheApplicationsAcquiringStack() throws Exception {
+    TestPool t = new TestPool(config());
+    t.connector.manualConnects = true;
+    java.util.concurrent.CompletableFuture<Lease<Conn>> leased = forgetfulCodeThatWaits(t);
+    Thread loop = new Thread(() -> t.connector.completePending(1, e -> false), "event-loop-1");
+    loop.start();
+    loop.join();
+    assertTrue(leased.isDone());
+    t.advance(Duration.ofMinutes(1));
+    assertEquals(List.of("leak app1 60s"), t.events.matching("leak"));
+    Throwable site = t.events.leakSites.peek();
+    assertTrue(java.util.Arrays.stream(site.getStackTrace())
+        .anyMatch(f -> f.getMethodName().equals("forgetfulCodeThatWaits")), "the application's frame is there");
+    assertTrue(!site.getMessage().contains("event-loop-1"), "not the serving thread's stack: " + site.getMessage());
+  }
+
   @Test
   void offByDefault() {
     TestPool t = new TestPool(PoolConfig.builder().lbIdleTimeout(Duration.ofMinutes(10)));

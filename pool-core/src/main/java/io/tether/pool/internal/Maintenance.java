@@ -83,6 +83,11 @@ final class Maintenance<C> {
     }
   }
 
+  /** {@return the acquiring stack to keep for a leak report, or null when leak detection is off} */
+  Throwable acquireSite() {
+    return leakThresholdNanos <= 0 ? null : new Throwable("acquired on " + Thread.currentThread().getName());
+  }
+
   /** A lease started: remember where, and make sure a scan will look at it. */
   void trackLease(PooledConnection<C> c, long now) {
     if (leakThresholdNanos <= 0) {
@@ -90,7 +95,7 @@ final class Maintenance<C> {
     }
     c.leakReported = false;
     c.leasedAt = now;
-    c.acquireSite = new Throwable("acquired on " + Thread.currentThread().getName());
+    c.acquireSite = acquireSite();
     if (!leakScanScheduled) {
       leakScanScheduled = true;
       engine.tasks.schedule(this::scanForLeaks, leakThresholdNanos / 2, false, rejected -> leakScanScheduled = false);

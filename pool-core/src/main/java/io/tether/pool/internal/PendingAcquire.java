@@ -21,6 +21,12 @@ final class PendingAcquire<C> {
   /** Wants a newly opened connection: never served from the idle set or by a hand-off. */
   final boolean fresh;
 
+  /**
+   * With leak detection on, the stack of the application's acquire call: the lease may start on an
+   * event loop (when a connect or a release serves it), whose stack shows nothing of the application.
+   */
+  Throwable site;
+
   /** The affinity key it acquires for, or null. */
   final Object key;
 

@@ -36,6 +36,7 @@ final class Waiting<C> {
     long now = engine.ticker.read();
     PendingAcquire<C> w = new PendingAcquire<>(this, target, now, fresh, key, handle);
     w.avoid = avoid;
+    w.site = engine.maintenance.acquireSite();
     PoolConfig config = engine.config;
     if (engine.isClosed()) {
       w.future.fail(new PoolClosedException(engine.name));
@@ -75,6 +76,9 @@ final class Waiting<C> {
     w.cancelTimeout();
     long now = engine.ticker.read();
     engine.beginLease(c, now); // before the user can see it: its callbacks run inside succeed()
+    if (w.site != null) {
+      c.acquireSite = w.site; // the application's call, not the thread that happens to serve it
+    }
     if (!w.future.succeed(w.handle ? new LeaseHandle<>(c) : c)) {
       return false;
     }
