@@ -17,6 +17,10 @@ import io.netty.channel.pool.ChannelPoolHandler;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
+import java.nio.charset.StandardCharsets;
+import io.tether.netty.testing.Nginx;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObjectAggregator;
@@ -86,43 +90,68 @@ class GettingStartedTest {
   }
   // end-snippet
 
+  /**
+   * Against a real nginx when it is installed (the test script installs it): nginx answers an HTTP/1.1
+   * request without {@code Host} with 400, as it does behind HAProxy, so the example must send one.
+   */
   @Test
   void channelPoolExample() throws Exception {
-    try (TestHttpServer haproxyStandIn = TestHttpServer.plain("app1", Loopback.LB)) {
-      int lbPort = haproxyStandIn.port();
-      EventLoopGroup group = new NioEventLoopGroup(1);
-      try {
-        // snippet: gs-channel-pool
-        Bootstrap bootstrap = new Bootstrap().group(group).channel(NioSocketChannel.class)
-            .remoteAddress("127.0.0.1", lbPort);
-        ChannelPoolHandler handler = new AbstractChannelPoolHandler() {
-          @Override
-          public void channelCreated(Channel ch) {
-            ch.pipeline().addLast(new HttpClientCodec(), new HttpObjectAggregator(1 << 20), new Responses());
-          }
-        };
-        TetherChannelPool pool = new TetherChannelPool(bootstrap, handler, PoolConfig.builder()
-            .maxConnections(50)
-            .lbIdleTimeout(Duration.ofSeconds(10)) // HAProxy: timeout http-keep-alive 10s
-            .build());
-
-        Channel ch = pool.acquire().get(5, TimeUnit.SECONDS); // on an event loop: addListener, never get
-        try {
-          CompletableFuture<FullHttpResponse> response = ch.pipeline().get(Responses.class).next();
-          ch.writeAndFlush(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/"));
-          FullHttpResponse res = response.get(5, TimeUnit.SECONDS);
-          System.out.println(res.status());
-          res.release();
-        } finally {
-          pool.release(ch); // always: a channel that broke is closed instead of reused
+    Nginx nginx = Nginx.available() ? Nginx.start(Loopback.LB, "server { listen @ADDR@; root @DIR@/www; }",
+        www -> write(www.resolve("index.html"), "hello\n")) : null;
+    TestHttpServer standIn = nginx == null ? TestHttpServer.plain("app1", Loopback.LB) : null;
+    int lbPort = nginx != null ? nginx.port : standIn.port();
+    EventLoopGroup group = new NioEventLoopGroup(1);
+    java.io.PrintStream stdout = System.out;
+    java.io.ByteArrayOutputStream printed = new java.io.ByteArrayOutputStream();
+    try {
+      System.setOut(new java.io.PrintStream(printed, true, StandardCharsets.UTF_8));
+      // snippet: gs-channel-pool
+      Bootstrap bootstrap = new Bootstrap().group(group).channel(NioSocketChannel.class)
+          .remoteAddress("127.0.0.1", lbPort);
+      ChannelPoolHandler handler = new AbstractChannelPoolHandler() {
+        @Override
+        public void channelCreated(Channel ch) {
+          ch.pipeline().addLast(new HttpClientCodec(), new HttpObjectAggregator(1 << 20), new Responses());
         }
-        // end-snippet
-        assertEquals(1, pool.stats().idle());
-        assertEquals(1, haproxyStandIn.requests.get());
-        pool.close();
+      };
+      TetherChannelPool pool = new TetherChannelPool(bootstrap, handler, PoolConfig.builder()
+          .maxConnections(50)
+          .lbIdleTimeout(Duration.ofSeconds(10)) // HAProxy: timeout http-keep-alive 10s
+          .build());
+
+      Channel ch = pool.acquire().get(5, TimeUnit.SECONDS); // on an event loop: addListener, never get
+      try {
+        CompletableFuture<FullHttpResponse> response = ch.pipeline().get(Responses.class).next();
+        FullHttpRequest get = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/");
+        get.headers().set(HttpHeaderNames.HOST, "127.0.0.1:" + lbPort); // HTTP/1.1 requires it (else 400)
+        ch.writeAndFlush(get);
+        FullHttpResponse res = response.get(5, TimeUnit.SECONDS);
+        System.out.println(res.status());
+        res.release();
       } finally {
-        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        pool.release(ch); // always: a channel that broke is closed instead of reused
       }
+      // end-snippet
+      System.setOut(stdout);
+      assertEquals("200 OK", printed.toString(StandardCharsets.UTF_8).trim(), nginx != null ? "nginx" : "stand-in");
+      assertEquals(1, pool.stats().idle());
+      pool.close();
+    } finally {
+      System.setOut(stdout);
+      group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+      if (nginx != null) {
+        nginx.close();
+      } else {
+        standIn.close();
+      }
+    }
+  }
+
+  private static void write(java.nio.file.Path file, String text) {
+    try {
+      java.nio.file.Files.writeString(file, text);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
     }
   }
 
