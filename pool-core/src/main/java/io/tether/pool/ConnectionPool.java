@@ -126,6 +126,53 @@ public interface ConnectionPool<C> extends AutoCloseable {
   void setServerState(String server, ServerState state);
 
   /**
+   * Adds a server to a live pool, as HAProxy's runtime {@code add server}: new connections may go to it
+   * at once (checked first when the pool checks servers; ramped up over {@code slow-start} when set).
+   * Costs a copy of the server list; the lease path takes no lock for it. Thread-safe.
+   *
+   * @param server the server; its name must not be in the pool, nor still leaving it
+   * @throws IllegalArgumentException if a server of that name is in the pool or still leaving it
+   * @throws PoolClosedException if the pool is closed
+   */
+  void addServer(Endpoint server);
+
+  /**
+   * Removes a server without cutting a request, as HAProxy's {@code set server ... state drain} then
+   * {@code del server}: it takes no new connection, its idle connections close now and leased ones when
+   * released, acquires waiting for it by key move to their next server (bound ones fail). It leaves the
+   * pool's server list, stats and meters when its last connection has closed. Thread-safe.
+   *
+   * @param server the server's name
+   * @return completes when the server has left the pool (at once if it had no connection)
+   * @throws IllegalArgumentException for an unknown server name
+   */
+  CompletableFuture<Void> removeServer(String server);
+
+  /**
+   * Sets a server's weight at runtime, as HAProxy's {@code set server ... weight}: new connections and
+   * unkeyed leases follow it from now on; 0 takes it out of the rotation without draining it.
+   *
+   * @param server the server's name
+   * @param weight 0 to 256
+   * @throws IllegalArgumentException for an unknown server name or a weight outside 0-256
+   */
+  void setServerWeight(String server, int weight);
+
+  /**
+   * Makes the pool's servers exactly {@code servers}, matched by name: what a membership source (DNS,
+   * a registry) pushes. Servers not in the pool are added, servers missing from {@code servers} are
+   * removed as {@link #removeServer} does, and changed weights are set. Costs O(servers given) plus a
+   * copy of the list per change. A server whose address changed under the same name is refused: give
+   * the new address a new name.
+   *
+   * @param servers the complete set; names unique
+   * @return the changes made: servers added, removed and re-weighted, by name
+   * @throws IllegalArgumentException if a name repeats, a name's address changed, or a name is still
+   *     leaving the pool
+   */
+  MembershipChange updateServers(java.util.Collection<Endpoint> servers);
+
+  /**
    * Applies new eviction settings ({@code lb-idle-timeout}, {@code evict-ratio}, {@code evict-after},
    * {@code jitter}, {@code handout-margin}, {@code max-lifetime}) and health settings ({@code check*},
    * {@code on-marked-down}, {@code observe}, {@code error-limit}) to the running pool without dropping a

@@ -225,6 +225,18 @@ public final class PoolConfig {
     return settings.get(Keys.MIN_IDLE);
   }
 
+  /**
+   * How long a server that was added at runtime or came back up takes to reach its full weight: its
+   * share of new connections grows linearly over this time, as with HAProxy's {@code slowstart}, so a
+   * cold server is not handed a whole pool's worth of connects at once. Key {@code slow-start}; default
+   * 0 (full weight at once).
+   *
+   * @return the ramp, or zero for none
+   */
+  public Duration slowStart() {
+    return settings.get(Keys.SLOW_START);
+  }
+
   /** {@return which idle connection is reused first} Key {@code reuse-order}; default {@code lifo}. */
   public ReuseOrder reuseOrder() {
     return settings.get(Keys.REUSE_ORDER);
@@ -621,6 +633,16 @@ public final class PoolConfig {
      */
     public Builder minIdle(int value) {
       return set(Keys.MIN_IDLE, value);
+    }
+
+    /**
+     * See {@link PoolConfig#slowStart()}; 0 (off) or 100ms to 1h.
+     *
+     * @param value the ramp
+     * @return this builder
+     */
+    public Builder slowStart(Duration value) {
+      return set(Keys.SLOW_START, value);
     }
 
     /**

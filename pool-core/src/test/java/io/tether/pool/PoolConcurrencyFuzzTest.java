@@ -164,6 +164,7 @@ class PoolConcurrencyFuzzTest {
     assertTrue(t.events.matching("acquire-timeout").size() > 0, "seed " + seed + ": no acquire timed out");
     assertTrue(t.events.matching("connect-failed").size() > 0, "seed " + seed + ": no connect failed");
     assertTrue(t.connector.closedWith(CloseCause.ENDPOINT_DOWN) > 0, "seed " + seed + ": no drain or maintenance close");
+    assertTrue(t.events.matching("state app3 DRAIN->MAINT").size() > 0, "seed " + seed + ": app3 never left the pool");
     System.out.printf("fuzz %s seed %d: %d steps, %d connections, closes %s, %d timeouts, %d rejected%n",
         order, seed, totalSteps.get(), t.connector.opened.size(), closeCounts(t),
         t.events.matching("acquire-timeout").size(), t.events.matching("acquire-rejected").size());
@@ -179,7 +180,10 @@ class PoolConcurrencyFuzzTest {
     assertEquals(t.connector.open().size(), stats.idle(), "seed " + seed + ": open connections are exactly the idle ones");
     assertEquals(stats.total(), TestHooks.reservedConnections(t.pool), "seed " + seed);
 
-    t.pool.closeAsync().get(5, TimeUnit.SECONDS);
+    CompletableFuture<Void> closing = t.pool.closeAsync();
+    // A connect started since the quiesce (min-idle warm-up) must answer for the close to finish.
+    t.connector.completePending(Integer.MAX_VALUE, e -> false);
+    closing.get(5, TimeUnit.SECONDS);
     assertEquals(List.of(), t.connector.open(), "seed " + seed + ": closing the pool closed everything");
     assertEquals(0, TestHooks.scheduledTasks(t.pool), "seed " + seed);
     assertEquals(0, t.scheduler.pending(), "seed " + seed);
@@ -282,9 +286,24 @@ class PoolConcurrencyFuzzTest {
         last = "stall";
         t.ticker.advance(Duration.ofMillis(1 + random.nextInt(3_000)));
       } else if (r < 83) {
+        int pick = random.nextInt(12);
+        if (pick >= 10) {
+          // Membership: app3 joins, or starts leaving (a drain that ends with its last connection).
+          boolean present = t.pool.stats().servers().stream().anyMatch(x -> x.name().equals("app3"));
+          last = present ? "removeServer" : "addServer";
+          try {
+            if (present) {
+              t.pool.removeServer("app3");
+            } else {
+              t.pool.addServer(Endpoint.of("app3", "127.0.0.39", 8080));
+            }
+          } catch (IllegalArgumentException stillLeaving) {
+            // added back while its last connection is still out: refused, as documented
+          }
+          return;
+        }
         last = "serverState";
         String server = random.nextBoolean() ? "app1" : "app2";
-        int pick = random.nextInt(10);
         t.pool.setServerState(server, pick == 0 ? ServerState.MAINT : pick < 3 ? ServerState.DRAIN : ServerState.UP);
       } else if (r < 92) {
         last = "completeConnects";

@@ -699,6 +699,35 @@ public class TetherChannelPool implements ChannelPool {
   }
 
   /**
+   * Adds a server at runtime; see {@link ConnectionPool#addServer}.
+   *
+   * @param server the server, under a name new to the pool
+   */
+  public void addServer(io.tether.pool.Endpoint server) {
+    pool.addServer(server);
+  }
+
+  /**
+   * Removes a server without cutting a request; see {@link ConnectionPool#removeServer}.
+   *
+   * @param server the server's name
+   * @return completes when the server's last channel has closed and it has left the pool
+   */
+  public java.util.concurrent.CompletableFuture<Void> removeServer(String server) {
+    return pool.removeServer(server);
+  }
+
+  /**
+   * Makes the pool's servers exactly {@code servers}; see {@link ConnectionPool#updateServers}.
+   *
+   * @param servers the complete set, names unique
+   * @return what changed
+   */
+  public io.tether.pool.MembershipChange updateServers(java.util.Collection<io.tether.pool.Endpoint> servers) {
+    return pool.updateServers(servers);
+  }
+
+  /**
    * The engine under this adapter, for leases with more control than a channel gives: {@link
    * io.tether.pool.Lease#capIdleTime}, {@link io.tether.pool.Lease#invalidate} with a cause, {@link
    * ConnectionPool#acquireFresh()}. Its leases bypass {@link ChannelPoolHandler} callbacks.

@@ -88,11 +88,10 @@ final class Connects<C> {
     ServerPool<C> target = w.target;
     if (w.overLimit) {
       ServerPool<C> sp = target != null ? target : engine.balancer.pickForPin(engine.members.all(), null);
-      if (sp == null || sp.state != ServerState.UP) {
+      if (sp == null || sp.state != ServerState.UP || !sp.reserveOverLimit()) {
         engine.waiting.fail(w, new EndpointDownException(engine.name, sp == null ? null : sp.endpoint.name(), null));
         return null;
       }
-      sp.reserveOverLimit();
       return sp;
     }
     if (target != null) {
@@ -233,6 +232,7 @@ final class Connects<C> {
       if (attempt.warmUp) {
         engine.tasks.schedule(() -> warmUp(sp), WARM_UP_RETRY_NANOS, false, rejected -> { });
       }
+      engine.serverMaybeGone(sp); // a server being removed may have waited for this connect alone
       capacityFreed();
       engine.checkClosed();
       return;
@@ -247,6 +247,7 @@ final class Connects<C> {
       } else if (w != null) {
         retryElsewhere(w);
       }
+      engine.serverMaybeGone(sp);
       capacityFreed();
       engine.checkClosed();
       return;

@@ -66,6 +66,7 @@ final class PoolEngine<C> implements ConnectionPool<C>, TransportPool<C> {
   final Connects<C> connects;
   final Affinity<C> affinity;
   final Maintenance<C> maintenance;
+  final Servers<C> servers;
 
   private volatile boolean closed;
   private final CompletableFuture<Void> closeFuture = new CompletableFuture<>();
@@ -99,20 +100,21 @@ final class PoolEngine<C> implements ConnectionPool<C>, TransportPool<C> {
     this.connects = new Connects<>(this, config.maxConnections());
     this.affinity = new Affinity<>(this, config.affinityMaxKeys(), config.affinityIdleTimeout().toNanos());
     this.maintenance = new Maintenance<>(this, config.leakDetectionThreshold().toNanos());
+    this.servers = new Servers<>(this);
     recorder.poolStarted(name, this::stats);
     for (Endpoint e : config.servers()) {
       join(e);
     }
     if (config.healthCheck().enabled()) {
       Objects.requireNonNull(probe, "health checks are on but there is no HealthProbe");
-      startCheckers(config.healthCheck());
     }
+    startCheckers();
     if (config.minIdle() > 0) { // on the scheduler, so no connect starts before the constructor returns
       tasks.schedule(connects::warmUpAll, 0, false, rejected -> { });
     }
   }
 
-  private ServerPool<C> join(Endpoint e) {
+  ServerPool<C> join(Endpoint e) {
     ServerPool<C> sp = new ServerPool<>(this, e, config.maxConnectionsPerServer(), config.reuseOrder() == ReuseOrder.LIFO);
     members.add(sp);
     recorder.serverAdded(e);
@@ -120,9 +122,16 @@ final class PoolEngine<C> implements ConnectionPool<C>, TransportPool<C> {
     return sp;
   }
 
-  /** The weight new connections see: 0 for a server being removed. */
+  /** The weight new connections see: see {@link Servers#weightOf}. */
   int weightOf(ServerPool<?> sp) {
-    return sp.health.removing ? 0 : sp.endpoint.weight();
+    return servers.weightOf(sp);
+  }
+
+  /** Starts a checker for every checked server that has none, when checks are on. */
+  void startCheckers() {
+    if (config.healthCheck().enabled()) {
+      startCheckers(config.healthCheck());
+    }
   }
 
   /**
@@ -567,7 +576,7 @@ final class PoolEngine<C> implements ConnectionPool<C>, TransportPool<C> {
   }
 
   /** A server being removed leaves the set when its last connection is gone. */
-  private void serverMaybeGone(ServerPool<C> sp) {
+  void serverMaybeGone(ServerPool<C> sp) {
     if (sp.health.removing && sp.totalLocked() == 0 && members.get(sp.endpoint.name()) == sp) {
       HealthChecker<C> checker = sp.health.checker;
       if (checker != null) {
@@ -576,6 +585,7 @@ final class PoolEngine<C> implements ConnectionPool<C>, TransportPool<C> {
       members.drop(sp);
       recorder.serverRemoved(sp.endpoint);
       listener.stateChanged(sp.endpoint, ServerState.DRAIN, ServerState.MAINT, "removed from the pool");
+      Servers.left(sp);
     }
   }
 
@@ -586,6 +596,26 @@ final class PoolEngine<C> implements ConnectionPool<C>, TransportPool<C> {
       throw new IllegalArgumentException("pool " + name + " has no server named " + server);
     }
     states.setAdmin(sp, state);
+  }
+
+  @Override
+  public void addServer(Endpoint server) {
+    servers.add(server);
+  }
+
+  @Override
+  public CompletableFuture<Void> removeServer(String server) {
+    return servers.remove(server);
+  }
+
+  @Override
+  public void setServerWeight(String server, int weight) {
+    servers.setWeight(server, weight);
+  }
+
+  @Override
+  public io.tether.pool.MembershipChange updateServers(java.util.Collection<Endpoint> next) {
+    return servers.update(next);
   }
 
   // ================================================================ maintenance hooks for tests
@@ -785,6 +815,14 @@ final class PoolEngine<C> implements ConnectionPool<C>, TransportPool<C> {
    * the pool-wide count the limit is enforced on, neither limit is exceeded, the wait queue is sound.
    */
   List<String> checkInvariants() {
+    // Membership changes wait for the check (they are serialized on the Servers monitor): a server
+    // added meanwhile would hold reservations the check cannot see.
+    synchronized (servers) {
+      return checkInvariantsOfCurrentServers();
+    }
+  }
+
+  private List<String> checkInvariantsOfCurrentServers() {
     List<String> problems = new ArrayList<>();
     ServerPool<C>[] all = members.all();
     lockAllThen(all, 0, () -> {

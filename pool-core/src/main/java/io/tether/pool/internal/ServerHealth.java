@@ -22,4 +22,7 @@ final class ServerHealth<C> {
 
   /** Being removed: takes no new connections, leaves the pool when its last one closes. */
   volatile boolean removing;
+
+  /** Completes when a removal requested at runtime is done; null unless one was. */
+  volatile java.util.concurrent.CompletableFuture<Void> removed;
 }

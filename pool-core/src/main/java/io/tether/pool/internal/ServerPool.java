@@ -49,6 +49,12 @@ final class ServerPool<C> {
   /** This server's health inputs, owned by {@link ServerStates}. */
   final ServerHealth<C> health = new ServerHealth<>();
 
+  /** The configured weight, 0-256; set at runtime by {@link Servers}. */
+  volatile int weight;
+
+  /** While slow start ramps this server's weight up: when the ramp ends (ticker time); else 0. */
+  volatile long rampUntil;
+
   /** Smooth weighted round robin's running weight; guarded by the {@link Balancer}. */
   int currentWeight;
 
@@ -61,6 +67,7 @@ final class ServerPool<C> {
   ServerPool(PoolEngine<C> engine, Endpoint endpoint, int maxConnections, boolean lifo) {
     this.engine = engine;
     this.endpoint = endpoint;
+    this.weight = endpoint.weight();
     this.maxConnections = maxConnections;
     this.lifo = lifo;
     this.hot = new HotSlots(maxConnections);
@@ -282,11 +289,15 @@ final class ServerPool<C> {
 
   /** Reserves room for one more connection, against this server's limit and the pool's. */
   /** A connect slot even at the limits, for an acquire whose timeout asks for one. */
-  void reserveOverLimit() {
+  boolean reserveOverLimit() {
     synchronized (this) {
+      if (health.removing) {
+        return false;
+      }
       engine.connects.reservePoolSlotOverLimit();
       connecting++;
       total = all.size() + connecting;
+      return true;
     }
   }
 
@@ -318,7 +329,9 @@ final class ServerPool<C> {
 
   boolean reserve() {
     synchronized (this) {
-      if (all.size() + connecting >= maxConnections || !engine.connects.reservePoolSlot()) {
+      // Checked under this lock, as serverMaybeGone counts under it: a server being removed never gains
+      // a connect after it was found empty and dropped.
+      if (health.removing || all.size() + connecting >= maxConnections || !engine.connects.reservePoolSlot()) {
         return false;
       }
       connecting++;

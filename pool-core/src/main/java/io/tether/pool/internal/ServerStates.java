@@ -227,6 +227,7 @@ final class ServerStates<C> {
       engine.serverUp(e); // a backup that took over, or this server: waiting acquires may use it
     }
     if (to == ServerState.UP) {
+      engine.servers.rampUp(sp); // slow start after coming back, as HAProxy's slowstart
       engine.serverUp(sp);
       if (!sp.endpoint.backup() && onMarkedUp == OnMarkedUp.SHUTDOWN_BACKUP_SESSIONS) {
         shutDownBackups(sp);

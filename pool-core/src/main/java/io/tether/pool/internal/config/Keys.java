@@ -93,6 +93,8 @@ public final class Keys {
   public static final Key<Integer> MIN_IDLE = integer("min-idle", 0, Integer.MAX_VALUE, 0, "0",
       "Idle connections kept open to each server that is up, opened one at a time; at most max-connections-per-server.",
       false);
+  public static final Key<Duration> SLOW_START = zeroOr("slow-start", Duration.ofMillis(100), Duration.ofHours(1),
+      "0 (off)", "A server added or back up gets its weight linearly over this time (HAProxy's slowstart).", true);
   public static final Key<Integer> AFFINITY_MAX_KEYS = integer("affinity.max-keys", 1, 10_000_000, 10_000, "10000",
       "Most affinity keys remembered; beyond it the least recently used are forgotten.", false);
   public static final Key<Duration> AFFINITY_IDLE_TIMEOUT = duration("affinity.idle-timeout", Group.POOL,

@@ -1,0 +1,150 @@
+package io.tether.pool.internal;
+
+import io.tether.pool.Endpoint;
+import io.tether.pool.MembershipChange;
+import io.tether.pool.PoolClosedException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Changes to the pool's servers at runtime: add, remove (a drain that ends when the last connection
+ * closes), re-weight, and a whole set pushed by a membership source. Changes are serialized here; each
+ * publishes a new server array ({@link Membership}), so the lease path reads servers with one volatile
+ * load and never waits for a change. Weights in force, with the {@code slow-start} ramp, come from
+ * {@link #weightOf}.
+ */
+final class Servers<C> {
+  static final int MAX_WEIGHT = 256;
+
+  private final PoolEngine<C> engine;
+
+  Servers(PoolEngine<C> engine) {
+    this.engine = engine;
+  }
+
+  /** The weight new connections see: 0 while being removed, ramped up during slow start. */
+  int weightOf(ServerPool<?> sp) {
+    if (sp.health.removing) {
+      return 0;
+    }
+    int w = sp.weight;
+    long until = sp.rampUntil;
+    if (until == 0 || w == 0) {
+      return w;
+    }
+    long now = engine.ticker.read();
+    long ramp = engine.config.slowStart().toNanos();
+    if (now >= until || ramp == 0) {
+      sp.rampUntil = 0; // benign race: another reader may still scale once more
+      return w;
+    }
+    // HAProxy's slowstart: the weight grows linearly from the moment the server came up.
+    long elapsed = ramp - (until - now);
+    return (int) Math.max(1, (w * elapsed + ramp - 1) / ramp);
+  }
+
+  /** Starts slow start for a server that just joined or came back up. */
+  void rampUp(ServerPool<?> sp) {
+    long ramp = engine.config.slowStart().toNanos();
+    if (ramp > 0) {
+      sp.rampUntil = engine.ticker.read() + ramp;
+    }
+  }
+
+  synchronized void add(Endpoint e) {
+    if (engine.isClosed()) {
+      throw new PoolClosedException(engine.name);
+    }
+    ServerPool<C> old = engine.members.get(e.name());
+    if (old != null) {
+      throw new IllegalArgumentException("pool " + engine.name + ": a server named " + e.name()
+          + (old.health.removing ? " is still leaving the pool" : " is already in the pool"));
+    }
+    ServerPool<C> sp = engine.join(e);
+    rampUp(sp);
+    engine.startCheckers();
+    engine.serverUp(sp);
+  }
+
+  synchronized CompletableFuture<Void> remove(String name) {
+    ServerPool<C> sp = find(name);
+    if (sp.health.removed != null) {
+      return sp.health.removed; // already leaving
+    }
+    sp.health.removed = new CompletableFuture<>();
+    engine.states.removing(sp, "removed at runtime");
+    engine.serverMaybeGone(sp); // no connection at all: it leaves now
+    return sp.health.removed;
+  }
+
+  synchronized void setWeight(String name, int weight) {
+    if (weight < 0 || weight > MAX_WEIGHT) {
+      throw new IllegalArgumentException("weight " + weight + " (expected: 0-" + MAX_WEIGHT + ")");
+    }
+    ServerPool<C> sp = find(name);
+    sp.weight = weight;
+    engine.states.rotationChanged();
+  }
+
+  synchronized MembershipChange update(Collection<Endpoint> next) {
+    Map<String, Endpoint> wanted = new HashMap<>();
+    for (Endpoint e : next) {
+      if (wanted.put(e.name(), e) != null) {
+        throw new IllegalArgumentException("server " + e.name() + " is named twice");
+      }
+      ServerPool<C> sp = engine.members.get(e.name());
+      if (sp != null && !sp.endpoint.address().equals(e.address())) {
+        throw new IllegalArgumentException("server " + e.name() + " moved from " + sp.endpoint.address() + " to "
+            + e.address() + ": give the new address a new name");
+      }
+      if (sp != null && sp.health.removing) {
+        throw new IllegalArgumentException("server " + e.name() + " is still leaving the pool");
+      }
+    }
+    List<String> added = new ArrayList<>();
+    List<String> removed = new ArrayList<>();
+    List<String> reweighted = new ArrayList<>();
+    for (ServerPool<C> sp : engine.members.all()) {
+      if (!wanted.containsKey(sp.endpoint.name()) && !sp.health.removing) {
+        removed.add(sp.endpoint.name());
+      }
+    }
+    for (String name : removed) {
+      remove(name);
+    }
+    for (Endpoint e : wanted.values()) {
+      ServerPool<C> sp = engine.members.get(e.name());
+      if (sp == null) {
+        add(e);
+        added.add(e.name());
+      } else if (sp.weight != e.weight()) {
+        setWeight(e.name(), e.weight());
+        reweighted.add(e.name());
+      }
+    }
+    added.sort(null);
+    removed.sort(null);
+    reweighted.sort(null);
+    return new MembershipChange(added, removed, reweighted);
+  }
+
+  private ServerPool<C> find(String name) {
+    ServerPool<C> sp = engine.members.get(name);
+    if (sp == null) {
+      throw new IllegalArgumentException("pool " + engine.name + " has no server named " + name);
+    }
+    return sp;
+  }
+
+  /** The server left the pool (its last connection closed): a removal completes. */
+  static void left(ServerPool<?> sp) {
+    CompletableFuture<Void> f = sp.health.removed;
+    if (f != null) {
+      f.complete(null);
+    }
+  }
+}

@@ -1,0 +1,198 @@
+package io.tether.pool;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.tether.pool.testing.FakeConnector.Conn;
+import io.tether.pool.testing.TestPool;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Servers that come and go on a live pool, on a fake clock: added servers take connections at once,
+ * removed ones drain (idle closed now, leased when released, keyed sessions moved) and leave when their
+ * last connection is gone, weights steer new connections, slow start ramps a new server up.
+ */
+class MembershipTest {
+  private static final Endpoint APP1 = Endpoint.of("app1", "127.0.0.29", 8080);
+  private static final Endpoint APP2 = Endpoint.of("app2", "127.0.0.38", 8080);
+  private static final Endpoint APP3 = Endpoint.of("app3", "127.0.0.39", 8080);
+
+  private static TestPool pool(Endpoint... servers) {
+    PoolConfig.Builder b = PoolConfig.builder().lbIdleTimeout(Duration.ofMinutes(10)).maxConnections(100);
+    for (Endpoint e : servers) {
+      b.server(e);
+    }
+    return new TestPool(b);
+  }
+
+  private static Map<String, Integer> openByServer(TestPool t) {
+    Map<String, Integer> out = new HashMap<>();
+    for (PoolStats.Server s : t.pool.stats().servers()) {
+      out.put(s.name(), s.total());
+    }
+    return out;
+  }
+
+  private static List<String> names(TestPool t) {
+    return t.pool.stats().servers().stream().map(PoolStats.Server::name).sorted().toList();
+  }
+
+  @Test
+  void anAddedServerTakesNewConnectionsAtOnce() {
+    TestPool t = pool(APP1);
+    List<Lease<Conn>> held = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      held.add(t.lease());
+    }
+    t.pool.addServer(APP2);
+    for (int i = 0; i < 4; i++) {
+      held.add(t.lease());
+    }
+    assertEquals(Map.of("app1", 4, "app2", 4), openByServer(t), "leastconn fills the new server first");
+    IllegalArgumentException twice = assertThrows(IllegalArgumentException.class, () -> t.pool.addServer(APP2));
+    assertTrue(twice.getMessage().contains("already in the pool"), twice.getMessage());
+  }
+
+  @Test
+  void aRemovedServerDrainsAndLeavesWithItsLastConnection() throws Exception {
+    TestPool t = pool(APP1, APP2);
+    List<Lease<Conn>> held = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      held.add(t.lease());
+    }
+    Lease<Conn> leasedOnApp2 = held.stream().filter(l -> l.connection().endpoint.name().equals("app2")).findFirst()
+        .orElseThrow();
+    Lease<Conn> idleOnApp2 = held.stream().filter(l -> l.connection().endpoint.name().equals("app2"))
+        .filter(l -> l != leasedOnApp2).findFirst().orElseThrow();
+    idleOnApp2.release();
+
+    CompletableFuture<Void> gone = t.pool.removeServer("app2");
+    assertEquals(CloseCause.ENDPOINT_DOWN, idleOnApp2.connection().closedWith, "its idle connection closes now");
+    assertNull(leasedOnApp2.connection().closedWith, "its leased connection is not cut");
+    assertFalse(gone.isDone(), "a connection is still leased");
+    for (int i = 0; i < 6; i++) {
+      assertEquals("app1", t.lease().connection().endpoint.name(), "no new connection goes to a removed server");
+    }
+    assertEquals(ServerState.DRAIN, t.pool.stats().server("app2").state());
+
+    leasedOnApp2.release();
+    assertEquals(CloseCause.ENDPOINT_DOWN, leasedOnApp2.connection().closedWith, "closed when released");
+    assertTrue(gone.isDone(), "the removal completes with the last connection");
+    assertFalse(names(t).contains("app2"), "and the server left the pool");
+    assertThrows(IllegalArgumentException.class, () -> t.pool.setServerState("app2", ServerState.UP));
+    t.pool.addServer(APP2); // its name is free again
+    assertEquals(ServerState.UP, t.pool.stats().server("app2").state());
+  }
+
+  @Test
+  void aServerWithNoConnectionLeavesAtOnceAndOneWithAConnectInFlightWhenItEnds() {
+    TestPool t = pool(APP1, APP2);
+    assertTrue(t.pool.removeServer("app2").isDone());
+    assertFalse(names(t).contains("app2"));
+
+    t.pool.addServer(APP3);
+    t.connector.manualConnects = true;
+    CompletableFuture<Lease<Conn>> a = t.pool.acquire(APP3);
+    CompletableFuture<Void> gone = t.pool.removeServer("app3");
+    assertFalse(gone.isDone(), "its connect is under way");
+    t.connector.completePending(1, e -> false);
+    assertTrue(gone.isDone(), "the connect ended: nothing of app3 is left");
+    ExecutionException e = assertThrows(ExecutionException.class, () -> a.get());
+    assertInstanceOf(EndpointDownException.class, e.getCause(), "an acquire bound to the removed server fails");
+  }
+
+  @Test
+  void keyedSessionsOfARemovedServerMoveToTheirNextServer() {
+    TestPool t = pool(APP1, APP2);
+    Map<String, String> pinned = new HashMap<>();
+    for (int i = 0; i < 8; i++) {
+      Lease<Conn> l = t.pool.acquireByKey("user" + i).join();
+      pinned.put("user" + i, l.connection().endpoint.name());
+      l.release();
+    }
+    assertTrue(pinned.containsValue("app2"));
+    t.pool.removeServer("app2");
+    for (int i = 0; i < 8; i++) {
+      Lease<Conn> l = t.pool.acquireByKey("user" + i).join();
+      assertEquals("app1", l.connection().endpoint.name(), "user" + i);
+      l.release();
+    }
+  }
+
+  @Test
+  void weightsSteerNewConnections() {
+    TestPool t = pool(APP1, APP2);
+    t.pool.setServerWeight("app2", 3);
+    List<Lease<Conn>> held = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      held.add(t.lease());
+    }
+    assertEquals(Map.of("app1", 10, "app2", 30), openByServer(t), "leastconn by connections per weight");
+    t.pool.setServerWeight("app1", 0);
+    for (int i = 0; i < 10; i++) {
+      assertEquals("app2", t.lease().connection().endpoint.name(), "weight 0: out of the rotation");
+    }
+    assertEquals(10, t.pool.stats().server("app1").leased(), "but not drained");
+    assertThrows(IllegalArgumentException.class, () -> t.pool.setServerWeight("app1", 257));
+    assertThrows(IllegalArgumentException.class, () -> t.pool.setServerWeight("nope", 1));
+  }
+
+  @Test
+  void slowStartRampsAnAddedServersShareOfNewConnections() {
+    TestPool t = new TestPool(PoolConfig.builder().lbIdleTimeout(Duration.ofMinutes(10)).maxConnections(1000)
+        .slowStart(Duration.ofSeconds(10)).server(APP1.withWeight(100)));
+    t.pool.addServer(APP2.withWeight(100));
+    t.advance(Duration.ofSeconds(1)); // app2 at 10% of its weight
+    for (int i = 0; i < 110; i++) {
+      t.lease();
+    }
+    int early = openByServer(t).get("app2");
+    assertTrue(early >= 8 && early <= 12, "at 1s of 10s app2 gets about 10 of 110: " + early);
+    t.advance(Duration.ofSeconds(9)); // the ramp is over
+    for (int i = 0; i < 200; i++) {
+      t.lease();
+    }
+    Map<String, Integer> open = openByServer(t);
+    assertEquals(open.get("app1"), open.get("app2"), "full weight: connections even out " + open);
+  }
+
+  @Test
+  void updateServersAppliesTheDifference() {
+    TestPool t = pool(APP1, APP2);
+    MembershipChange c = t.pool.updateServers(List.of(APP2.withWeight(5), APP3));
+    assertEquals(List.of("app3"), c.added());
+    assertEquals(List.of("app1"), c.removed());
+    assertEquals(List.of("app2"), c.reweighted());
+    assertEquals(List.of("app2", "app3"), names(t));
+    assertTrue(t.pool.updateServers(List.of(APP2.withWeight(5), APP3)).isEmpty(), "the same set again changes nothing");
+
+    IllegalArgumentException moved = assertThrows(IllegalArgumentException.class,
+        () -> t.pool.updateServers(List.of(Endpoint.of("app3", "127.0.0.40", 8080))));
+    assertTrue(moved.getMessage().contains("give the new address a new name"), moved.getMessage());
+    assertThrows(IllegalArgumentException.class, () -> t.pool.updateServers(List.of(APP3, APP3)));
+    assertEquals(List.of("app2", "app3"), names(t), "a refused update changes nothing");
+  }
+
+  @Test
+  void eventsAndStatsFollowTheChanges() {
+    TestPool t = pool(APP1);
+    t.pool.addServer(APP2);
+    t.pool.removeServer("app2");
+    assertEquals(List.of("state app2 UP->DRAIN", "state app2 DRAIN->MAINT"), t.events.matching("state app2"));
+    assertThrows(PoolClosedException.class, () -> {
+      t.pool.close();
+      t.pool.addServer(APP3);
+    });
+  }
+}
