@@ -5,6 +5,7 @@
 #   openssl   - the TLS tests make their own certificates
 #   nginx     - the HTTP client's conformance tests run against a real nginx (package nginx-light)
 #   prometheus - the Grafana dashboard's queries run against a real Prometheus
+#   dnsmasq   - DNS discovery is tested against a real DNS server on 127.0.0.60
 #   maven, a JDK 17
 # then runs `mvn -B verify`. Extra arguments go to Maven (e.g. -Dtest=PoolConfigTest).
 set -euo pipefail
@@ -19,6 +20,7 @@ require iptables iptables "failover tests black-hole a backend"
 require openssl openssl "TLS tests make their own certificates"
 want nginx nginx-light "the HTTP client's conformance tests run a real nginx; they are skipped without it" || true
 want prometheus prometheus "the dashboard's queries run against a real Prometheus; skipped without it" || true
+want dnsmasq dnsmasq-base "DNS discovery tests run a real DNS server; skipped without it" || true
 
 echo ">> $(haproxy -v 2>/dev/null | head -1)"
 exec mvn -B verify "$@"

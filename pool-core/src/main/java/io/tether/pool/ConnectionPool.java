@@ -231,6 +231,7 @@ public interface ConnectionPool<C> extends AutoCloseable {
     private PoolConfig config;
     private Scheduler scheduler;
     private Ticker ticker = Ticker.system();
+    private boolean dynamicServers;
     private PoolListener listener = PoolListener.NONE;
     private PoolMetricsRecorder metrics = PoolMetricsRecorder.NOOP;
     private HealthProbe probe;
@@ -332,11 +333,24 @@ public interface ConnectionPool<C> extends AutoCloseable {
     }
 
     /**
+     * Lets the pool start with no server: servers then come at runtime ({@link ConnectionPool#addServer},
+     * {@link ConnectionPool#updateServers}, a membership source). Until one is added, acquires fail with
+     * {@link EndpointDownException}.
+     *
+     * @return this builder
+     */
+    public Builder<C> dynamicServers() {
+      this.dynamicServers = true;
+      return this;
+    }
+
+    /**
      * Creates the pool. It opens no connection until the first acquire; health checks, if on, start at
      * once.
      *
      * @return the started pool
      * @throws IllegalStateException if the config or scheduler is missing or the config has no server
+     *     (unless {@link #dynamicServers()})
      */
     public ConnectionPool<C> build() {
       if (config == null) {
@@ -345,7 +359,7 @@ public interface ConnectionPool<C> extends AutoCloseable {
       if (scheduler == null) {
         throw new IllegalStateException("scheduler is required (an event loop or Scheduler.of(executor))");
       }
-      if (config.servers().isEmpty()) {
+      if (config.servers().isEmpty() && !dynamicServers) {
         throw new IllegalStateException(
             "pool " + config.name() + " has no server: add one with PoolConfig.Builder.server(...) "
                 + "or a tether.pool.server.<name>=<host>:<port> property");

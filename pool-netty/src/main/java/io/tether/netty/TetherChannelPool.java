@@ -259,7 +259,7 @@ public class TetherChannelPool implements ChannelPool {
     this.reusableAfterClose = reusableAfterClose;
     EventLoopGroup group = b.bootstrap.config().group();
     this.executor = b.executor != null ? b.executor : group != null ? group.next() : GlobalEventExecutor.INSTANCE;
-    PoolConfig config = NettyDefaults.withServer(b.config, b.bootstrap);
+    PoolConfig config = b.dynamicServers ? b.config : NettyDefaults.withServer(b.config, b.bootstrap);
     ChannelConnector connector = new ChannelConnector(this, b.bootstrap, b.handler, b.ticker,
         config.responseTimeout(), config.idleInput() == IdleInput.CLOSE, config.name(), b.tls, this::connectChannel);
     this.bootstrap = b.bootstrap.clone();
@@ -270,6 +270,9 @@ public class TetherChannelPool implements ChannelPool {
         .listener(b.listener)
         .log(NettyLog.of(config.name()))
         .metrics(b.metrics);
+    if (b.dynamicServers) {
+      pb.dynamicServers();
+    }
     if (config.healthCheck().enabled()) {
       pb.healthProbe(b.probe != null ? b.probe : ChannelProbes.of(b.bootstrap, b.tls));
     }
@@ -769,6 +772,7 @@ public class TetherChannelPool implements ChannelPool {
     private EventExecutor executor;
     private HealthProbe probe;
     private Tls tls;
+    private boolean dynamicServers;
 
     private Builder(Bootstrap bootstrap) {
       this.bootstrap = Objects.requireNonNull(bootstrap, "bootstrap");
@@ -809,11 +813,24 @@ public class TetherChannelPool implements ChannelPool {
     }
 
     /**
+     * Starts the pool with the configuration's servers only, none of them from the bootstrap's remote
+     * address: servers then come and go at runtime ({@link TetherChannelPool#addServer}, {@link
+     * TetherChannelPool#updateServers}, {@code io.tether.netty.dns.DnsDiscovery}); until one is added,
+     * acquires fail with {@link io.tether.pool.EndpointDownException}.
+     *
+     * @return this builder
+     */
+    public Builder dynamicServers() {
+      this.dynamicServers = true;
+      return this;
+    }
+    /**
      * The configuration; without servers, the bootstrap's remote address is the one server.
      *
      * @param value the configuration
      * @return this builder
      */
+
     public Builder config(PoolConfig value) {
       this.config = Objects.requireNonNull(value, "config");
       return this;

@@ -2,6 +2,7 @@ package io.tether.adapters;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.reflect.Method;
 import java.net.URL;
@@ -44,11 +45,17 @@ class AdapterIsolationTest {
 
   /** Loads and links every class of {@code pkg} in the loader: resolving each method's signature. */
   private static int linkPackage(ClassLoader l, String pkg) throws Exception {
+    return linkPackage(l, pkg, null);
+  }
+
+  /** As above, leaving out the sub-package {@code except} (null for none). */
+  private static int linkPackage(ClassLoader l, String pkg, String except) throws Exception {
     Path root = Path.of(locationOf("io.tether.netty3.Netty3ChannelPool").toURI());
     Path dir = root.resolve(pkg.replace('.', '/'));
     List<String> names = new ArrayList<>();
     try (Stream<Path> s = Files.walk(dir)) {
-      s.filter(p -> p.toString().endsWith(".class")).forEach(p -> {
+      Path skip = except == null ? null : root.resolve(except.replace('.', '/'));
+      s.filter(p -> p.toString().endsWith(".class") && (skip == null || !p.startsWith(skip))).forEach(p -> {
         String rel = root.relativize(p).toString();
         names.add(rel.substring(0, rel.length() - 6).replace('/', '.'));
       });
@@ -92,10 +99,16 @@ class AdapterIsolationTest {
         "io.netty.util.Version", "io.netty.handler.codec.http.HttpObject", "io.netty.handler.codec.ByteToMessageDecoder",
         "io.netty.resolver.AddressResolver", "io.netty.handler.ssl.SslHandler"))) {
       assertThrows(ClassNotFoundException.class, () -> Class.forName("org.jboss.netty.channel.Channel", false, l));
-      int linked = linkPackage(l, "io.tether.netty");
+      // DNS discovery is the one part that needs netty-resolver-dns; the rest must not.
+      int linked = linkPackage(l, "io.tether.netty", "io.tether.netty.dns");
       Object quiet = Class.forName("io.tether.netty.server.QuietResetHandler", true, l).getConstructor().newInstance();
       assertEquals(0L, quiet.getClass().getMethod("resets").invoke(quiet));
-      System.out.println("Netty 4 adapter: " + linked + " classes linked without Netty 3");
+      System.out.println("Netty 4 adapter: " + linked + " classes linked without Netty 3 or netty-resolver-dns");
+    }
+    try (URLClassLoader l = loader(List.of("io.netty.channel.Channel", "io.netty.buffer.ByteBuf",
+        "io.netty.util.Version", "io.netty.handler.codec.ByteToMessageDecoder", "io.netty.resolver.AddressResolver",
+        "io.netty.resolver.dns.DnsNameResolver", "io.netty.handler.codec.dns.DnsResponse"))) {
+      assertTrue(linkPackage(l, "io.tether.netty.dns") > 0, "DNS discovery links with netty-resolver-dns");
     }
   }
 }

@@ -91,6 +91,9 @@ public final class TetherHttpClient implements AutoCloseable {
     if (b.tls != null) {
       poolBuilder.tls(b.tls);
     }
+    if (b.dynamicServers) {
+      poolBuilder.dynamicServers();
+    }
     this.pool = poolBuilder
             .handler(
                 new AbstractChannelPoolHandler() {
@@ -334,6 +337,7 @@ public final class TetherHttpClient implements AutoCloseable {
   /** Settings of the client; pool settings come in a {@link PoolConfig}. Not thread-safe. */
   public static final class Builder {
     private final Bootstrap bootstrap;
+    private boolean dynamicServers;
     private PoolConfig config = PoolConfig.builder().build();
     private Duration requestTimeout;
     private Duration firstByteTimeout;
@@ -358,6 +362,18 @@ public final class TetherHttpClient implements AutoCloseable {
      */
     public Builder tls(io.tether.netty.Tls value) {
       this.tls = Objects.requireNonNull(value, "tls");
+      return this;
+    }
+
+    /**
+     * The pool starts with the configuration's servers only (none from the bootstrap); servers come at
+     * runtime, from {@code pool().addServer} or a {@code DnsDiscovery}. See {@link
+     * TetherChannelPool.Builder#dynamicServers()}.
+     *
+     * @return this builder
+     */
+    public Builder dynamicServers() {
+      this.dynamicServers = true;
       return this;
     }
 

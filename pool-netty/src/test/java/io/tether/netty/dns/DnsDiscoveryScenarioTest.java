@@ -1,0 +1,192 @@
+package io.tether.netty.dns;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpVersion;
+import io.tether.netty.http.RetryPolicy;
+import io.tether.netty.http.TetherHttpClient;
+import io.tether.netty.testing.Dnsmasq;
+import io.tether.netty.testing.Loopback;
+import io.tether.netty.testing.TestHttpServer;
+import io.tether.pool.Eviction;
+import io.tether.pool.PoolConfig;
+import io.tether.pool.PoolStats;
+import io.tether.pool.membership.Discovered;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Pool membership from a real DNS server (dnsmasq on 127.0.0.60) under keep-alive load from 64 callers,
+ * retries off, backends on 127.0.0.41-45 (one port): the answer goes 2 -> 5 -> 1 -> 3 addresses; no
+ * request fails, a removed server gets no new connection once the change is seen, and every live
+ * server's connection count comes within 20% of its fair share within 2 x max(TTL 1s, max-lifetime 2s).
+ */
+@Tag("dns")
+@Timeout(value = 3, unit = TimeUnit.MINUTES)
+class DnsDiscoveryScenarioTest {
+  static final String DNS_HOST = "127.0.0.60";
+  private static final int CALLERS = 64;
+
+  /** Five backends on 127.0.0.41-45, all on one port (DNS A records carry no port). */
+  static List<TestHttpServer> backends(int n) throws InterruptedException {
+    for (int attempt = 0; attempt < 20; attempt++) {
+      int port = Loopback.freePort("127.0.0.41");
+      List<TestHttpServer> out = new ArrayList<>();
+      try {
+        for (int i = 1; i <= n; i++) {
+          out.add(TestHttpServer.plain("b" + i, "127.0.0." + (40 + i), port));
+        }
+        return out;
+      } catch (Exception taken) {
+        out.forEach(TestHttpServer::close);
+      }
+    }
+    throw new AssertionError("no port free on 127.0.0.41-" + (40 + n));
+  }
+
+  static List<String> ips(int... last) {
+    List<String> out = new ArrayList<>();
+    for (int i : last) {
+      out.add("127.0.0." + i);
+    }
+    return out;
+  }
+
+  @Test
+  void membershipFollowsDnsUnderLoadWithoutAFailedRequest() throws Exception {
+    Assumptions.assumeTrue(Dnsmasq.installed(), "dnsmasq is not installed (apt-get install dnsmasq-base)");
+    List<TestHttpServer> servers = backends(5);
+    int port = servers.get(0).port();
+    EventLoopGroup group = new NioEventLoopGroup(2);
+    AtomicBoolean running = new AtomicBoolean(true);
+    Queue<Throwable> failures = new ConcurrentLinkedQueue<>();
+    AtomicInteger ok = new AtomicInteger();
+    List<Thread> callers = new ArrayList<>();
+    try (Dnsmasq dns = Dnsmasq.start(DNS_HOST, 1, Map.of("api.test", ips(41, 42)), List.of());
+        TetherHttpClient client = TetherHttpClient.builder(new Bootstrap().group(group).channel(NioSocketChannel.class))
+            .config(PoolConfig.builder().name("dns").maxConnections(CALLERS).lbIdleTimeout(Duration.ofSeconds(10))
+                .eviction(Eviction.builder().maxLifetime(Duration.ofSeconds(2)).build()).build())
+            .dynamicServers().retryPolicy(RetryPolicy.NONE).requestTimeout(Duration.ofSeconds(5)).build();
+        DnsDiscovery discovery = DnsDiscovery.builder(client.pool().leases(), group.next())
+            .addresses("api.test", port).nameServer(dns.address()).slotPrefix("api")
+            .ttlBounds(Duration.ofMillis(500), Duration.ofSeconds(5)).holdObsolete(Duration.ofSeconds(1))
+            .queryTimeout(Duration.ofMillis(500)).build()) {
+      assertEquals(List.of("api1", "api2"), discovery.start().get(5, TimeUnit.SECONDS).added());
+      for (int i = 0; i < CALLERS; i++) {
+        Thread t = new Thread(() -> {
+          while (running.get()) {
+            try {
+              client.send(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/"))
+                  .get(10, TimeUnit.SECONDS).release();
+              ok.incrementAndGet();
+            } catch (Exception e) {
+              failures.add(e);
+            }
+          }
+        });
+        t.start();
+        callers.add(t);
+      }
+      List<String> report = new ArrayList<>();
+      for (int[] answer : new int[][] {{41, 42, 43, 44, 45}, {43}, {41, 44, 45}}) {
+        List<String> wanted = ips(answer);
+        dns.setAddresses(Map.of("api.test", wanted));
+        long changed = System.nanoTime();
+        while (!hosts(discovery).equals(new java.util.TreeSet<>(wanted))) {
+          assertTrue(System.nanoTime() - changed < TimeUnit.SECONDS.toNanos(5), "discovery saw " + discovery.servers());
+          Thread.sleep(20);
+        }
+        long seen = System.nanoTime();
+        Map<String, Integer> acceptedAtChange = new HashMap<>();
+        for (TestHttpServer s : servers) {
+          acceptedAtChange.put(s.name, s.accepted.get());
+        }
+        long deadline = seen + TimeUnit.SECONDS.toNanos(4); // 2 x max(TTL 1s, max-lifetime 2s)
+        Map<String, Integer> counts;
+        while (true) {
+          counts = connectionsByHost(client, discovery);
+          if (fair(counts, wanted.size()) || System.nanoTime() > deadline) {
+            break;
+          }
+          Thread.sleep(50);
+        }
+        long tookMs = (System.nanoTime() - seen) / 1_000_000;
+        report.add(wanted.size() + " servers: seen after " + (seen - changed) / 1_000_000 + " ms, fair after "
+            + tookMs + " ms: " + counts);
+        assertTrue(fair(counts, wanted.size()), "within 20% of fair share 4 s after the change: " + counts);
+        Thread.sleep(1500); // the removed servers' last connections drain; no new one may reach them
+        for (TestHttpServer s : servers) {
+          if (!wanted.contains(s.host())) {
+            assertEquals(acceptedAtChange.get(s.name), s.accepted.get(), s.name + " (removed) got a new connection");
+          }
+        }
+      }
+      running.set(false);
+      for (Thread t : callers) {
+        t.join(10_000);
+      }
+      System.out.printf("DNS membership 2 -> 5 -> 1 -> 3 under %d callers, retries off: %d ok, %d failed; %s;"
+          + " resolutions %d ok, %d failed%n", CALLERS, ok.get(), failures.size(), report, discovery.resolutionsOk(),
+          discovery.resolutionsFailed());
+      assertEquals(List.of(), new ArrayList<>(failures), "no request failed");
+      assertTrue(ok.get() > 5000, "load ran: " + ok.get());
+    } finally {
+      running.set(false);
+      for (Thread t : callers) {
+        t.join(10_000);
+      }
+      servers.forEach(TestHttpServer::close);
+      group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+  }
+
+  static java.util.TreeSet<String> hosts(DnsDiscovery d) {
+    java.util.TreeSet<String> out = new java.util.TreeSet<>();
+    for (Discovered x : d.servers().values()) {
+      out.add(x.host());
+    }
+    return out;
+  }
+
+  /** Open connections per backend address, for the servers discovery currently has. */
+  private static Map<String, Integer> connectionsByHost(TetherHttpClient client, DnsDiscovery d) {
+    Map<String, Integer> out = new LinkedHashMap<>();
+    Map<String, Discovered> bySlot = d.servers();
+    for (PoolStats.Server s : client.stats().servers()) {
+      Discovered x = bySlot.get(s.name());
+      if (x != null) {
+        out.put(x.host(), s.total());
+      }
+    }
+    return out;
+  }
+
+  private static boolean fair(Map<String, Integer> counts, int servers) {
+    if (counts.size() != servers) {
+      return false;
+    }
+    int total = counts.values().stream().mapToInt(Integer::intValue).sum();
+    double share = (double) total / servers;
+    return total > 0 && counts.values().stream().allMatch(c -> Math.abs(c - share) <= 0.2 * share);
+  }
+}
