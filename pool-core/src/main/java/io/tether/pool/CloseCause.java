@@ -9,6 +9,12 @@ public enum CloseCause {
   IDLE_EVICTED("idle-evicted"),
   /** Reached its (jittered) maximum lifetime. */
   LIFETIME_EXPIRED("lifetime-expired"),
+  /**
+   * Retired when released because its server held more than its share of the pool's connections while
+   * another had less (a server was added, came back up or was re-weighted): its replacement goes to the
+   * server with room.
+   */
+  REBALANCED("rebalanced"),
   /** The peer closed the connection gracefully (FIN). */
   PEER_CLOSED("peer-closed"),
   /** The peer reset the connection (RST, {@code ECONNRESET}). */

@@ -237,6 +237,18 @@ public final class PoolConfig {
     return settings.get(Keys.SLOW_START);
   }
 
+  /**
+   * Whether connections move toward servers below their share after a server joins, comes back up or
+   * is re-weighted: connections of servers above 120% of their weighted share are closed when next
+   * released (cause {@code rebalanced}), a quarter of the excess every 250 ms or so, while some server is
+   * below 80% of its share. Key {@code rebalance}; default true.
+   *
+   * @return whether the pool rebalances
+   */
+  public boolean rebalance() {
+    return settings.get(Keys.REBALANCE);
+  }
+
   /** {@return which idle connection is reused first} Key {@code reuse-order}; default {@code lifo}. */
   public ReuseOrder reuseOrder() {
     return settings.get(Keys.REUSE_ORDER);
@@ -643,6 +655,16 @@ public final class PoolConfig {
      */
     public Builder slowStart(Duration value) {
       return set(Keys.SLOW_START, value);
+    }
+
+    /**
+     * See {@link PoolConfig#rebalance()}.
+     *
+     * @param value whether to rebalance
+     * @return this builder
+     */
+    public Builder rebalance(boolean value) {
+      return set(Keys.REBALANCE, value);
     }
 
     /**

@@ -67,6 +67,7 @@ final class PoolEngine<C> implements ConnectionPool<C>, TransportPool<C> {
   final Affinity<C> affinity;
   final Maintenance<C> maintenance;
   final Servers<C> servers;
+  final Rebalancer<C> rebalancer;
 
   private volatile boolean closed;
   private final CompletableFuture<Void> closeFuture = new CompletableFuture<>();
@@ -101,6 +102,7 @@ final class PoolEngine<C> implements ConnectionPool<C>, TransportPool<C> {
     this.affinity = new Affinity<>(this, config.affinityMaxKeys(), config.affinityIdleTimeout().toNanos());
     this.maintenance = new Maintenance<>(this, config.leakDetectionThreshold().toNanos());
     this.servers = new Servers<>(this);
+    this.rebalancer = new Rebalancer<>(this);
     recorder.poolStarted(name, this::stats);
     for (Endpoint e : config.servers()) {
       join(e);
@@ -368,9 +370,10 @@ final class PoolEngine<C> implements ConnectionPool<C>, TransportPool<C> {
    */
   boolean release(PooledConnection<C> c) {
     // A lifetime ends by the clock, not by the sweep: a late sweep never lets an old connection back in.
-    boolean expired = c.retire || (c.lifetimeDeadline != Long.MAX_VALUE
+    CloseCause retire = c.retire;
+    boolean expired = retire != null || (c.lifetimeDeadline != Long.MAX_VALUE
         && c.lifetimeDeadline - deadlines.handoutMarginNanos() <= ticker.read());
-    if (expired && c.server.beginCloseLeased(c, CloseCause.LIFETIME_EXPIRED)) {
+    if (expired && c.server.beginCloseLeased(c, retire != null ? retire : CloseCause.LIFETIME_EXPIRED)) {
       finishClose(c, null);
       return true;
     }
@@ -568,6 +571,7 @@ final class PoolEngine<C> implements ConnectionPool<C>, TransportPool<C> {
     waiting.dispatch();
     connects.capacityFreed();
     connects.warmUp(sp);
+    rebalancer.kick();
   }
 
   void serverLeft(ServerPool<C> sp, EndpointDownException why) {

@@ -84,7 +84,7 @@ final class PooledConnection<C> implements ConnectionSignals, Pooled<C> {
   long lifetimeDeadline = Long.MAX_VALUE;
 
   /** Set by the sweep on a leased connection past its lifetime: close on release. */
-  volatile boolean retire;
+  volatile io.tether.pool.CloseCause retire;
 
   private volatile int peerClosedWhileConnecting;
 

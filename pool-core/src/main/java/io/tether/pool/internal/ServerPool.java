@@ -322,6 +322,27 @@ final class ServerPool<C> {
     }
   }
 
+  /**
+   * Marks up to {@code target} of this server's connections, oldest first, to close when next released
+   * ({@link CloseCause#REBALANCED}); connections marked before count toward it. Nothing closes here:
+   * a marked connection goes on serving until its holder releases it, so without demand nothing shrinks.
+   */
+  int markForRebalance(int target) {
+    synchronized (this) {
+      int marked = 0;
+      for (PooledConnection<?> c = all.first(); c != null; c = c.nextAll) {
+        marked += c.retire != null ? 1 : 0;
+      }
+      for (PooledConnection<?> c = all.first(); c != null && marked < target; c = c.nextAll) {
+        if (c.retire == null && c.state() < PooledConnection.CLOSING) {
+          c.retire = CloseCause.REBALANCED;
+          marked++;
+        }
+      }
+      return marked;
+    }
+  }
+
   /** The warm-up connect reserved by {@link #reserveWarmUp} ended. */
   synchronized void warmUpEnded() {
     warming = false;
@@ -548,7 +569,7 @@ final class ServerPool<C> {
             out.add((PooledConnection<C>) c);
           }
         } else if (PooledConnection.leased(s)) {
-          c.retire = true;
+          c.retire = CloseCause.LIFETIME_EXPIRED;
         }
       } else {
         next = Math.min(next, c.lifetimeDeadline);

@@ -88,6 +88,7 @@ final class Servers<C> {
     ServerPool<C> sp = find(name);
     sp.weight = weight;
     engine.states.rotationChanged();
+    engine.rebalancer.kick();
   }
 
   synchronized MembershipChange update(Collection<Endpoint> next) {

@@ -36,7 +36,7 @@ public enum MeterName {
   OPENED("tether.pool.connections.opened", Type.COUNTER, List.of("pool", "server"), "Connections opened."),
   /** The {@code tether.pool.connections.closed} counter. */
   CLOSED("tether.pool.connections.closed", Type.COUNTER, List.of("pool", "server", "cause"),
-      "Connections closed, by cause: idle-evicted, lifetime-expired, peer-closed, peer-reset, endpoint-down, "
+      "Connections closed, by cause: idle-evicted, lifetime-expired, rebalanced, peer-closed, peer-reset, endpoint-down, "
           + "broken, abandoned (the caller cancelled a request mid-exchange, or its deadline passed), pool-closed."),
   /** The {@code tether.pool.resets} counter. */
   RESETS("tether.pool.resets", Type.COUNTER, List.of("pool", "server", "phase"),

@@ -15,7 +15,6 @@ import io.tether.netty.http.TetherHttpClient;
 import io.tether.netty.testing.Dnsmasq;
 import io.tether.netty.testing.Loopback;
 import io.tether.netty.testing.TestHttpServer;
-import io.tether.pool.Eviction;
 import io.tether.pool.PoolConfig;
 import io.tether.pool.PoolStats;
 import io.tether.pool.membership.Discovered;
@@ -39,7 +38,8 @@ import org.junit.jupiter.api.Timeout;
  * Pool membership from a real DNS server (dnsmasq on 127.0.0.60) under keep-alive load from 64 callers,
  * retries off, backends on 127.0.0.41-45 (one port): the answer goes 2 -> 5 -> 1 -> 3 addresses; no
  * request fails, a removed server gets no new connection once the change is seen, and every live
- * server's connection count comes within 20% of its fair share within 2 x max(TTL 1s, max-lifetime 2s).
+ * server's connection count comes within 20% of its fair share within 4 s (2 x max(TTL 1s, the 2 s the
+ * rebalancer is given)), with no max-lifetime: long-lived connections move by rebalancing alone.
  */
 @Tag("dns")
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
@@ -84,8 +84,7 @@ class DnsDiscoveryScenarioTest {
     List<Thread> callers = new ArrayList<>();
     try (Dnsmasq dns = Dnsmasq.start(DNS_HOST, 1, Map.of("api.test", ips(41, 42)), List.of());
         TetherHttpClient client = TetherHttpClient.builder(new Bootstrap().group(group).channel(NioSocketChannel.class))
-            .config(PoolConfig.builder().name("dns").maxConnections(CALLERS).lbIdleTimeout(Duration.ofSeconds(10))
-                .eviction(Eviction.builder().maxLifetime(Duration.ofSeconds(2)).build()).build())
+            .config(PoolConfig.builder().name("dns").maxConnections(CALLERS).lbIdleTimeout(Duration.ofSeconds(10)).build())
             .dynamicServers().retryPolicy(RetryPolicy.NONE).requestTimeout(Duration.ofSeconds(5)).build();
         DnsDiscovery discovery = DnsDiscovery.builder(client.pool().leases(), group.next())
             .addresses("api.test", port).nameServer(dns.address()).slotPrefix("api")
@@ -110,6 +109,8 @@ class DnsDiscoveryScenarioTest {
       List<String> report = new ArrayList<>();
       for (int[] answer : new int[][] {{41, 42, 43, 44, 45}, {43}, {41, 44, 45}}) {
         List<String> wanted = ips(answer);
+        Map<String, String> slotOf = new HashMap<>(); // address -> slot name, before the change
+        discovery.servers().forEach((slot, d) -> slotOf.put(d.host(), slot));
         dns.setAddresses(Map.of("api.test", wanted));
         long changed = System.nanoTime();
         while (!hosts(discovery).equals(new java.util.TreeSet<>(wanted))) {
@@ -117,11 +118,17 @@ class DnsDiscoveryScenarioTest {
           Thread.sleep(20);
         }
         long seen = System.nanoTime();
+        // A connect already under way when the change is seen may still land: it counts as before it.
         Map<String, Integer> acceptedAtChange = new HashMap<>();
-        for (TestHttpServer s : servers) {
-          acceptedAtChange.put(s.name, s.accepted.get());
+        Map<String, Integer> connecting = new HashMap<>();
+        for (PoolStats.Server sv : client.stats().servers()) {
+          connecting.put(sv.name(), sv.connecting());
         }
-        long deadline = seen + TimeUnit.SECONDS.toNanos(4); // 2 x max(TTL 1s, max-lifetime 2s)
+        for (TestHttpServer s : servers) {
+          String slot = slotOf.get(s.host());
+          acceptedAtChange.put(s.name, s.accepted.get() + (slot == null ? 0 : connecting.getOrDefault(slot, 0)));
+        }
+        long deadline = seen + TimeUnit.SECONDS.toNanos(4); // 2 x max(TTL 1s, a 2 s rebalancing budget)
         Map<String, Integer> counts;
         while (true) {
           counts = connectionsByHost(client, discovery);
@@ -137,7 +144,8 @@ class DnsDiscoveryScenarioTest {
         Thread.sleep(1500); // the removed servers' last connections drain; no new one may reach them
         for (TestHttpServer s : servers) {
           if (!wanted.contains(s.host())) {
-            assertEquals(acceptedAtChange.get(s.name), s.accepted.get(), s.name + " (removed) got a new connection");
+            assertTrue(s.accepted.get() <= acceptedAtChange.get(s.name), s.name + " (removed) got a new connection: "
+                + s.accepted.get() + " accepted, " + acceptedAtChange.get(s.name) + " counting connects under way");
           }
         }
       }

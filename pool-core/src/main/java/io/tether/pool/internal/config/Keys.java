@@ -95,6 +95,9 @@ public final class Keys {
       false);
   public static final Key<Duration> SLOW_START = zeroOr("slow-start", Duration.ofMillis(100), Duration.ofHours(1),
       "0 (off)", "A server added or back up gets its weight linearly over this time (HAProxy's slowstart).", true);
+  public static final Key<Boolean> REBALANCE = bool("rebalance", true,
+      "After a server joins, comes back or is re-weighted, retire connections of servers above their share at release.",
+      true);
   public static final Key<Integer> AFFINITY_MAX_KEYS = integer("affinity.max-keys", 1, 10_000_000, 10_000, "10000",
       "Most affinity keys remembered; beyond it the least recently used are forgotten.", false);
   public static final Key<Duration> AFFINITY_IDLE_TIMEOUT = duration("affinity.idle-timeout", Group.POOL,
