@@ -53,6 +53,11 @@ final class BackendRules {
     int backupRank = 0;
     ServerLine firstChecked = null;
     for (ServerLine s : be.servers) {
+      if (s.templateHigh != 0 && s.params.get("resolvers") != null) {
+        explanation.add("server-template " + s.name + " (line " + s.where.line() + ") is resolved from DNS at run "
+            + "time: see HaproxyConfig.discovery");
+        continue;
+      }
       Endpoint base = endpoint(s);
       boolean backup = s.params.flag("backup");
       int priority = 0;

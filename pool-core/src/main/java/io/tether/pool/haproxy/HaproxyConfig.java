@@ -234,6 +234,20 @@ public final class HaproxyConfig {
   }
 
   /**
+   * The backend's servers that HAProxy finds in DNS at run time: each {@code server-template ...
+   * resolvers <name>} line with its {@code resolvers} section. {@link #backend} leaves them out; a
+   * membership source (the Netty adapter's {@code DnsDiscovery}) keeps them.
+   *
+   * @param backend the name of a backend or listen section
+   * @return the templates, in file order; empty if the backend has none
+   * @throws HaproxyConfigException if there is no such backend, or a template names resolvers no section
+   *     defines, or resolves names without a port
+   */
+  public List<DnsTemplate> discovery(String backend) {
+    return new DnsTemplates(file, sections).of(backendProxy(backend));
+  }
+
+  /**
    * How every value {@link #backend} sets was found, and what to watch out for.
    *
    * @param backend the name of a backend or listen section

@@ -36,8 +36,9 @@ public enum MeterName {
   OPENED("tether.pool.connections.opened", Type.COUNTER, List.of("pool", "server"), "Connections opened."),
   /** The {@code tether.pool.connections.closed} counter. */
   CLOSED("tether.pool.connections.closed", Type.COUNTER, List.of("pool", "server", "cause"),
-      "Connections closed, by cause: idle-evicted, lifetime-expired, rebalanced, peer-closed, peer-reset, endpoint-down, "
-          + "broken, abandoned (the caller cancelled a request mid-exchange, or its deadline passed), pool-closed."),
+      "Connections closed, by cause: idle-evicted, lifetime-expired, rebalanced, peer-closed, peer-reset, "
+          + "endpoint-down, broken, abandoned (the caller cancelled a request mid-exchange, or its deadline "
+          + "passed), pool-closed."),
   /** The {@code tether.pool.resets} counter. */
   RESETS("tether.pool.resets", Type.COUNTER, List.of("pool", "server", "phase"),
       "Connections reset by the peer, by phase: idle (in the pool, harmless) or in-flight (a user saw it)."),
@@ -73,7 +74,14 @@ public enum MeterName {
       "Inbound keep-alive connections an IdleCloser closed before the balancer's timeout server."),
   /** The {@code tether.server.drain.closes} counter. */
   SERVER_DRAIN_CLOSES("tether.server.drain.closes", Type.COUNTER, List.of("server", "phase"),
-      "Connections a ServerDrain closed, by phase: idle (once the balancer let go), after-response, at-grace.");
+      "Connections a ServerDrain closed, by phase: idle (once the balancer let go), after-response, at-grace."),
+  /** The {@code tether.pool.dns.resolutions} counter. */
+  DNS_RESOLUTIONS("tether.pool.dns.resolutions", Type.COUNTER, List.of("pool", "result"),
+      "DNS discovery's rounds of queries, by result: ok (addresses found), empty (NXDOMAIN or no address), "
+          + "failed (timeout, SERVFAIL, REFUSED: the servers are kept)."),
+  /** The {@code tether.pool.dns.answer.age} gauge. */
+  DNS_ANSWER_AGE("tether.pool.dns.answer.age", Type.GAUGE, List.of("pool"),
+      "Seconds since DNS discovery's last answer (NaN before the first); grows through a DNS outage.");
 
   /** How a meter is exposed. */
   public enum Type {

@@ -8,6 +8,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.tether.pool.ConnectionPool;
 import io.tether.pool.Lease;
 import io.tether.pool.PoolConfig;
+import io.tether.pool.metrics.micrometer.DiscoveryMeters;
 import io.tether.pool.metrics.micrometer.PoolMeters;
 import io.tether.pool.metrics.micrometer.ServerCloseMeters;
 import io.tether.pool.testing.FakeConnector;
@@ -47,6 +48,7 @@ class PrometheusNamesTest {
     l.release();
     ServerCloseMeters server = new ServerCloseMeters("api", () -> 1, () -> 2, () -> 3, () -> 4, () -> 5, () -> 6);
     server.bindTo(registry);
+    new DiscoveryMeters("orders", () -> 3, () -> 0, () -> 1, () -> 2.5).bindTo(registry); // discarded: still scraped
 
     String scrape = registry.scrape();
     List<String> missing = new ArrayList<>();

@@ -339,6 +339,18 @@ public final class DnsDiscovery implements AutoCloseable {
     }
   }
 
+  /**
+   * {@return Micrometer meters for this discovery: {@code tether.pool.dns.resolutions{pool, result}} and
+   * {@code tether.pool.dns.answer.age{pool}}; bind them with {@code bindTo(registry)}}
+   */
+  public io.tether.pool.metrics.micrometer.DiscoveryMeters meters() {
+    return new io.tether.pool.metrics.micrometer.DiscoveryMeters(pool.config().name(), ok::get, empty::get,
+        failed::get, () -> {
+          Duration since = sinceLastAnswer();
+          return since == null ? Double.NaN : since.toNanos() / 1e9;
+        });
+  }
+
   /** {@return the servers by slot name as last applied} */
   public java.util.Map<String, Discovered> servers() {
     return slots.current();
@@ -428,6 +440,35 @@ public final class DnsDiscovery implements AutoCloseable {
     public Builder srv(String service) {
       this.name = Objects.requireNonNull(service, "service");
       this.srv = true;
+      return this;
+    }
+
+    /**
+     * Takes a backend's {@code server-template ... resolvers} line from haproxy.cfg ({@link
+     * io.tether.pool.haproxy.HaproxyConfig#discovery}): the name (A/AAAA with its port, or SRV), the
+     * prefix and server count, the first {@code nameserver}, and the timings: resolved every {@code
+     * timeout resolve} up to {@code hold valid} (the TTL in between), {@code hold obsolete}, {@code hold
+     * nx}, and {@code timeout retry} per query.
+     *
+     * @param t the template
+     * @return this builder
+     */
+    public Builder apply(io.tether.pool.haproxy.DnsTemplate t) {
+      if (t.srv()) {
+        srv(t.name());
+      } else {
+        addresses(t.name(), t.port());
+      }
+      slotPrefix(t.prefix());
+      maxServers(t.servers());
+      if (!t.nameServers().isEmpty()) {
+        nameServer(t.nameServers().get(0));
+      }
+      Duration min = t.resolveEvery().compareTo(Duration.ofMillis(100)) < 0 ? Duration.ofMillis(100) : t.resolveEvery();
+      ttlBounds(min, t.holdValid().compareTo(min) < 0 ? min : t.holdValid());
+      holdObsolete(t.holdObsolete());
+      holdNx(t.holdNx());
+      queryTimeout(t.queryTimeout().isZero() ? Duration.ofSeconds(1) : t.queryTimeout());
       return this;
     }
 

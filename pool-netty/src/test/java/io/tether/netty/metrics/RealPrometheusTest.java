@@ -16,6 +16,8 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.tether.netty.http.TetherHttpClient;
 import io.tether.netty.server.IdleCloser;
 import io.tether.netty.server.ServerMeters;
+import io.tether.netty.dns.DnsDiscovery;
+import io.tether.netty.testing.Dnsmasq;
 import io.tether.netty.testing.DrainableBackend;
 import io.tether.netty.testing.Haproxy;
 import io.tether.netty.testing.Loopback;
@@ -44,7 +46,8 @@ import org.junit.jupiter.api.Timeout;
 /**
  * The Grafana dashboard against a real Prometheus: a pool (through a real HAProxy) and two servers
  * report to a {@code PrometheusMeterRegistry}, Prometheus scrapes it every second under light traffic
- * (requests, idle evictions, a server put in maintenance and back, HAProxy's checks, a drain), and every
+ * (requests, idle evictions, a server put in maintenance and back, HAProxy's checks, a drain, DNS
+ * discovery answered by dnsmasq), and every
  * query of every panel, with {@code $pool} set, must return at least one series; every panel at least
  * one number.
  */
@@ -77,6 +80,9 @@ class RealPrometheusTest {
     EventLoopGroup group = new NioEventLoopGroup(2);
     int port = Loopback.freePort(Loopback.LB);
     DrainableBackend app2 = new DrainableBackend(group, "app2", Loopback.APP2, 0, -1);
+    io.tether.pool.ConnectionPool<?> dnsPool = null;
+    Dnsmasq dns = null;
+    DnsDiscovery discovery = null;
     try (TestHttpServer app1 = TestHttpServer.withTether("app1", Loopback.APP1,
             IdleCloser.beforeBalancerTimeout(Duration.ofSeconds(2), 0.5));
         Haproxy lb = Haproxy.start("defaults\n  mode http\n  timeout connect 1s\n  timeout client 10s\n"
@@ -91,6 +97,17 @@ class RealPrometheusTest {
         Prometheus prometheus = Prometheus.start("127.0.0.1:" + exporter.getAddress().getPort())) {
       ServerMeters.of("app1", app1.quiet, app1.idleCloser).bindTo(registry);
       ServerMeters.of("app2", null, null, app2.drain).bindTo(registry);
+      // DNS discovery for a pool of the same name, answered by a real dnsmasq when there is one.
+      dnsPool = io.tether.pool.ConnectionPool.builder(new io.tether.pool.testing.FakeConnector()).dynamicServers()
+          .config(PoolConfig.builder().name("dash").build())
+          .scheduler(io.tether.pool.spi.Scheduler.of(group.next())).build();
+      dns = Dnsmasq.installed() ? Dnsmasq.start("127.0.0.60", 1, Map.of("api.test", List.of("127.0.0.41")), List.of())
+          : null;
+      discovery = DnsDiscovery.builder(dnsPool, group.next()).addresses("api.test", 8080)
+          .nameServer(dns != null ? dns.address() : new InetSocketAddress("127.0.0.60", 9))
+          .ttlBounds(Duration.ofMillis(500), Duration.ofSeconds(1)).queryTimeout(Duration.ofMillis(200)).build();
+      discovery.start();
+      discovery.meters().bindTo(registry);
 
       for (int round = 0; round < 6; round++) {
         List<java.util.concurrent.CompletableFuture<?>> burst = new ArrayList<>();
@@ -136,6 +153,15 @@ class RealPrometheusTest {
       assertEquals(Map.of(), empty, "dashboard queries that returned no series");
       assertEquals(List.of(), noNumber, "panels that showed no number");
     } finally {
+      if (discovery != null) {
+        discovery.close();
+      }
+      if (dns != null) {
+        dns.close();
+      }
+      if (dnsPool != null) {
+        dnsPool.close();
+      }
       app2.close();
       exporter.stop(0);
       group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();

@@ -55,13 +55,16 @@ public final class Haproxy implements AutoCloseable {
   }
 
   /**
-   * A soft reload, as {@code systemctl reload haproxy} does: a new process on the same configuration
-   * takes over the listening sockets and asks the old one ({@code -sf <pid>}) to finish its sessions and
-   * exit. Returns once the new process answers on the stats socket.
+   * A seamless soft reload, as {@code systemctl reload haproxy} does: a new process on the same
+   * configuration takes the listening sockets over from the old one ({@code -x}, through the stats
+   * socket's {@code expose-fd listeners}) and asks it ({@code -sf <pid>}) to finish its sessions and exit.
+   * Returns once the new process answers on the stats socket.
    */
   public void reload() throws IOException, InterruptedException {
     Process old = process;
-    Process fresh = launch(dir, cpus, "-sf", Long.toString(old.pid()));
+    // -x: the new process takes the listening sockets over from the old one instead of binding its own,
+    // so no connection waiting in the old one's accept queue is reset when it stops listening.
+    Process fresh = launch(dir, cpus, "-x", socket.toString(), "-sf", Long.toString(old.pid()));
     retired.add(old);
     long reloadedAt = System.nanoTime();
     old.onExit().thenRun(() -> oldLifetimes.add(Duration.ofNanos(System.nanoTime() - reloadedAt)));
@@ -127,7 +130,7 @@ public final class Haproxy implements AutoCloseable {
     Path dir = Files.createTempDirectory("tether-haproxy");
     String global =
         "global\n"
-            + "  stats socket " + dir.resolve("admin.sock") + " mode 600 level admin\n"
+            + "  stats socket " + dir.resolve("admin.sock") + " mode 600 level admin expose-fd listeners\n"
             + "  stats timeout 10s\n"
             + "  maxconn 4096\n\n";
     Path cfg = dir.resolve("haproxy.cfg");
