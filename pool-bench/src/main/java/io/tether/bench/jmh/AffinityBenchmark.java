@@ -42,7 +42,7 @@ public class AffinityBenchmark {
 
   @State(Scope.Benchmark)
   public static class Pool {
-    @Param({"1", "8", "64"})
+    @Param({"1", "8", "64", "1000"})
     public int servers;
 
     @Param("4")
@@ -57,7 +57,7 @@ public class AffinityBenchmark {
       timer = Executors.newSingleThreadScheduledExecutor();
       List<Endpoint> endpoints = new ArrayList<>();
       for (int i = 0; i < servers; i++) {
-        endpoints.add(Endpoint.of("app" + i, "10.0.0." + (i + 1), 8080));
+        endpoints.add(Endpoint.of("app" + i, "10.0." + (i / 250) + "." + (i % 250 + 1), 8080));
       }
       PoolConfig config =
           PoolConfig.builder().servers(endpoints).maxConnections(servers * idlePerServer)

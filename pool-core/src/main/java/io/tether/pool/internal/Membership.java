@@ -39,16 +39,56 @@ final class Membership<C> {
     servers = next;
   }
 
-  /** Drops {@code sp} from the array and the index, once it has no connection left. */
-  synchronized void drop(ServerPool<C> sp) {
+  /** Adds servers with one copy of the array, however many they are. */
+  synchronized void addAll(List<ServerPool<C>> sps) {
+    for (ServerPool<C> sp : sps) {
+      if (byName.containsKey(sp.endpoint.name())) {
+        throw new IllegalArgumentException("a server named " + sp.endpoint.name() + " is already in the pool");
+      }
+    }
+    ServerPool<C>[] next = Arrays.copyOf(servers, servers.length + sps.size());
+    int i = servers.length;
+    for (ServerPool<C> sp : sps) {
+      byName.put(sp.endpoint.name(), sp);
+      next[i++] = sp;
+    }
+    servers = next;
+  }
+
+  /** Drops those of {@code gone} still in the pool, with one copy of the array; returns those it dropped. */
+  synchronized java.util.Set<ServerPool<C>> dropAll(java.util.Set<ServerPool<C>> gone) {
+    java.util.Set<ServerPool<C>> dropped = new java.util.HashSet<>();
+    for (ServerPool<C> sp : gone) {
+      if (byName.remove(sp.endpoint.name(), sp)) {
+        dropped.add(sp);
+      }
+    }
+    if (dropped.isEmpty()) {
+      return dropped;
+    }
+    List<ServerPool<C>> keep = new ArrayList<>();
+    for (ServerPool<C> s : servers) {
+      if (!dropped.contains(s)) {
+        keep.add(s);
+      }
+    }
+    servers = keep.toArray(Arrays.copyOf(servers, 0));
+    return dropped;
+  }
+
+  /** Drops {@code sp} from the array and the index; false if it was not there (dropped already). */
+  synchronized boolean drop(ServerPool<C> sp) {
+    if (!byName.remove(sp.endpoint.name(), sp)) {
+      return false;
+    }
     List<ServerPool<C>> keep = new ArrayList<>();
     for (ServerPool<C> s : servers) {
       if (s != sp) {
         keep.add(s);
       }
     }
-    byName.remove(sp.endpoint.name(), sp);
     servers = keep.toArray(Arrays.copyOf(servers, 0));
+    return true;
   }
 
   int size() {

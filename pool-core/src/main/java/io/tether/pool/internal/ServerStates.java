@@ -46,6 +46,62 @@ final class ServerStates<C> {
     this.errorLimit = errorLimit;
   }
 
+  /** Servers join together: their configured states, and one recomputation of the rotation. */
+  void joinedAll(List<ServerPool<C>> sps) {
+    synchronized (this) {
+      for (ServerPool<C> sp : sps) {
+        if (sp.endpoint.disabled()) {
+          sp.health.admin = ServerHealth.Admin.MAINT;
+          sp.state = ServerState.MAINT;
+          sp.releaseMode = ServerPool.CLOSE_DOWN;
+        }
+      }
+    }
+    rotationChanged();
+  }
+
+  /**
+   * Several removals at once (a membership source's update): flags set and the rotation recomputed once,
+   * then each server's idle connections closed and its waiting acquires moved or failed; servers left
+   * with no connection are returned, for the caller to drop from the pool together.
+   */
+  java.util.Set<ServerPool<C>> removingAll(List<ServerPool<C>> sps, String reason) {
+    List<ServerState> from = new ArrayList<>();
+    List<ServerPool<C>> entered;
+    synchronized (this) {
+      for (ServerPool<C> sp : sps) {
+        sp.health.removing = true;
+        sp.health.admin = ServerHealth.Admin.DRAIN;
+        from.add(sp.state);
+        sp.state = ServerState.DRAIN;
+        sp.releaseMode = ServerPool.CLOSE_DOWN;
+      }
+      entered = rotation();
+    }
+    for (ServerPool<C> e : entered) {
+      engine.serverUp(e);
+    }
+    java.util.Set<ServerPool<C>> empty = new java.util.HashSet<>();
+    for (int i = 0; i < sps.size(); i++) {
+      ServerPool<C> sp = sps.get(i);
+      if (from.get(i) != ServerState.DRAIN) {
+        engine.listener.stateChanged(sp.endpoint, from.get(i), ServerState.DRAIN, reason);
+        engine.recorder.recordStateChange(sp.endpoint, from.get(i), ServerState.DRAIN);
+      }
+      List<PooledConnection<C>> out = new ArrayList<>();
+      sp.closeAllIdle(CloseCause.ENDPOINT_DOWN, out);
+      EndpointDownException why = new EndpointDownException(engine.name, sp.endpoint.name(), reason);
+      for (PooledConnection<C> c : out) {
+        engine.finishClose(c, why);
+      }
+      engine.waiting.serverLeft(sp, why);
+      if (sp.totalLocked() == 0) {
+        empty.add(sp);
+      }
+    }
+    return empty;
+  }
+
   /** A server joins: its configured state ({@code disabled}: maintenance) and its place in the rotation. */
   void joined(ServerPool<C> sp) {
     synchronized (this) {

@@ -106,26 +106,52 @@ final class Servers<C> {
         throw new IllegalArgumentException("server " + e.name() + " is still leaving the pool");
       }
     }
+    if (engine.isClosed()) {
+      throw new PoolClosedException(engine.name);
+    }
     List<String> added = new ArrayList<>();
     List<String> removed = new ArrayList<>();
     List<String> reweighted = new ArrayList<>();
+    // Batched: one copy of the server list and one recomputation of the rotation for all the adds, one
+    // for all the removals, one for the weights: the cost is O(servers + changes), not their product.
+    List<ServerPool<C>> leaving = new ArrayList<>();
     for (ServerPool<C> sp : engine.members.all()) {
       if (!wanted.containsKey(sp.endpoint.name()) && !sp.health.removing) {
+        sp.health.removed = new CompletableFuture<>();
+        leaving.add(sp);
         removed.add(sp.endpoint.name());
       }
     }
-    for (String name : removed) {
-      remove(name);
+    if (!leaving.isEmpty()) {
+      engine.serversGone(engine.states.removingAll(leaving, "removed at runtime"));
     }
+    List<Endpoint> joining = new ArrayList<>();
+    boolean weightsChanged = false;
     for (Endpoint e : wanted.values()) {
       ServerPool<C> sp = engine.members.get(e.name());
       if (sp == null) {
-        add(e);
+        joining.add(e);
         added.add(e.name());
       } else if (sp.weight != e.weight()) {
-        setWeight(e.name(), e.weight());
+        if (e.weight() < 0 || e.weight() > MAX_WEIGHT) {
+          throw new IllegalArgumentException("weight " + e.weight() + " (expected: 0-" + MAX_WEIGHT + ")");
+        }
+        sp.weight = e.weight();
         reweighted.add(e.name());
+        weightsChanged = true;
       }
+    }
+    if (!joining.isEmpty()) {
+      for (ServerPool<C> sp : engine.joinAll(joining)) {
+        rampUp(sp);
+      }
+      engine.startCheckers();
+    }
+    if (weightsChanged) {
+      engine.states.rotationChanged();
+    }
+    if (!joining.isEmpty() || weightsChanged) {
+      engine.rebalancer.kick();
     }
     added.sort(null);
     removed.sort(null);

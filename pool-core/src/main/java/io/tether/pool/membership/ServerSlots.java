@@ -53,7 +53,8 @@ public final class ServerSlots {
   /**
    * Slots for {@code pool}'s servers.
    *
-   * @param pool the pool whose servers follow the answers; it should start with none of these names
+   * @param pool the pool whose servers follow the answers: they are exactly the slots' (build it with
+   *     {@code dynamicServers()}; any other server it has is removed at the first answer)
    * @param prefix the slot name prefix, 1-32 of {@code [A-Za-z0-9._-]}
    * @param maxSlots most servers at once, 1-10000; addresses beyond it are ignored (and reported)
    * @param holdObsolete how long an address missing from answers is kept; 0 removes it at once
@@ -107,7 +108,6 @@ public final class ServerSlots {
       } else {
         s.missing = false;
         if (d.weight() != s.found.weight()) {
-          pool.setServerWeight(s.name, d.weight());
           reweighted.add(s.name);
         }
         s.found = d;
@@ -124,10 +124,33 @@ public final class ServerSlots {
       }
       Slot fresh = new Slot(prefix + n, n, d);
       byAddress.put(d.key(), fresh);
-      pool.addServer(new Endpoint(fresh.name, d.host(), d.port(), d.weight()).withPriority(d.priority()));
       added.add(fresh.name);
     }
     removed.addAll(expireLocked(now));
+    return push(added, removed, reweighted);
+  }
+
+  /**
+   * Applies the slots to the pool in one {@link ConnectionPool#updateServers} (batched there: one copy of
+   * the server list however many change), then follows each removed server to free its slot number.
+   */
+  private MembershipChange push(List<String> added, List<String> removed, List<String> reweighted) {
+    if (added.isEmpty() && removed.isEmpty() && reweighted.isEmpty()) {
+      return new MembershipChange(List.of(), List.of(), List.of());
+    }
+    List<Endpoint> all = new ArrayList<>(byAddress.size());
+    for (Slot s : byAddress.values()) {
+      all.add(new Endpoint(s.name, s.found.host(), s.found.port(), s.found.weight()).withPriority(s.found.priority()));
+    }
+    pool.updateServers(all);
+    for (String name : removed) {
+      int number = Integer.parseInt(name.substring(prefix.length()));
+      try {
+        pool.removeServer(name).whenComplete((v, e) -> slotFreed(number)); // the drain under way
+      } catch (IllegalArgumentException alreadyGone) {
+        slotFreed(number); // it had no connection: it left at once
+      }
+    }
     added.sort(null);
     removed.sort(null);
     reweighted.sort(null);
@@ -141,7 +164,7 @@ public final class ServerSlots {
    * @return what changed in the pool
    */
   public synchronized MembershipChange expire(long now) {
-    return new MembershipChange(List.of(), expireLocked(now), List.of());
+    return push(new ArrayList<>(), expireLocked(now), new ArrayList<>());
   }
 
   private List<String> expireLocked(long now) {
@@ -155,12 +178,10 @@ public final class ServerSlots {
     return removed;
   }
 
-  /** Removes the slot's server (a drain); its number is given out again once the server has left. */
+  /** The slot's server is to be removed (a drain); its number is given out again once it has left. */
   private void release(Slot s, List<String> removed) {
     byAddress.remove(s.found.key());
     removed.add(s.name);
-    int number = s.number;
-    pool.removeServer(s.name).whenComplete((v, e) -> slotFreed(number));
   }
 
   private synchronized void slotFreed(int number) {

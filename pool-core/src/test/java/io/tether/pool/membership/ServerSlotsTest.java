@@ -27,13 +27,11 @@ class ServerSlotsTest {
   }
 
   private static TestPool emptyPool() {
-    // A server of weight 0 stands in for "none yet" (TestPool gives a pool without servers one of its own).
-    return new TestPool(PoolConfig.builder().lbIdleTimeout(Duration.ofMinutes(10)).maxConnections(100)
-        .server(io.tether.pool.Endpoint.of("placeholder", "127.0.0.1", 1).withWeight(0)));
+    return TestPool.dynamic(PoolConfig.builder().lbIdleTimeout(Duration.ofMinutes(10)).maxConnections(100));
   }
 
   private static List<String> names(TestPool t) {
-    return t.pool.stats().servers().stream().map(PoolStats.Server::name).filter(n -> !n.equals("placeholder"))
+    return t.pool.stats().servers().stream().map(PoolStats.Server::name)
         .sorted().toList();
   }
 
@@ -107,9 +105,12 @@ class ServerSlotsTest {
         new Discovered("127.0.0.42", 80, 10, 1)), S);
     assertEquals(List.of("api1"), c.reweighted());
     assertEquals(List.of("api2"), c.removed(), "a new tier: the old server leaves");
-    assertEquals(List.of("api2"), c.added(), "and joins again as a backup (the old api2 had no connection: gone)");
-    assertEquals(1, slots.current().get("api2").priority());
-    assertEquals(1, t.pool.stats().servers().stream().filter(x -> x.name().equals("api2")).count());
+    assertEquals(List.of("api3"), c.added(), "and joins again as a backup, in a slot that was free");
+    assertEquals(1, slots.current().get("api3").priority());
+    assertEquals(List.of("api1", "api3"), names(t), "the old api2 had no connection: gone at once");
+    assertEquals(List.of("api2"), slots.offer(List.of(new Discovered("127.0.0.41", 80, 30, 0),
+        new Discovered("127.0.0.42", 80, 10, 1), new Discovered("127.0.0.43", 80, 10, 0)), 2 * S).added(),
+        "its slot number is free again");
   }
 
   @Test

@@ -39,21 +39,34 @@ public final class TestPool {
    * and the order in which tasks due at the same instant run. Driven from one thread, a run replays
    * exactly from its seed.
    */
+  /** A pool that starts with no server ({@code dynamicServers()}): servers come at runtime. */
+  public static TestPool dynamic(PoolConfig.Builder config) {
+    return new TestPool(config, false, null, null, true);
+  }
+
   public static TestPool seeded(PoolConfig.Builder config, boolean tracksActivity, long seed) {
     return new TestPool(config, tracksActivity, null, new java.util.SplittableRandom(seed));
   }
 
   private TestPool(PoolConfig.Builder config, boolean tracksActivity, FakeProbe probe,
       java.util.SplittableRandom seeded) {
+    this(config, tracksActivity, probe, seeded, false);
+  }
+
+  private TestPool(PoolConfig.Builder config, boolean tracksActivity, FakeProbe probe,
+      java.util.SplittableRandom seeded, boolean dynamic) {
     this.ticker = probe != null ? probe.ticker() : new FakeTicker();
     this.scheduler = new ManualScheduler(ticker, seeded == null ? null : seeded.split());
     this.connector = new FakeConnector(tracksActivity);
     PoolConfig c = config.build();
-    if (c.servers().isEmpty()) {
+    if (c.servers().isEmpty() && !dynamic) {
       c = c.toBuilder().server("app1", "127.0.0.29", 8080).build();
     }
     ConnectionPool.Builder<FakeConnector.Conn> b =
         ConnectionPool.builder(connector).config(c).scheduler(scheduler).ticker(ticker).listener(events);
+    if (dynamic) {
+      b.dynamicServers();
+    }
     if (seeded != null) {
       java.util.SplittableRandom draws = seeded.split();
       b.random(draws::nextDouble);
