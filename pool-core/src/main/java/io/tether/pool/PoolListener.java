@@ -93,4 +93,19 @@ public interface PoolListener {
    * @param reason why, for logs
    */
   default void stateChanged(Endpoint endpoint, ServerState from, ServerState to, String reason) {}
+
+  /**
+   * A server joined the pool at runtime ({@link ConnectionPool#addServer}, {@link
+   * ConnectionPool#updateServers}, a membership source); not called for the configured servers.
+   *
+   * @param endpoint the server
+   */
+  default void serverAdded(Endpoint endpoint) {}
+
+  /**
+   * A server removed at runtime has left the pool: its last connection closed, it is gone from stats.
+   *
+   * @param endpoint the server
+   */
+  default void serverRemoved(Endpoint endpoint) {}
 }

@@ -190,6 +190,10 @@ class MembershipTest {
     t.pool.addServer(APP2);
     t.pool.removeServer("app2");
     assertEquals(List.of("state app2 UP->DRAIN", "state app2 DRAIN->MAINT"), t.events.matching("state app2"));
+    assertEquals(List.of("added app2"), t.events.matching("added"), "runtime joins only, not app1");
+    assertEquals(List.of("removed app2"), t.events.matching("removed"));
+    t.pool.updateServers(List.of(APP1, APP3));
+    assertEquals(List.of("added app2", "added app3"), t.events.matching("added"), "batched joins report too");
     assertThrows(PoolClosedException.class, () -> {
       t.pool.close();
       t.pool.addServer(APP3);

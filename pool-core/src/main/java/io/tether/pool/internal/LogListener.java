@@ -87,4 +87,16 @@ final class LogListener implements PoolListener {
     }
     next.stateChanged(endpoint, from, to, reason);
   }
+
+  @Override
+  public void serverAdded(Endpoint endpoint) {
+    log.info("pool " + pool + ": server " + endpoint + " joined");
+    next.serverAdded(endpoint);
+  }
+
+  @Override
+  public void serverRemoved(Endpoint endpoint) {
+    log.info("pool " + pool + ": server " + endpoint + " left (removed, its last connection closed)");
+    next.serverRemoved(endpoint);
+  }
 }

@@ -579,52 +579,13 @@ final class PoolEngine<C> implements ConnectionPool<C>, TransportPool<C> {
     serverMaybeGone(sp);
   }
 
-  /** Servers join together: one copy of the server list, one recomputation of the rotation. */
-  List<ServerPool<C>> joinAll(List<Endpoint> es) {
-    List<ServerPool<C>> sps = new ArrayList<>(es.size());
-    boolean lifo = config.reuseOrder() == ReuseOrder.LIFO;
-    for (Endpoint e : es) {
-      sps.add(new ServerPool<>(this, e, config.maxConnectionsPerServer(), lifo));
-    }
-    members.addAll(sps);
-    for (ServerPool<C> sp : sps) {
-      recorder.serverAdded(sp.endpoint);
-    }
-    states.joinedAll(sps);
-    return sps;
-  }
-
-  /** Removed servers that have no connection left leave the set together (one copy of the list). */
-  void serversGone(java.util.Set<ServerPool<C>> candidates) {
-    java.util.Set<ServerPool<C>> gone = new java.util.HashSet<>();
-    for (ServerPool<C> sp : candidates) {
-      if (sp.health.removing && sp.totalLocked() == 0 && members.get(sp.endpoint.name()) == sp) {
-        gone.add(sp);
-      }
-    }
-    for (ServerPool<C> sp : members.dropAll(gone)) {
-      HealthChecker<C> checker = sp.health.checker;
-      if (checker != null) {
-        checker.stop();
-      }
-      recorder.serverRemoved(sp.endpoint);
-      listener.stateChanged(sp.endpoint, ServerState.DRAIN, ServerState.MAINT, "removed from the pool");
-      Servers.left(sp);
-    }
-  }
-
   /** A server being removed leaves the set when its last connection is gone. */
   void serverMaybeGone(ServerPool<C> sp) {
     if (sp.health.removing && sp.totalLocked() == 0 && members.drop(sp)) {
-      HealthChecker<C> checker = sp.health.checker;
-      if (checker != null) {
-        checker.stop();
-      }
-      recorder.serverRemoved(sp.endpoint);
-      listener.stateChanged(sp.endpoint, ServerState.DRAIN, ServerState.MAINT, "removed from the pool");
-      Servers.left(sp);
+      servers.left(sp);
     }
   }
+
 
   @Override
   public void setServerState(String server, ServerState state) {

@@ -3,6 +3,8 @@ package io.tether.pool.internal;
 import io.tether.pool.Endpoint;
 import io.tether.pool.MembershipChange;
 import io.tether.pool.PoolClosedException;
+import io.tether.pool.ReuseOrder;
+import io.tether.pool.ServerState;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -65,6 +67,7 @@ final class Servers<C> {
           + (old.health.removing ? " is still leaving the pool" : " is already in the pool"));
     }
     ServerPool<C> sp = engine.join(e);
+    engine.listener.serverAdded(e);
     rampUp(sp);
     engine.startCheckers();
     engine.serverUp(sp);
@@ -123,7 +126,7 @@ final class Servers<C> {
       }
     }
     if (!leaving.isEmpty()) {
-      engine.serversGone(engine.states.removingAll(leaving, "removed at runtime"));
+      serversGone(engine.states.removingAll(leaving, "removed at runtime"));
     }
     List<Endpoint> joining = new ArrayList<>();
     boolean weightsChanged = false;
@@ -142,7 +145,7 @@ final class Servers<C> {
       }
     }
     if (!joining.isEmpty()) {
-      for (ServerPool<C> sp : engine.joinAll(joining)) {
+      for (ServerPool<C> sp : joinAll(joining)) {
         rampUp(sp);
       }
       engine.startCheckers();
@@ -167,8 +170,44 @@ final class Servers<C> {
     return sp;
   }
 
-  /** The server left the pool (its last connection closed): a removal completes. */
-  static void left(ServerPool<?> sp) {
+  /** Servers join together: one copy of the server list, one recomputation of the rotation. */
+  List<ServerPool<C>> joinAll(List<Endpoint> es) {
+    List<ServerPool<C>> sps = new ArrayList<>(es.size());
+    boolean lifo = engine.config.reuseOrder() == ReuseOrder.LIFO;
+    for (Endpoint e : es) {
+      sps.add(new ServerPool<>(engine, e, engine.config.maxConnectionsPerServer(), lifo));
+    }
+    engine.members.addAll(sps);
+    for (ServerPool<C> sp : sps) {
+      engine.recorder.serverAdded(sp.endpoint);
+      engine.listener.serverAdded(sp.endpoint);
+    }
+    engine.states.joinedAll(sps);
+    return sps;
+  }
+
+  /** Removed servers that have no connection left leave the set together (one copy of the list). */
+  void serversGone(java.util.Set<ServerPool<C>> candidates) {
+    java.util.Set<ServerPool<C>> gone = new java.util.HashSet<>();
+    for (ServerPool<C> sp : candidates) {
+      if (sp.health.removing && sp.totalLocked() == 0 && engine.members.get(sp.endpoint.name()) == sp) {
+        gone.add(sp);
+      }
+    }
+    for (ServerPool<C> sp : engine.members.dropAll(gone)) {
+      left(sp);
+    }
+  }
+
+  /** A removed server was just dropped from the set: its checker stops, meters and listeners hear of it. */
+  void left(ServerPool<C> sp) {
+    HealthChecker<C> checker = sp.health.checker;
+    if (checker != null) {
+      checker.stop();
+    }
+    engine.recorder.serverRemoved(sp.endpoint);
+    engine.listener.stateChanged(sp.endpoint, ServerState.DRAIN, ServerState.MAINT, "removed from the pool");
+    engine.listener.serverRemoved(sp.endpoint);
     CompletableFuture<Void> f = sp.health.removed;
     if (f != null) {
       f.complete(null);

@@ -68,6 +68,16 @@ public final class RecordingListener implements PoolListener {
   }
 
   /** Events starting with {@code prefix}. */
+  @Override
+  public void serverAdded(Endpoint endpoint) {
+    events.add("added " + endpoint.name());
+  }
+
+  @Override
+  public void serverRemoved(Endpoint endpoint) {
+    events.add("removed " + endpoint.name());
+  }
+
   public List<String> matching(String prefix) {
     List<String> out = new ArrayList<>();
     for (String e : events) {

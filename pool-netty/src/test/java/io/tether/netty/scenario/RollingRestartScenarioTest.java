@@ -158,9 +158,10 @@ class RollingRestartScenarioTest {
         t.join(10_000);
       }
       int exceptions = all.stream().mapToInt(Restartable::appExceptions).sum();
+      List<String> sample = all.stream().flatMap(b -> b.appExceptionSample().stream()).toList();
       System.out.printf("rolling restart of 3 %s backends, %s: %d requests ok, %d failed, %d exceptions in "
-          + "handlers; first failures %s%n", backends[0].getClass().getSimpleName(), drained ? "drained" : "not drained", ok.get(), failed.get(), exceptions,
-          firstFailures);
+          + "handlers %s; first failures %s%n", backends[0].getClass().getSimpleName(),
+          drained ? "drained" : "not drained", ok.get(), failed.get(), exceptions, sample, firstFailures);
       for (Restartable b : backends) {
         assertTrue(b.served() > 0, b.name() + " served after its restart");
       }

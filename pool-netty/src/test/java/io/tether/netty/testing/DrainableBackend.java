@@ -128,6 +128,11 @@ public final class DrainableBackend implements Restartable {
   }
 
   @Override
+  public java.util.List<String> appExceptionSample() {
+    return appExceptions.stream().limit(3).map(String::valueOf).toList();
+  }
+
+  @Override
   public java.util.concurrent.CompletableFuture<io.tether.pool.haproxy.DrainSequence.Report> drain() {
     return drain.start();
   }

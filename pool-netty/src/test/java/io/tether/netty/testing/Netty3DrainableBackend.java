@@ -37,6 +37,7 @@ public final class Netty3DrainableBackend implements Restartable {
   private final ServerStatus status = new ServerStatus();
   private final AtomicInteger served = new AtomicInteger();
   private final AtomicInteger exceptions = new AtomicInteger();
+  private final java.util.Queue<String> sample = new java.util.concurrent.ConcurrentLinkedQueue<>();
   private final ServerBootstrap http = new ServerBootstrap(new NioServerSocketChannelFactory());
   private final ServerBootstrap agentBootstrap = new ServerBootstrap(new NioServerSocketChannelFactory());
   private final ChannelGroup accepted = new DefaultChannelGroup();
@@ -73,7 +74,9 @@ public final class Netty3DrainableBackend implements Restartable {
 
           @Override
           public void exceptionCaught(ChannelHandlerContext ctx, ExceptionEvent e) {
-            exceptions.incrementAndGet();
+            if (exceptions.incrementAndGet() <= 3) {
+              sample.add(e.getCause() + " on " + e.getChannel());
+            }
             e.getChannel().close();
           }
         }, quiet));
@@ -122,6 +125,11 @@ public final class Netty3DrainableBackend implements Restartable {
   @Override
   public int appExceptions() {
     return exceptions.get();
+  }
+
+  @Override
+  public java.util.List<String> appExceptionSample() {
+    return java.util.List.copyOf(sample);
   }
 
   @Override

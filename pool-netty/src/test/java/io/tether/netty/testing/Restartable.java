@@ -22,6 +22,9 @@ public interface Restartable extends AutoCloseable {
   /** {@return exceptions that reached its application's handler} */
   int appExceptions();
 
+  /** {@return the first exceptions that reached its application's handler, for the report} */
+  java.util.List<String> appExceptionSample();
+
   int port();
 
   int agentPort();
