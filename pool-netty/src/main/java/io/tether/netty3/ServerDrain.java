@@ -49,10 +49,18 @@ public final class ServerDrain {
    */
   public ServerDrain(ServerStatus status, Channel listener, Scheduler scheduler, Duration quietPeriod, Duration grace) {
     Objects.requireNonNull(listener, "listener");
-    DrainSequence.Transport transport = DrainSequence.Transport.over(open, ch -> {
+    java.util.function.Predicate<Channel> idle = ch -> {
       AtomicInteger busy = inFlight.get(ch);
       return busy == null || busy.get() == 0;
-    }, Channel::close, () -> {
+    };
+    // The drain runs on the application's scheduler; a channel reads its requests on its I/O thread,
+    // where idleness is tested again before the close (Netty 3 closes at once from any thread).
+    DrainSequence.Transport transport = DrainSequence.Transport.over(open, idle,
+        ch -> ch.getPipeline().execute(() -> {
+          if (idle.test(ch)) {
+            ch.close();
+          }
+        }), Channel::close, () -> {
       CompletableFuture<Void> f = new CompletableFuture<>();
       listener.close().addListener(x -> f.complete(null));
       return f;

@@ -60,6 +60,24 @@ public final class DrainSequence {
      */
     static <C> Transport over(java.util.Collection<C> open, java.util.function.Predicate<C> idle,
         Consumer<C> close, java.util.function.Supplier<CompletionStage<?>> closeListener) {
+      return over(open, idle, close, close, closeListener);
+    }
+
+    /**
+     * As above, with {@code closeIfIdle} for the idle closes: it runs where the connection's requests are
+     * read (its I/O thread) and tests {@code idle} again there, so a request that arrives between the
+     * test and the close is answered, not cut (the connection then closes after its response).
+     *
+     * @param <C> the connection type
+     * @param open the open connections, kept current by the caller
+     * @param idle whether a connection has no request in progress
+     * @param closeIfIdle closes a connection if it is still idle where its requests are read
+     * @param close closes a connection whatever it is doing (at the grace time)
+     * @param closeListener closes the listener; completes when it has
+     * @return the transport
+     */
+    static <C> Transport over(java.util.Collection<C> open, java.util.function.Predicate<C> idle,
+        Consumer<C> closeIfIdle, Consumer<C> close, java.util.function.Supplier<CompletionStage<?>> closeListener) {
       return new Transport() {
         @Override
         public int closeIdle() {
@@ -67,7 +85,7 @@ public final class DrainSequence {
           for (C c : open) {
             if (idle.test(c)) {
               n++;
-              close.accept(c);
+              closeIfIdle.accept(c);
             }
           }
           return n;

@@ -69,10 +69,18 @@ public final class ServerDrain {
       io.netty.util.concurrent.ScheduledFuture<?> f = listener.eventLoop().schedule(task, delay, unit);
       return () -> f.cancel(false);
     };
-    DrainSequence.Transport transport = DrainSequence.Transport.over(open, ch -> {
+    java.util.function.Predicate<Channel> idle = ch -> {
       AtomicInteger busy = ch.attr(IN_FLIGHT).get();
       return busy == null || busy.get() == 0;
-    }, Channel::close, () -> {
+    };
+    // The drain runs on the listener's loop; a child channel reads its requests on its own loop, where
+    // idleness is tested again before the close.
+    DrainSequence.Transport transport = DrainSequence.Transport.over(open, idle,
+        ch -> ch.eventLoop().execute(() -> {
+          if (idle.test(ch)) {
+            ch.close();
+          }
+        }), Channel::close, () -> {
       CompletableFuture<Void> f = new CompletableFuture<>();
       listener.close().addListener(x -> f.complete(null));
       return f;
