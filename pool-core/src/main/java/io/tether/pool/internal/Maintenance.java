@@ -88,14 +88,17 @@ final class Maintenance<C> {
     return leakThresholdNanos <= 0 ? null : new Throwable("acquired on " + Thread.currentThread().getName());
   }
 
-  /** A lease started: remember where, and make sure a scan will look at it. */
-  void trackLease(PooledConnection<C> c, long now) {
+  /**
+   * A lease started: remember where ({@code site}, or the current stack if null), and make sure a scan
+   * will look at it.
+   */
+  void trackLease(PooledConnection<C> c, long now, Throwable site) {
     if (leakThresholdNanos <= 0) {
       return;
     }
     c.leakReported = false;
     c.leasedAt = now;
-    c.acquireSite = acquireSite();
+    c.acquireSite = site != null ? site : acquireSite();
     if (!leakScanScheduled) {
       leakScanScheduled = true;
       engine.tasks.schedule(this::scanForLeaks, leakThresholdNanos / 2, false, rejected -> leakScanScheduled = false);

@@ -221,13 +221,21 @@ final class PoolEngine<C> implements ConnectionPool<C>, TransportPool<C> {
 
   /** A lease starts, before its holder can see the connection: its number, the transport's hook, leaks. */
   void beginLease(PooledConnection<C> c, long now) {
+    beginLease(c, now, null);
+  }
+
+  /**
+   * As above; {@code site} is the application's acquire stack taken when the acquire had to wait (null:
+   * the lease starts on the acquiring thread, whose stack is taken here when leak detection is on).
+   */
+  void beginLease(PooledConnection<C> c, long now, Throwable site) {
     c.beginLease();
     if (!c.used) { // from now on HAProxy's keep-alive timeout applies to it, no longer http-request
       c.used = true;
       c.idleBudget = deadlines.idleBudget(c.idleDraw, c.capNanos, true);
     }
     connector.leased(c.connection());
-    maintenance.trackLease(c, now);
+    maintenance.trackLease(c, now, site);
   }
 
   /** A lease was handed over: listeners and metrics. */

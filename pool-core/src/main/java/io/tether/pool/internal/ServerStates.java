@@ -68,13 +68,16 @@ final class ServerStates<C> {
   java.util.Set<ServerPool<C>> removingAll(List<ServerPool<C>> sps, String reason) {
     List<ServerState> from = new ArrayList<>();
     List<ServerPool<C>> entered;
+    boolean closed = engine.isClosed();
     synchronized (this) {
       for (ServerPool<C> sp : sps) {
         sp.health.removing = true;
         sp.health.admin = ServerHealth.Admin.DRAIN;
         from.add(sp.state);
         sp.state = ServerState.DRAIN;
-        sp.releaseMode = ServerPool.CLOSE_DOWN;
+        if (!closed) { // a closing pool's own release mode (close at release, as pool-closed) stands
+          sp.releaseMode = ServerPool.CLOSE_DOWN;
+        }
       }
       entered = rotation();
     }
@@ -87,6 +90,9 @@ final class ServerStates<C> {
       if (from.get(i) != ServerState.DRAIN) {
         engine.listener.stateChanged(sp.endpoint, from.get(i), ServerState.DRAIN, reason);
         engine.recorder.recordStateChange(sp.endpoint, from.get(i), ServerState.DRAIN);
+      }
+      if (closed) {
+        continue; // closing the pool closes its connections and fails its waiters
       }
       List<PooledConnection<C>> out = new ArrayList<>();
       sp.closeAllIdle(CloseCause.ENDPOINT_DOWN, out);
@@ -104,14 +110,7 @@ final class ServerStates<C> {
 
   /** A server joins: its configured state ({@code disabled}: maintenance) and its place in the rotation. */
   void joined(ServerPool<C> sp) {
-    synchronized (this) {
-      if (sp.endpoint.disabled()) {
-        sp.health.admin = ServerHealth.Admin.MAINT;
-        sp.state = ServerState.MAINT;
-        sp.releaseMode = ServerPool.CLOSE_DOWN;
-      }
-    }
-    rotationChanged();
+    joinedAll(List.of(sp));
   }
 
   void setHealth(ServerPool<C> sp, Health health, String reason) {
@@ -168,18 +167,6 @@ final class ServerStates<C> {
       sp.state = to;
     }
     changed(sp, from, to, "set to " + requested + " at runtime");
-  }
-
-  /** Removal starts: no new connections; idle ones close now, leased ones when released. */
-  void removing(ServerPool<C> sp, String reason) {
-    ServerState from;
-    synchronized (this) {
-      sp.health.removing = true;
-      sp.health.admin = ServerHealth.Admin.DRAIN;
-      from = sp.state;
-      sp.state = ServerState.DRAIN;
-    }
-    changed(sp, from, ServerState.DRAIN, reason);
   }
 
   /** A connect or a leased connection failed ({@code ok} false), or succeeded. */

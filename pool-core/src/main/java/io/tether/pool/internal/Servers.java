@@ -66,11 +66,7 @@ final class Servers<C> {
       throw new IllegalArgumentException("pool " + engine.name + ": a server named " + e.name()
           + (old.health.removing ? " is still leaving the pool" : " is already in the pool"));
     }
-    ServerPool<C> sp = engine.join(e);
-    engine.listener.serverAdded(e);
-    rampUp(sp);
-    engine.startCheckers();
-    engine.serverUp(sp);
+    admit(List.of(e));
   }
 
   synchronized CompletableFuture<Void> remove(String name) {
@@ -78,10 +74,10 @@ final class Servers<C> {
     if (sp.health.removed != null) {
       return sp.health.removed; // already leaving
     }
-    sp.health.removed = new CompletableFuture<>();
-    engine.states.removing(sp, "removed at runtime");
-    engine.serverMaybeGone(sp); // no connection at all: it leaves now
-    return sp.health.removed;
+    CompletableFuture<Void> removed = new CompletableFuture<>();
+    sp.health.removed = removed;
+    dismiss(List.of(sp)); // with no connection at all it leaves now
+    return removed;
   }
 
   synchronized void setWeight(String name, int weight) {
@@ -126,7 +122,7 @@ final class Servers<C> {
       }
     }
     if (!leaving.isEmpty()) {
-      serversGone(engine.states.removingAll(leaving, "removed at runtime"));
+      dismiss(leaving);
     }
     List<Endpoint> joining = new ArrayList<>();
     boolean weightsChanged = false;
@@ -145,15 +141,10 @@ final class Servers<C> {
       }
     }
     if (!joining.isEmpty()) {
-      for (ServerPool<C> sp : joinAll(joining)) {
-        rampUp(sp);
-      }
-      engine.startCheckers();
+      admit(joining);
     }
     if (weightsChanged) {
       engine.states.rotationChanged();
-    }
-    if (!joining.isEmpty() || weightsChanged) {
       engine.rebalancer.kick();
     }
     added.sort(null);
@@ -170,8 +161,26 @@ final class Servers<C> {
     return sp;
   }
 
+  /**
+   * Servers join at runtime, together (one copy of the server list, one recomputation of the rotation):
+   * slow start, warm-up, checks, and the rebalancer told.
+   */
+  private void admit(List<Endpoint> es) {
+    for (ServerPool<C> sp : joinAll(es)) {
+      rampUp(sp);
+      engine.connects.warmUp(sp);
+    }
+    engine.startCheckers();
+    engine.rebalancer.kick();
+  }
+
+  /** Servers start leaving together: those with no connection leave at once, the rest as theirs close. */
+  private void dismiss(List<ServerPool<C>> sps) {
+    serversGone(engine.states.removingAll(sps, "removed at runtime"));
+  }
+
   /** Servers join together: one copy of the server list, one recomputation of the rotation. */
-  List<ServerPool<C>> joinAll(List<Endpoint> es) {
+  private List<ServerPool<C>> joinAll(List<Endpoint> es) {
     List<ServerPool<C>> sps = new ArrayList<>(es.size());
     boolean lifo = engine.config.reuseOrder() == ReuseOrder.LIFO;
     for (Endpoint e : es) {
@@ -187,7 +196,7 @@ final class Servers<C> {
   }
 
   /** Removed servers that have no connection left leave the set together (one copy of the list). */
-  void serversGone(java.util.Set<ServerPool<C>> candidates) {
+  private void serversGone(java.util.Set<ServerPool<C>> candidates) {
     java.util.Set<ServerPool<C>> gone = new java.util.HashSet<>();
     for (ServerPool<C> sp : candidates) {
       if (sp.health.removing && sp.totalLocked() == 0 && engine.members.get(sp.endpoint.name()) == sp) {

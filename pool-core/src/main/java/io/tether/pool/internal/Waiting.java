@@ -75,10 +75,9 @@ final class Waiting<C> {
   boolean complete(PendingAcquire<C> w, PooledConnection<C> c) {
     w.cancelTimeout();
     long now = engine.ticker.read();
-    engine.beginLease(c, now); // before the user can see it: its callbacks run inside succeed()
-    if (w.site != null) {
-      c.acquireSite = w.site; // the application's call, not the thread that happens to serve it
-    }
+    // Before the user can see it (its callbacks run inside succeed()); the leak site is the
+    // application's call, not the stack of the thread that happens to serve it.
+    engine.beginLease(c, now, w.site);
     if (!w.future.succeed(w.handle ? new LeaseHandle<>(c) : c)) {
       return false;
     }
