@@ -350,7 +350,7 @@ public interface ConnectionPool<C> extends AutoCloseable {
      *
      * @return the started pool
      * @throws IllegalStateException if the config or scheduler is missing or the config has no server
-     *     (unless {@link #dynamicServers()})
+     *     (unless {@link #dynamicServers()} or the config's {@link PoolConfig#discovery()} is on)
      */
     public ConnectionPool<C> build() {
       if (config == null) {
@@ -359,7 +359,7 @@ public interface ConnectionPool<C> extends AutoCloseable {
       if (scheduler == null) {
         throw new IllegalStateException("scheduler is required (an event loop or Scheduler.of(executor))");
       }
-      if (config.servers().isEmpty() && !dynamicServers) {
+      if (config.servers().isEmpty() && !dynamicServers && !config.discovery().enabled()) {
         throw new IllegalStateException(
             "pool " + config.name() + " has no server: add one with PoolConfig.Builder.server(...) "
                 + "or a tether.pool.server.<name>=<host>:<port> property");

@@ -39,12 +39,20 @@ public final class PoolConfig {
   private final List<Endpoint> servers;
   private final Eviction eviction;
   private final HealthCheck healthCheck;
+  private final Discovery discovery;
 
   private PoolConfig(Builder b) {
     this.settings = b.settings.copy();
     this.servers = List.copyOf(b.servers.values());
     this.eviction = new Eviction(settings);
     this.healthCheck = new HealthCheck(settings, b.headers);
+    this.discovery = new Discovery(settings);
+    if (discovery.enabled() && !servers.isEmpty()) {
+      // Discovery owns the server list: it would remove these at its first answer.
+      throw new ConfigException(PREFIX + PropertyReader.SERVER_PREFIX + servers.get(0).name(),
+          servers.get(0).address(), "no fixed server when the servers come from "
+              + (discovery.srv() ? Keys.DISCOVERY_DNS_SRV : Keys.DISCOVERY_DNS).fullName() + " " + discovery.name());
+    }
     if (settings.isSet(Keys.MAX_CONNECTIONS_PER_SERVER) && maxConnectionsPerServer() > maxConnections()) {
       throw new ConfigException(Keys.MAX_CONNECTIONS_PER_SERVER.fullName(),
           Integer.toString(maxConnectionsPerServer()),
@@ -118,6 +126,7 @@ public final class PoolConfig {
     b.settings.replaceGroup(Key.Group.POOL, settings);
     b.settings.replaceGroup(Key.Group.EVICTION, settings);
     b.settings.replaceGroup(Key.Group.CHECK, settings);
+    b.settings.replaceGroup(Key.Group.DISCOVERY, settings);
     servers.forEach(e -> b.servers.put(e.name(), e));
     b.headers.putAll(healthCheck.httpHeaders());
     return b;
@@ -267,6 +276,14 @@ public final class PoolConfig {
   /** {@return active health checks; see {@link HealthCheck} for each {@code check.*} key} */
   public HealthCheck healthCheck() {
     return healthCheck;
+  }
+
+  /**
+   * {@return where the servers come from when not a fixed list; not {@link Discovery#enabled()} by
+   * default} Keys {@code discovery.*}.
+   */
+  public Discovery discovery() {
+    return discovery;
   }
 
   /**
@@ -708,6 +725,18 @@ public final class PoolConfig {
      */
     public Builder lbIdleTimeout(Duration value) {
       return set(Keys.LB_IDLE_TIMEOUT, value);
+    }
+
+    /**
+     * Sets every discovery setting that {@code value} was given explicitly; see {@link Discovery}.
+     * Settings it leaves at their defaults keep what this builder has.
+     *
+     * @param value the discovery settings
+     * @return this builder
+     */
+    public Builder discovery(Discovery value) {
+      settings.mergeGroup(Key.Group.DISCOVERY, value.settings());
+      return this;
     }
 
     /**

@@ -17,6 +17,7 @@ import io.netty.util.concurrent.Promise;
 import io.netty.util.internal.ThreadExecutorMap;
 import io.tether.netty.internal.ChannelConnector;
 import io.tether.netty.internal.ChannelProbes;
+import io.tether.netty.internal.Discoveries;
 import io.tether.netty.internal.EventLoopScheduler;
 import io.tether.netty.internal.Loops;
 import io.tether.netty.internal.NettyDefaults;
@@ -85,6 +86,8 @@ public class TetherChannelPool implements ChannelPool {
   /** A subclass keeps idle channels itself ({@link #pollChannel}/{@link #offerChannel} overridden). */
   private final boolean customQueue;
   private volatile boolean closed;
+  /** The DNS discovery this pool started from its config's {@code discovery.*} keys, or null. */
+  private final io.tether.netty.dns.DnsDiscovery discovery;
 
   // ------------------------------------------------------------- SimpleChannelPool's constructors
 
@@ -259,7 +262,8 @@ public class TetherChannelPool implements ChannelPool {
     this.reusableAfterClose = reusableAfterClose;
     EventLoopGroup group = b.bootstrap.config().group();
     this.executor = b.executor != null ? b.executor : group != null ? group.next() : GlobalEventExecutor.INSTANCE;
-    PoolConfig config = b.dynamicServers ? b.config : NettyDefaults.withServer(b.config, b.bootstrap);
+    boolean discovered = b.config != null && b.config.discovery().enabled();
+    PoolConfig config = b.dynamicServers || discovered ? b.config : NettyDefaults.withServer(b.config, b.bootstrap);
     ChannelConnector connector = new ChannelConnector(this, b.bootstrap, b.handler, b.ticker,
         config.responseTimeout(), config.idleInput() == IdleInput.CLOSE, config.name(), b.tls, this::connectChannel);
     this.bootstrap = b.bootstrap.clone();
@@ -283,6 +287,7 @@ public class TetherChannelPool implements ChannelPool {
     this.inline = quietHandler && healthCheck == ChannelHealthChecker.ACTIVE && !customQueue;
     this.pool = pb.build();
     this.transport = pool.transport();
+    this.discovery = discovered ? Discoveries.start(pool, group, config) : null;
   }
 
   /**
@@ -648,6 +653,9 @@ public class TetherChannelPool implements ChannelPool {
       idleClosed = transport.closeIdle();
     } else {
       closed = true;
+      if (discovery != null) {
+        discovery.close();
+      }
       pool.closeAsync();
       idleClosed = transport.closeIdle();
     }
@@ -669,6 +677,15 @@ public class TetherChannelPool implements ChannelPool {
   }
 
   // ------------------------------------------------------------- accessors
+
+  /**
+   * {@return the DNS discovery that feeds this pool its servers, started because the config's {@link
+   * PoolConfig#discovery()} is on (its meters: {@code discovery().meters().bindTo(registry)}); null
+   * when the servers are a fixed list}
+   */
+  public io.tether.netty.dns.DnsDiscovery discovery() {
+    return discovery;
+  }
 
   /** {@return the pool's copy of the bootstrap} */
   public Bootstrap bootstrap() {

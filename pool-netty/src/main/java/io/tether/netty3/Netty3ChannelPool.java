@@ -53,6 +53,12 @@ public final class Netty3ChannelPool implements Closeable {
 
   private Netty3ChannelPool(Builder b) {
     PoolConfig config = b.config;
+    if (config.discovery().enabled()) {
+      // DNS discovery runs on Netty 4's resolver; Netty 3 has none to build it on.
+      throw new IllegalArgumentException(config.discovery().key() + " " + config.discovery().name()
+          + ": DNS discovery needs the Netty 4 adapter (TetherChannelPool or TetherHttpClient); on Netty 3 give "
+          + "tether.pool.server.<name> entries and change them at runtime with leases().updateServers(...)");
+    }
     if (config.servers().isEmpty()) {
       Object remote = b.bootstrap.getOption("remoteAddress");
       if (!(remote instanceof InetSocketAddress)) {

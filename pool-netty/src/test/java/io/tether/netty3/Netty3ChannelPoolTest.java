@@ -87,6 +87,18 @@ class Netty3ChannelPoolTest {
   }
 
   @Test
+  void dnsDiscoveryIsRefusedWithWhatToDoInstead() {
+    ClientBootstrap b = new ClientBootstrap(factory);
+    PoolConfig config = PoolConfig.builder()
+        .discovery(io.tether.pool.Discovery.builder().dns("api.internal", 8080).build()).build();
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> Netty3ChannelPool.builder(b, timer).config(config).build());
+    assertEquals("tether.pool.discovery.dns api.internal: DNS discovery needs the Netty 4 adapter (TetherChannelPool "
+        + "or TetherHttpClient); on Netty 3 give tether.pool.server.<name> entries and change them at runtime with "
+        + "leases().updateServers(...)", e.getMessage());
+  }
+
+  @Test
   void requestsReuseOneChannel() throws Exception {
     pool(PoolConfig.builder());
     for (int i = 0; i < 3; i++) {

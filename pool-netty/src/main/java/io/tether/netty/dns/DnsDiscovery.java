@@ -284,6 +284,15 @@ public final class DnsDiscovery implements AutoCloseable {
     if (closed) {
       return;
     }
+    try {
+      apply(a);
+    } catch (io.tether.pool.PoolClosedException e) {
+      first.completeExceptionally(e);
+      close(); // the pool is gone, and with it the reason to resolve
+    }
+  }
+
+  private void apply(Answer a) {
     long now = ticker.read();
     long delay;
     if (!a.anyOk) {
@@ -381,13 +390,16 @@ public final class DnsDiscovery implements AutoCloseable {
   @Override
   public void close() {
     closed = true;
-    loop.execute(() -> {
+    Runnable stop = () -> {
       ScheduledFuture<?> n = next;
       if (n != null) {
         n.cancel(false);
       }
       resolver.close();
-    });
+    };
+    if (!io.tether.netty.internal.Loops.run(loop, stop)) {
+      stop.run(); // the loop has shut down: nothing of ours runs there any more
+    }
   }
 
   /** Settings of a {@link DnsDiscovery}. Not thread-safe. */
@@ -473,6 +485,39 @@ public final class DnsDiscovery implements AutoCloseable {
     }
 
     /**
+     * Takes the settings of a pool's {@code tether.pool.discovery.*} keys ({@link io.tether.pool.PoolConfig#discovery()}):
+     * the name (A/AAAA with its port, or SRV), the resolver if given, the prefix if given, the slot count,
+     * the TTL bounds, both holds and the query timeout. A {@code TetherChannelPool} or {@code
+     * TetherHttpClient} built from such a config does this itself.
+     *
+     * @param d the settings; must be {@link io.tether.pool.Discovery#enabled()}
+     * @return this builder
+     * @throws IllegalArgumentException if {@code d} names no DNS name
+     */
+    public Builder apply(io.tether.pool.Discovery d) {
+      if (!d.enabled()) {
+        throw new IllegalArgumentException("no tether.pool.discovery.dns or tether.pool.discovery.dns-srv given");
+      }
+      if (d.srv()) {
+        srv(d.name());
+      } else {
+        addresses(d.name(), d.port());
+      }
+      if (d.resolver() != null) {
+        nameServer(d.resolver());
+      }
+      if (d.prefix() != null) {
+        slotPrefix(d.prefix());
+      }
+      maxServers(d.maxServers());
+      ttlBounds(d.ttlMin(), d.ttlMax());
+      holdObsolete(d.holdObsolete());
+      holdNx(d.holdNx());
+      queryTimeout(d.queryTimeout());
+      return this;
+    }
+
+    /**
      * The DNS server to ask; default the platform's ({@code /etc/resolv.conf}).
      *
      * @param value its address
@@ -491,7 +536,10 @@ public final class DnsDiscovery implements AutoCloseable {
      * @return this builder
      */
     public Builder slotPrefix(String value) {
-      this.prefix = Objects.requireNonNull(value, "prefix");
+      if (!value.matches("[A-Za-z0-9._-]{1,32}")) {
+        throw new IllegalArgumentException("slot prefix " + value + " (expected: 1-32 of A-Z a-z 0-9 . _ -)");
+      }
+      this.prefix = value;
       return this;
     }
 
@@ -502,6 +550,9 @@ public final class DnsDiscovery implements AutoCloseable {
      * @return this builder
      */
     public Builder maxServers(int value) {
+      if (value < 1 || value > 10_000) {
+        throw new IllegalArgumentException("max servers " + value + " (expected: 1-10000)");
+      }
       this.maxServers = value;
       return this;
     }
@@ -530,7 +581,10 @@ public final class DnsDiscovery implements AutoCloseable {
      * @return this builder
      */
     public Builder holdObsolete(Duration value) {
-      this.holdObsolete = Objects.requireNonNull(value, "holdObsolete");
+      if (value.isNegative()) {
+        throw new IllegalArgumentException("hold obsolete " + value + " (expected: 0 or more)");
+      }
+      this.holdObsolete = value;
       return this;
     }
 

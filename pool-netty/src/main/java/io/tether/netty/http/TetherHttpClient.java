@@ -323,6 +323,14 @@ public final class TetherHttpClient implements AutoCloseable {
     return pool.leases();
   }
 
+  /**
+   * {@return the DNS discovery feeding this client's servers, started because its config's {@code
+   * tether.pool.discovery.*} keys ask for it; null when the servers are a fixed list}
+   */
+  public io.tether.netty.dns.DnsDiscovery discovery() {
+    return pool.discovery();
+  }
+
   /** {@return a snapshot of the pool's connections by state and waiting acquires} */
   public PoolStats stats() {
     return pool.stats();

@@ -21,7 +21,9 @@ public final class Key<T> {
     /** Idle eviction and lifetime: {@code io.tether.pool.Eviction}. */
     EVICTION,
     /** Active health checks: {@code io.tether.pool.HealthCheck}. */
-    CHECK
+    CHECK,
+    /** Servers from DNS: {@code io.tether.pool.Discovery}. */
+    DISCOVERY
   }
 
   private final String name;

@@ -184,6 +184,43 @@ public final class Keys {
       "Checks over TLS, with the pool's TLS settings (HAProxy's `check-ssl`).", true,
       Syntax::bool, String::valueOf, b -> true, "true or false");
 
+  // ---------------------------------------------------------------- discovery
+
+  public static final Key<String> DISCOVERY_DNS = add("discovery.dns", Group.DISCOVERY, "host:port", "", "none",
+      "Servers from DNS: every A/AAAA address of host is a server on port, named by a slot (needs the Netty 4 adapter "
+          + "and netty-resolver-dns).",
+      false, s -> s, s -> s, Syntax::dnsHostPort, "a DNS name and a port 1-65535, such as api.internal:8080");
+  public static final Key<String> DISCOVERY_DNS_SRV = add("discovery.dns-srv", Group.DISCOVERY, "SRV name", "",
+      "none", "Servers from DNS SRV records: every target, with the records' ports, weights and priorities.", false,
+      s -> s, s -> s, Syntax::srvName, "an SRV name such as _http._tcp.api.internal");
+  public static final Key<String> DISCOVERY_RESOLVER = add("discovery.resolver", Group.DISCOVERY, "ip[:port]", "",
+      "the platform's (/etc/resolv.conf)", "The DNS server discovery asks.", false, s -> s, s -> s,
+      s -> Syntax.socketAddress(s, 53) != null,
+      "an IP address with an optional port, such as 10.0.0.2, 10.0.0.2:5353 or [fd00::2]:53");
+  public static final Key<String> DISCOVERY_PREFIX = add("discovery.prefix", Group.DISCOVERY,
+      "string of [A-Za-z0-9._-], 1-32", "", "the DNS name's first label",
+      "Discovered servers are named prefix1, prefix2, ... up to max-servers, as HAProxy's server-template.", false, s -> s, s -> s,
+      s -> Syntax.name(s, 32), "1-32 characters from A-Z a-z 0-9 . _ -");
+  public static final Key<Integer> DISCOVERY_MAX_SERVERS = integer("discovery.max-servers", Group.DISCOVERY, 1,
+      10_000, 64, "64", "Most discovered servers at once (the slot count); further addresses wait for a free slot.",
+      false);
+  public static final Key<Duration> DISCOVERY_TTL_MIN = duration("discovery.ttl-min", Group.DISCOVERY,
+      Duration.ofMillis(100), Duration.ofHours(1), Duration.ofSeconds(1), "1s",
+      "Shortest time between resolutions (an answer's TTL is clamped to ttl-min..ttl-max); also the retry time.",
+      false);
+  public static final Key<Duration> DISCOVERY_TTL_MAX = duration("discovery.ttl-max", Group.DISCOVERY,
+      Duration.ofMillis(100), Duration.ofDays(1), Duration.ofMinutes(5), "5m",
+      "Longest time between resolutions, whatever the TTL; at least ttl-min.", false);
+  public static final Key<Duration> DISCOVERY_HOLD_OBSOLETE = duration("discovery.hold-obsolete", Group.DISCOVERY,
+      Duration.ZERO, Duration.ofDays(1), Duration.ofSeconds(30), "30s",
+      "How long an address missing from answers keeps its server (HAProxy's hold obsolete).", false);
+  public static final Key<Duration> DISCOVERY_HOLD_NX = duration("discovery.hold-nx", Group.DISCOVERY,
+      Duration.ZERO, Duration.ofDays(1), Duration.ofSeconds(30), "30s",
+      "How long an NXDOMAIN or empty answer must last before it empties the pool (HAProxy's hold nx).", false);
+  public static final Key<Duration> DISCOVERY_QUERY_TIMEOUT = duration("discovery.query-timeout", Group.DISCOVERY,
+      Duration.ofMillis(1), Duration.ofMinutes(1), Duration.ofSeconds(2), "2s",
+      "Limit on one DNS query; a query that times out keeps the servers as they are.", false);
+
   private Keys() {}
 
   /** {@return every key, in documentation order} */

@@ -157,6 +157,94 @@ public final class Syntax {
     return true;
   }
 
+  /**
+   * Whether {@code s} is a DNS name (RFC 1123 labels of 1-63 letters, digits and inner hyphens, at most 253
+   * characters, an optional final dot); {@code underscores} also lets labels start with {@code _}, as SRV
+   * names' service and protocol labels do.
+   */
+  public static boolean dnsName(String s, boolean underscores) {
+    String n = s.endsWith(".") ? s.substring(0, s.length() - 1) : s;
+    if (n.isEmpty() || n.length() > 253) {
+      return false;
+    }
+    for (String label : n.split("\\.", -1)) {
+      String body = underscores && label.startsWith("_") ? label.substring(1) : label;
+      if (body.isEmpty() || label.length() > 63 || body.startsWith("-") || body.endsWith("-")) {
+        return false;
+      }
+      for (int i = 0; i < body.length(); i++) {
+        char c = body.charAt(i);
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-')) {
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
+  /** Whether {@code s} is {@code <dns name>:<port 1-65535>}. */
+  public static boolean dnsHostPort(String s) {
+    int colon = s.lastIndexOf(':');
+    if (colon < 1 || !dnsName(s.substring(0, colon), false)) {
+      return false;
+    }
+    Long port = integer(s.substring(colon + 1));
+    return port != null && port >= 1 && port <= 65535;
+  }
+
+  /** Whether {@code s} is an SRV name: {@code _service._proto.name}. */
+  public static boolean srvName(String s) {
+    return s.startsWith("_") && s.indexOf("._", 1) > 0 && dnsName(s, true);
+  }
+
+  /**
+   * An IP literal with an optional port ({@code 10.0.0.2}, {@code 10.0.0.2:5353}, {@code [fd00::2]:53},
+   * {@code fd00::2}) as an address, never looked up; null if {@code s} is not one.
+   */
+  public static java.net.InetSocketAddress socketAddress(String s, int defaultPort) {
+    String host = s;
+    int port = defaultPort;
+    if (s.startsWith("[")) {
+      int close = s.indexOf(']');
+      if (close < 0) {
+        return null;
+      }
+      host = s.substring(1, close);
+      String rest = s.substring(close + 1);
+      if (!rest.isEmpty()) {
+        if (!rest.startsWith(":")) {
+          return null;
+        }
+        Long p = integer(rest.substring(1));
+        if (p == null || p < 1 || p > 65535) {
+          return null;
+        }
+        port = p.intValue();
+      }
+      if (!host.contains(":")) {
+        return null;
+      }
+    } else if (s.indexOf(':') == s.lastIndexOf(':') && s.indexOf(':') > 0) {
+      host = s.substring(0, s.indexOf(':'));
+      Long p = integer(s.substring(s.indexOf(':') + 1));
+      if (p == null || p < 1 || p > 65535) {
+        return null;
+      }
+      port = p.intValue();
+    }
+    boolean v4 = host.matches("(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])(\\.(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){3}");
+    boolean v6 = host.contains(":") && host.matches("[0-9A-Fa-f:.]+");
+    if (!v4 && !v6) {
+      return null;
+    }
+    try {
+      // A literal: InetAddress parses it without a lookup.
+      return new java.net.InetSocketAddress(java.net.InetAddress.getByName(host), port);
+    } catch (java.net.UnknownHostException e) {
+      return null;
+    }
+  }
+
   /** Whether every character is printable ASCII other than space (0x21-0x7E). */
   public static boolean visibleAscii(String s) {
     for (int i = 0; i < s.length(); i++) {
