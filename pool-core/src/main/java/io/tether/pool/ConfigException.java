@@ -18,7 +18,7 @@ public final class ConfigException extends IllegalArgumentException {
   /**
    * A bad value for {@code key}; {@code expected} says what is allowed.
    *
-   * @param key the session key, compared with {@code equals}
+   * @param key the full property key, such as {@code tether.pool.evict-after} (or a haproxy.cfg keyword)
    * @param value the new value
    * @param expected what is allowed, e.g. a range
    */

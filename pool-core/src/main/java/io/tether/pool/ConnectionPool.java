@@ -59,7 +59,7 @@ public interface ConnectionPool<C> extends AutoCloseable {
   /**
    * As {@link #acquire()}, but only a connection to {@code server}, which must be one of the pool's.
    *
-   * @param server the server's name, as configured
+   * @param server the server, equal to one of the pool's endpoints (name and address)
    * @return a future of the lease, completed on the thread that makes it available
    */
   CompletableFuture<Lease<C>> acquire(Endpoint server);

@@ -98,4 +98,14 @@ public class AffinityBenchmark {
     }
     lease.release();
   }
+
+  /** The same pool leased without a key: the pool picks the connection (the lease most callers make). */
+  @Benchmark
+  public void anyServer(Pool p) {
+    Lease<FakeConnector.Conn> lease = p.pool.tryAcquire();
+    if (lease == null) {
+      throw new IllegalStateException("no idle connection: " + p.pool.stats());
+    }
+    lease.release();
+  }
 }

@@ -37,7 +37,7 @@ final class Affinity<C> {
       if (engine.usable(last, now)) {
         return last;
       }
-      engine.discardLeased(last, now);
+      engine.closing.discardLeased(last, now);
     }
     PooledConnection<C> c = sp.pollIdle(now);
     if (c != null) {

@@ -142,7 +142,7 @@ final class Connects<C> {
   /** Closes one idle connection (to {@code target}, or any server) to free room for a fresh one. */
   private boolean makeRoom(ServerPool<C> target) {
     long now = engine.ticker.read();
-    PooledConnection<C> c = target == null ? engine.pollAnyIdle(now) : target.pollIdle(now);
+    PooledConnection<C> c = target == null ? engine.members.pollAnyIdle(now) : target.pollIdle(now);
     if (c == null) {
       return false;
     }
@@ -232,7 +232,7 @@ final class Connects<C> {
       if (attempt.warmUp) {
         engine.tasks.schedule(() -> warmUp(sp), WARM_UP_RETRY_NANOS, false, rejected -> { });
       }
-      engine.serverMaybeGone(sp); // a server being removed may have waited for this connect alone
+      engine.servers.maybeGone(sp); // a server being removed may have waited for this connect alone
       capacityFreed();
       engine.checkClosed();
       return;
@@ -247,7 +247,7 @@ final class Connects<C> {
       } else if (w != null) {
         retryElsewhere(w);
       }
-      engine.serverMaybeGone(sp);
+      engine.servers.maybeGone(sp);
       capacityFreed();
       engine.checkClosed();
       return;
@@ -260,7 +260,7 @@ final class Connects<C> {
     }
     int early = c.peerClosedWhileConnecting();
     if (early != 0) {
-      engine.peerClosed(c, early == 2);
+      engine.closing.peerClosed(c, early == 2);
     }
     if (c.state() != PooledConnection.LEASED) {
       // The peer closed it before we could hand it out: this acquire still needs a connection.

@@ -50,7 +50,7 @@ final class Maintenance<C> {
     List<PooledConnection<C>> out = new ArrayList<>();
     long minLifetime = engine.deadlines.minLifetimeNanos();
     for (ServerPool<C> sp : engine.members.all()) {
-      next = Math.min(next, sp.sweep(now, minLifetime, out));
+      next = Math.min(next, ServerSweeps.sweep(sp, now, minLifetime, out));
     }
     for (PooledConnection<C> c : out) {
       engine.finishClose(c, null);
@@ -110,12 +110,12 @@ final class Maintenance<C> {
     long now = engine.ticker.read();
     boolean anyLeased = false;
     for (ServerPool<C> sp : engine.members.all()) {
-      for (PooledConnection<C> c : sp.suspectedLeaks(now - leakThresholdNanos)) {
+      for (PooledConnection<C> c : ServerSweeps.suspectedLeaks(sp, now - leakThresholdNanos)) {
         Duration held = Duration.ofNanos(now - c.leasedAt);
         engine.listener.leakSuspected(sp.endpoint, held, c.acquireSite);
         engine.recorder.recordLeakSuspected(sp.endpoint);
       }
-      anyLeased |= sp.snapshot().leased() > 0;
+      anyLeased |= ServerSweeps.snapshot(sp).leased() > 0;
     }
     if (anyLeased && !engine.isClosed()) {
       engine.tasks.schedule(this::scanForLeaks, leakThresholdNanos / 2, false, rejected -> leakScanScheduled = false);

@@ -1,6 +1,5 @@
 package io.tether.pool.internal;
 
-import io.tether.pool.Endpoint;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -24,6 +23,52 @@ final class Membership<C> {
   /** The current servers; the array is never modified after it is published. */
   ServerPool<C>[] all() {
     return servers;
+  }
+
+  /** An idle connection of any server in the rotation, leased; null if none is ready. */
+  PooledConnection<C> pollAnyIdle(long now) {
+    ServerPool<C>[] all = servers;
+    if (all.length <= 1) {
+      ServerPool<C> sp = all.length == 0 ? null : all[0]; // none: a dynamic pool before its first server
+      return sp != null && sp.balanced ? sp.pollIdle(now) : null;
+    }
+    // The thread's own server and stripe first: where its last release went, so a thread that leases
+    // and releases finds its connection in one probe however many servers there are. The scan is a
+    // method of its own so that this path stays small enough to inline, and the lease handle the
+    // caller makes can be scalar-replaced (with 1,000 servers and the scan inline it was not: 24 B/op).
+    int start = (int) ((Thread.currentThread().getId() & Integer.MAX_VALUE) % all.length);
+    ServerPool<C> own = all[start];
+    if (own.balanced) {
+      PooledConnection<C> c = own.pollOwnStripe(now);
+      if (c != null) {
+        return c;
+      }
+    }
+    return scanIdle(all, start, now);
+  }
+
+  /** Every server's own stripe, then every server's whole idle set, from {@code start}. */
+  private PooledConnection<C> scanIdle(ServerPool<C>[] all, int start, long now) {
+    // Two passes so that many servers cost one slot probe each before any full scan.
+    for (int k = 1; k < all.length; k++) {
+      ServerPool<C> sp = all[(start + k) % all.length];
+      if (sp.balanced) {
+        PooledConnection<C> c = sp.pollOwnStripe(now);
+        if (c != null) {
+          return c;
+        }
+      }
+    }
+    for (int k = 0; k < all.length; k++) {
+      ServerPool<C> sp = all[(start + k) % all.length];
+      if (sp.balanced) {
+        PooledConnection<C> c = sp.pollIdle(now);
+        if (c != null) {
+          return c;
+        }
+      }
+    }
+    return null;
   }
 
   ServerPool<C> get(String name) {

@@ -9,38 +9,35 @@ import io.tether.pool.PoolClosedException;
 import io.tether.pool.PoolConfig;
 import io.tether.pool.PoolListener;
 import io.tether.pool.PoolStats;
-import io.tether.pool.ReuseOrder;
 import io.tether.pool.ServerState;
 import io.tether.pool.StaleLeaseException;
 import io.tether.pool.metrics.PoolMetricsRecorder;
 import io.tether.pool.spi.Connector;
 import io.tether.pool.spi.HealthProbe;
 import io.tether.pool.spi.LogSink;
-import io.tether.pool.spi.Pooled;
 import io.tether.pool.spi.Ticker;
 import io.tether.pool.spi.TransportPool;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.DoubleSupplier;
 
 /**
- * The pool: the lease hot path and the release path, over one {@link ServerPool} per server. Its
- * collaborators each own one concern: {@link Waiting} (acquires that wait), {@link Connects} (opening
- * connections, the connection count), {@link Affinity} (session keys), {@link Maintenance} (sweeps and
- * leak scans), {@link ServerStates} (health and admin state), {@link Membership} (the server set),
- * {@link Tasks} (timed work on the scheduler). See {@link PooledConnection} for the connection state
- * machine and {@link ServerPool} for the locking.
+ * The pool: the public façade, the lease hot path and the release path, over one {@link ServerPool} per
+ * server. Its collaborators each own one concern: {@link Membership} (the server set, and finding an idle
+ * connection among its servers), {@link Servers} (runtime membership changes), {@link Waiting} (acquires
+ * that wait), {@link Connects} (opening connections, the connection count), {@link Affinity} (session
+ * keys), {@link Maintenance} (sweeps and leak scans), {@link ServerStates} (health and admin state, the
+ * checkers), {@link Closing} (closes of connections and of the pool), {@link Reconfiguration} (settings
+ * on a live pool), {@link TransportSide} (the pool as transport adapters see it), {@link Tasks} (timed
+ * work on the scheduler). See {@link PooledConnection} for the connection state machine and {@link
+ * ServerPool} for the locking; {@link Invariants} checks the whole for tests.
  *
  * <p>Every lease reads the clock once: a connection within the hand-out margin of its idle deadline or
  * lifetime is closed instead of handed out, however late the sweep is.
  */
-final class PoolEngine<C> implements ConnectionPool<C>, TransportPool<C> {
+final class PoolEngine<C> implements ConnectionPool<C> {
   final String name;
   volatile PoolConfig config;
   final Connector<C> connector;
@@ -69,12 +66,11 @@ final class PoolEngine<C> implements ConnectionPool<C>, TransportPool<C> {
   final Servers<C> servers;
   final Rebalancer<C> rebalancer;
 
-  private volatile boolean closed;
-  private final CompletableFuture<Void> closeFuture = new CompletableFuture<>();
-  /** The closes of the connections that were idle when the pool closed; null while open. */
-  private volatile CompletableFuture<Void> idleClosed;
-  /** Connections whose transport close was asked for and has not completed yet. */
-  private final AtomicInteger transportCloses = new AtomicInteger();
+  final Closing<C> closing;
+  private final TransportSide<C> transportSide = new TransportSide<>(this);
+
+  /** Set once, by {@link Closing#closeAsync} under this engine's monitor. */
+  volatile boolean closed;
 
   PoolEngine(PoolConfig config, Connector<C> connector, io.tether.pool.spi.Scheduler scheduler, Ticker ticker,
       PoolListener listener, PoolMetricsRecorder recorder, DoubleSupplier random, HealthProbe probe, LogSink log) {
@@ -103,10 +99,9 @@ final class PoolEngine<C> implements ConnectionPool<C>, TransportPool<C> {
     this.maintenance = new Maintenance<>(this, config.leakDetectionThreshold().toNanos());
     this.servers = new Servers<>(this);
     this.rebalancer = new Rebalancer<>(this);
+    this.closing = new Closing<>(this);
     recorder.poolStarted(name, this::stats);
-    for (Endpoint e : config.servers()) {
-      join(e);
-    }
+    servers.joinAll(config.servers(), false);
     if (config.healthCheck().enabled()) {
       Objects.requireNonNull(probe, "health checks are on but there is no HealthProbe");
     }
@@ -114,14 +109,6 @@ final class PoolEngine<C> implements ConnectionPool<C>, TransportPool<C> {
     if (config.minIdle() > 0) { // on the scheduler, so no connect starts before the constructor returns
       tasks.schedule(connects::warmUpAll, 0, false, rejected -> { });
     }
-  }
-
-  ServerPool<C> join(Endpoint e) {
-    ServerPool<C> sp = new ServerPool<>(this, e, config.maxConnectionsPerServer(), config.reuseOrder() == ReuseOrder.LIFO);
-    members.add(sp);
-    recorder.serverAdded(e);
-    states.joined(sp);
-    return sp;
   }
 
   /** The weight new connections see: see {@link Servers#weightOf}. */
@@ -132,29 +119,7 @@ final class PoolEngine<C> implements ConnectionPool<C>, TransportPool<C> {
   /** Starts a checker for every checked server that has none, when checks are on. */
   void startCheckers() {
     if (config.healthCheck().enabled()) {
-      startCheckers(config.healthCheck());
-    }
-  }
-
-  /**
-   * Starts a checker for every checked server that has none. The first checks are spread over one
-   * interval by the server's position, as HAProxy's {@code start_check_task} does.
-   */
-  private void startCheckers(io.tether.pool.HealthCheck hc) {
-    long inter = hc.inter().toNanos();
-    ServerPool<C>[] all = members.all();
-    int n = 0;
-    for (ServerPool<C> sp : all) {
-      n += sp.endpoint.checked() ? 1 : 0;
-    }
-    int pos = 0;
-    for (ServerPool<C> sp : all) {
-      if (!sp.endpoint.checked() || sp.health.checker != null) {
-        continue;
-      }
-      HealthChecker<C> checker = new HealthChecker<>(this, sp, probe, hc);
-      sp.health.checker = checker;
-      checker.start(inter * pos++ / Math.max(1, n));
+      states.startCheckers(config.healthCheck(), probe);
     }
   }
 
@@ -164,36 +129,6 @@ final class PoolEngine<C> implements ConnectionPool<C>, TransportPool<C> {
 
   // ================================================================ leasing: the hot path
 
-  /** An idle connection of any server in the rotation, leased; null if none is ready. */
-  PooledConnection<C> pollAnyIdle(long now) {
-    ServerPool<C>[] all = members.all();
-    if (all.length == 1) {
-      ServerPool<C> sp = all[0];
-      return sp.balanced ? sp.pollIdle(now) : null;
-    }
-    // Two passes so that many servers cost one slot probe each before any full scan.
-    int start = (int) ((Thread.currentThread().getId() & Integer.MAX_VALUE) % Math.max(1, all.length));
-    for (int k = 0; k < all.length; k++) {
-      ServerPool<C> sp = all[(start + k) % all.length];
-      if (sp.balanced) {
-        PooledConnection<C> c = sp.pollOwnStripe(now);
-        if (c != null) {
-          return c;
-        }
-      }
-    }
-    for (int k = 0; k < all.length; k++) {
-      ServerPool<C> sp = all[(start + k) % all.length];
-      if (sp.balanced) {
-        PooledConnection<C> c = sp.pollIdle(now);
-        if (c != null) {
-          return c;
-        }
-      }
-    }
-    return null;
-  }
-
   /**
    * Whether a just-claimed idle connection may be handed out: its transport is alive and it is not
    * within the hand-out margin of its idle deadline or its lifetime ({@code evictAt} already has the
@@ -202,21 +137,6 @@ final class PoolEngine<C> implements ConnectionPool<C>, TransportPool<C> {
   boolean usable(PooledConnection<C> c, long now) {
     return c.evictAt > now && c.lifetimeDeadline - deadlines.handoutMarginNanos() > now
         && connector.isAlive(c.connection());
-  }
-
-  /** Closes a connection claimed from the idle set that turned out unusable. */
-  void discardLeased(PooledConnection<C> c, long now) {
-    CloseCause cause;
-    if (!connector.isAlive(c.connection())) {
-      cause = CloseCause.PEER_CLOSED;
-    } else if (c.lifetimeDeadline - deadlines.handoutMarginNanos() <= now) {
-      cause = CloseCause.LIFETIME_EXPIRED;
-    } else {
-      cause = CloseCause.IDLE_EVICTED;
-    }
-    if (c.server.beginCloseLeased(c, cause)) {
-      finishClose(c, null);
-    }
   }
 
   /** A lease starts, before its holder can see the connection: its number, the transport's hook, leaks. */
@@ -246,7 +166,7 @@ final class PoolEngine<C> implements ConnectionPool<C>, TransportPool<C> {
     }
   }
 
-  private PooledConnection<C> leaseNow(PooledConnection<C> c, long now) {
+  PooledConnection<C> leaseNow(PooledConnection<C> c, long now) {
     if (c != null) {
       beginLease(c, now);
       leaseReported(c, now, 0);
@@ -254,7 +174,7 @@ final class PoolEngine<C> implements ConnectionPool<C>, TransportPool<C> {
     return c;
   }
 
-  private void checkOpen() {
+  void checkOpen() {
     if (closed) {
       throw new PoolClosedException(name);
     }
@@ -264,15 +184,8 @@ final class PoolEngine<C> implements ConnectionPool<C>, TransportPool<C> {
   public Lease<C> tryAcquire() {
     checkOpen();
     long now = ticker.read();
-    PooledConnection<C> c = leaseNow(pollAnyIdle(now), now);
+    PooledConnection<C> c = leaseNow(members.pollAnyIdle(now), now);
     return c == null ? null : new LeaseHandle<>(c);
-  }
-
-  @Override
-  public Pooled<C> tryLease() {
-    checkOpen();
-    long now = ticker.read();
-    return leaseNow(pollAnyIdle(now), now);
   }
 
   @Override
@@ -282,14 +195,6 @@ final class PoolEngine<C> implements ConnectionPool<C>, TransportPool<C> {
     long now = ticker.read();
     PooledConnection<C> c = leaseNow(affinity.pinnedIdle(key, now), now);
     return c == null ? null : new LeaseHandle<>(c);
-  }
-
-  @Override
-  public Pooled<C> tryLeaseByKey(Object key) {
-    Objects.requireNonNull(key, "key");
-    checkOpen();
-    long now = ticker.read();
-    return leaseNow(affinity.pinnedIdle(key, now), now);
   }
 
   @Override
@@ -325,11 +230,6 @@ final class PoolEngine<C> implements ConnectionPool<C>, TransportPool<C> {
     return cast(acquire0(null, Objects.requireNonNull(key, "key"), true, true));
   }
 
-  @Override
-  public CompletableFuture<Pooled<C>> lease(Object key) {
-    return cast(acquire0(null, key, false, false));
-  }
-
   @SuppressWarnings("unchecked")
   private static <T> CompletableFuture<T> cast(CompletableFuture<?> f) {
     return (CompletableFuture<T>) f;
@@ -343,7 +243,7 @@ final class PoolEngine<C> implements ConnectionPool<C>, TransportPool<C> {
     return sp;
   }
 
-  private CompletableFuture<Object> acquire0(ServerPool<C> target, Object key, boolean fresh, boolean handle) {
+  CompletableFuture<Object> acquire0(ServerPool<C> target, Object key, boolean fresh, boolean handle) {
     if (closed) {
       return CompletableFuture.failedFuture(new PoolClosedException(name));
     }
@@ -354,7 +254,7 @@ final class PoolEngine<C> implements ConnectionPool<C>, TransportPool<C> {
     if (!fresh) {
       long now = ticker.read();
       PooledConnection<C> c = key != null ? affinity.pinnedIdle(key, now)
-          : target == null ? pollAnyIdle(now) : target.pollIdle(now);
+          : target == null ? members.pollAnyIdle(now) : target.pollIdle(now);
       if (c != null) {
         leaseNow(c, now);
         return CompletableFuture.completedFuture(handle ? new LeaseHandle<>(c) : c);
@@ -388,47 +288,9 @@ final class PoolEngine<C> implements ConnectionPool<C>, TransportPool<C> {
     return returnIdle(c, true) || closedUnderItsHolder(c);
   }
 
-  @Override
-  public boolean release(Pooled<C> p) {
-    PooledConnection<C> c = own(p);
-    return c != null && release(c);
-  }
-
-  @Override
-  public boolean invalidate(Pooled<C> p, CloseCause cause, Throwable detail) {
-    PooledConnection<C> c = own(p);
-    if (c == null || !PooledConnection.leased(c.state())) {
-      return closedUnderItsHolder(c);
-    }
-    invalidate(c, cause, detail);
-    return true;
-  }
-
-  @Override
-  public boolean closeIfIdle(Pooled<C> p) {
-    PooledConnection<C> c = own(p);
-    if (c == null) {
-      return false;
-    }
-    boolean claimed;
-    synchronized (c.server) {
-      claimed = c.server.beginClose(c, PooledConnection.IDLE, CloseCause.BROKEN);
-    }
-    if (claimed) {
-      finishClose(c, null);
-    }
-    return claimed;
-  }
-
   /** A release of a connection the pool closed while it was leased is the holder's one release: fine. */
-  private boolean closedUnderItsHolder(PooledConnection<C> c) {
+  boolean closedUnderItsHolder(PooledConnection<C> c) {
     return c != null && c.state() >= PooledConnection.CLOSING && c.closedWhileLeased && c.releaseAfterClose();
-  }
-
-  @SuppressWarnings("unchecked")
-  private PooledConnection<C> own(Pooled<C> p) {
-    return p instanceof PooledConnection && ((PooledConnection<?>) p).server.engine == this ? (PooledConnection<C>) p
-        : null;
   }
 
   /** A lease used after it ended: nothing was done; say so. */
@@ -509,91 +371,24 @@ final class PoolEngine<C> implements ConnectionPool<C>, TransportPool<C> {
     }
   }
 
-  // ================================================================ signals from the transport
-
-  void peerClosed(PooledConnection<C> c, boolean reset) {
-    if (c.state() == PooledConnection.NEW) {
-      return; // seen by the connect's completion
-    }
-    boolean wasLeased = PooledConnection.leased(c.state());
-    if (c.server.beginCloseOpen(c, reset ? CloseCause.PEER_RESET : CloseCause.PEER_CLOSED)) {
-      finishClose(c, null);
-      if (reset && wasLeased) {
-        states.observe(c.server, false);
-      }
-    }
-  }
-
-  void closedLocally(PooledConnection<C> c) {
-    if (c.state() == PooledConnection.NEW) {
-      return; // the connect fails or the connection is found dead at once
-    }
-    if (c.server.beginCloseOpen(c, CloseCause.BROKEN)) {
-      finishClose(c, null);
-    }
-  }
+  // ================================================================ closes
 
   /** The I/O half of a close, outside every lock: close the transport, report, free the room. */
   void finishClose(PooledConnection<C> c, Throwable detail) {
-    finishClose(c, detail, null);
-  }
-
-  /** As above; {@code closes} (if not null) collects the transport's close of it. */
-  private void finishClose(PooledConnection<C> c, Throwable detail, List<CompletableFuture<Void>> closes) {
-    CloseCause cause = c.closeCause;
-    CompletableFuture<Void> done = closeTransport(c.connection(), cause);
-    if (closes != null) {
-      closes.add(done);
-    }
-    c.setState(PooledConnection.CLOSED);
-    recorder.recordClose(c.server.endpoint, cause, ticker.read() - c.openedAt, c.closedWhileLeased);
-    listener.closed(c.server.endpoint, cause, detail);
-    serverMaybeGone(c.server);
-    connects.capacityFreed();
-    connects.warmUp(c.server);
-    checkClosed();
+    closing.finish(c, detail, null);
   }
 
   /** Asks the transport to close {@code conn}; {@code closeAsync} waits until every such close completed. */
   CompletableFuture<Void> closeTransport(C conn, CloseCause cause) {
-    transportCloses.incrementAndGet();
-    java.util.concurrent.CompletionStage<Void> done;
-    try {
-      done = connector.close(conn, cause);
-    } catch (RuntimeException e) {
-      done = CompletableFuture.completedFuture(null); // the contract forbids throwing; count it closed
-    }
-    CompletableFuture<Void> closed = new CompletableFuture<>();
-    done.whenComplete((v, e) -> {
-      transportCloses.decrementAndGet();
-      checkClosed();
-      closed.complete(null);
-    });
-    return closed;
+    return closing.closeTransport(conn, cause);
+  }
+
+  /** Completes the close future once nothing is open, connecting or still closing in the transport. */
+  boolean checkClosed() {
+    return closing.check();
   }
 
   // ================================================================ servers
-
-  /** A server came (back) into the rotation: waiting acquires may use it. */
-  void serverUp(ServerPool<C> sp) {
-    waiting.dispatch();
-    connects.capacityFreed();
-    connects.warmUp(sp);
-    rebalancer.kick();
-  }
-
-  void serverLeft(ServerPool<C> sp, EndpointDownException why) {
-    waiting.serverLeft(sp, why);
-    serverMaybeGone(sp);
-  }
-
-  /** A server being removed leaves the set when its last connection is gone. */
-  void serverMaybeGone(ServerPool<C> sp) {
-    if (sp.health.removing && sp.totalLocked() == 0 && members.drop(sp)) {
-      servers.left(sp);
-    }
-  }
-
 
   @Override
   public void setServerState(String server, ServerState state) {
@@ -637,46 +432,27 @@ final class PoolEngine<C> implements ConnectionPool<C>, TransportPool<C> {
     if (closed) {
       throw new PoolClosedException(name);
     }
-    // Which keys may change live is part of each key's declaration (Keys); servers change through
-    // membership, not here.
-    for (String key : config.differences(next)) {
-      io.tether.pool.internal.config.Key<?> k = key.startsWith(PoolConfig.PREFIX)
-          ? io.tether.pool.internal.config.Keys.find(key.substring(PoolConfig.PREFIX.length())) : null;
-      boolean live = k != null ? k.live() : key.endsWith("check.http-header.*");
-      if (!live) {
-        throw new IllegalArgumentException(key + " cannot change on a live pool (" + config.describe(key) + " -> "
-            + next.describe(key) + "); only eviction and health settings can: build a new pool for the rest");
-      }
-    }
-    if (next.healthCheck().enabled() && probe == null) {
-      throw new IllegalStateException("pool " + name + " was built without a HealthProbe: checks cannot be turned on");
-    }
-    config = next;
-    Deadlines d = Deadlines.of(next);
-    deadlines = d;
-    long earliest = Long.MAX_VALUE;
-    for (ServerPool<C> sp : members.all()) {
-      earliest = Math.min(earliest, sp.reconfigure(d));
-    }
-    states.configure(next.onMarkedDown(), next.onMarkedUp(), next.observe(), next.errorLimit());
-    for (ServerPool<C> sp : members.all()) {
-      HealthChecker<C> checker = sp.health.checker;
-      if (next.healthCheck().enabled()) {
-        if (checker != null) {
-          checker.configure(next.healthCheck());
-        }
-      } else if (checker != null) {
-        checker.stop();
-        sp.health.checker = null;
-        states.setHealth(sp, ServerStates.Health.UP, "health checks turned off");
-      }
-    }
-    if (next.healthCheck().enabled()) {
-      startCheckers(next.healthCheck()); // for servers that had none: they start as HAProxy's do
-    }
-    if (earliest != Long.MAX_VALUE) {
-      maintenance.requestSweep(earliest);
-    }
+    Reconfiguration.apply(this, next, probe);
+  }
+
+  @Override
+  public CompletableFuture<Void> closeAsync() {
+    return closing.closeAsync();
+  }
+
+  /** The transport's {@code closeIdle}: see {@link Closing#closeIdle()}. */
+  CompletableFuture<Void> closeIdle() {
+    return closing.closeIdle();
+  }
+
+  @Override
+  public void close() {
+    closing.close();
+  }
+
+  /** Every invariant the pool keeps, for tests: see {@link Invariants}. */
+  List<String> checkInvariants() {
+    return Invariants.check(this);
   }
 
   @Override
@@ -692,7 +468,7 @@ final class PoolEngine<C> implements ConnectionPool<C>, TransportPool<C> {
     int leased = 0;
     int connecting = 0;
     for (ServerPool<C> sp : all) {
-      PoolStats.Server s = sp.snapshot();
+      PoolStats.Server s = ServerSweeps.snapshot(sp);
       list.add(s);
       idle += s.idle();
       leased += s.leased();
@@ -708,104 +484,8 @@ final class PoolEngine<C> implements ConnectionPool<C>, TransportPool<C> {
   }
 
   @Override
-  public ConnectionPool<C> pool() {
-    return this;
-  }
-
-  @Override
   public TransportPool<C> transport() {
-    return this;
-  }
-
-  @Override
-  public CompletableFuture<Void> closeAsync() {
-    synchronized (this) {
-      if (closed) {
-        return closeFuture;
-      }
-      closed = true;
-    }
-    for (ServerPool<C> sp : members.all()) {
-      sp.releaseMode = ServerPool.CLOSE_POOL;
-    }
-    waiting.closeAll();
-    idleClosed = closeIdle(CloseCause.POOL_CLOSED);
-    tasks.closing();
-    if (!checkClosed() && !config.closeTimeout().equals(PoolConfig.NO_LIMIT)) {
-      tasks.schedule(this::forceCloseLeased, config.closeTimeout().toNanos(), true, rejected -> forceCloseLeased());
-    }
-    return closeFuture;
-  }
-
-  /** Closes every idle connection now; completes when the transport closed them all. */
-  private CompletableFuture<Void> closeIdle(CloseCause cause) {
-    List<PooledConnection<C>> out = new ArrayList<>();
-    for (ServerPool<C> sp : members.all()) {
-      sp.closeAllIdle(cause, out);
-    }
-    List<CompletableFuture<Void>> closes = new ArrayList<>(out.size());
-    out.forEach(c -> finishClose(c, null, closes));
-    return CompletableFuture.allOf(closes.toArray(new CompletableFuture<?>[0]));
-  }
-
-  @Override
-  public CompletableFuture<Void> closeIdle() {
-    CompletableFuture<Void> f = idleClosed;
-    return f != null ? f : closeIdle(CloseCause.IDLE_EVICTED);
-  }
-
-  private void forceCloseLeased() {
-    List<PooledConnection<C>> out = new ArrayList<>();
-    for (ServerPool<C> sp : members.all()) {
-      sp.closeAllLeased(CloseCause.POOL_CLOSED, out);
-    }
-    out.forEach(c -> finishClose(c, null));
-    checkClosed();
-  }
-
-  /** Completes the close future once nothing is open, connecting or still closing in the transport. */
-  boolean checkClosed() {
-    if (!closed || closeFuture.isDone()) {
-      return closeFuture.isDone();
-    }
-    for (ServerPool<C> sp : members.all()) {
-      if (sp.totalLocked() != 0) {
-        return false;
-      }
-    }
-    if (transportCloses.get() != 0) {
-      return false;
-    }
-    tasks.cancelAll();
-    recorder.poolClosed();
-    closeFuture.complete(null);
-    return true;
-  }
-
-  @Override
-  public void close() {
-    CompletableFuture<Void> f = closeAsync();
-    if (f.isDone()) {
-      return;
-    }
-    if (connector.onTransportThread() && stats().leased() > 0) {
-      throw new IllegalStateException("pool " + name + ": close() on an I/O thread with leased connections would "
-          + "wait for releases that can only run on such a thread; use closeAsync()");
-    }
-    try {
-      if (config.closeTimeout().equals(PoolConfig.NO_LIMIT)) {
-        f.join();
-      } else {
-        f.get(config.closeTimeout().toMillis() + 5_000, TimeUnit.MILLISECONDS);
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    } catch (TimeoutException e) {
-      throw new IllegalStateException("pool " + name + ": closing took longer than close-timeout plus 5s: the "
-          + "transport did not confirm every close", e);
-    } catch (java.util.concurrent.ExecutionException | CompletionException e) {
-      throw new IllegalStateException("pool " + name + ": close failed", e);
-    }
+    return transportSide;
   }
 
   @Override
@@ -813,49 +493,5 @@ final class PoolEngine<C> implements ConnectionPool<C>, TransportPool<C> {
     return "ConnectionPool{" + name + ", " + stats() + "}";
   }
 
-  // ================================================================ checks of the whole, for tests
 
-  /**
-   * Checks every invariant the pool keeps, holding all server locks at once so the counts are taken at
-   * one instant: per server ({@link ServerPool#checkLocked}), open plus connecting over servers equals
-   * the pool-wide count the limit is enforced on, neither limit is exceeded, the wait queue is sound.
-   */
-  List<String> checkInvariants() {
-    // Membership changes wait for the check (they are serialized on the Servers monitor): a server
-    // added meanwhile would hold reservations the check cannot see.
-    synchronized (servers) {
-      return checkInvariantsOfCurrentServers();
-    }
-  }
-
-  private List<String> checkInvariantsOfCurrentServers() {
-    List<String> problems = new ArrayList<>();
-    ServerPool<C>[] all = members.all();
-    lockAllThen(all, 0, () -> {
-      int sum = 0;
-      for (ServerPool<C> sp : all) {
-        sp.checkLocked(problems);
-        sum += sp.openLocked();
-      }
-      int reserved = connects.reserved();
-      if (sum != reserved) {
-        problems.add("idle + leased + connecting over servers = " + sum + " but pool total = " + reserved);
-      }
-      if (reserved > connects.limit()) {
-        problems.add("pool total " + reserved + " over max-connections " + connects.limit());
-      }
-      waiting.queue.check(config.maxPendingAcquires(), problems);
-    });
-    return problems;
-  }
-
-  private void lockAllThen(ServerPool<C>[] all, int i, Runnable action) {
-    if (i == all.length) {
-      action.run();
-      return;
-    }
-    synchronized (all[i]) {
-      lockAllThen(all, i + 1, action);
-    }
-  }
 }

@@ -238,12 +238,12 @@ final class PooledConnection<C> implements ConnectionSignals, Pooled<C> {
     if (state == NEW) {
       peerClosedWhileConnecting = reset ? 2 : 1;
     }
-    server.engine.peerClosed(this, reset);
+    server.engine.closing.peerClosed(this, reset);
   }
 
   @Override
   public void closedLocally() {
-    server.engine.closedLocally(this);
+    server.engine.closing.closedLocally(this);
   }
 
   @Override

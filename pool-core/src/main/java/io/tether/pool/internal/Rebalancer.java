@@ -85,7 +85,7 @@ final class Rebalancer<C> {
       double share = share(sp, total, weights);
       if (sp.balanced && sp.total >= share + 1) {
         int excess = (int) Math.floor(sp.total - share);
-        sp.markForRebalance(Math.max(1, (excess + 3) / 4));
+        ServerSweeps.markForRebalance(sp, Math.max(1, (excess + 3) / 4));
       }
     }
     return true;

@@ -2,7 +2,6 @@ package io.tether.pool.internal;
 
 import io.tether.pool.CloseCause;
 import io.tether.pool.Endpoint;
-import io.tether.pool.PoolStats;
 import io.tether.pool.ServerState;
 import java.util.List;
 
@@ -25,10 +24,11 @@ final class ServerPool<C> {
   final int maxConnections;
   private final boolean lifo;
   final HotSlots hot;
-  private final IdleDeque deque = new IdleDeque();
-  private final DeadlineHeap heap = new DeadlineHeap();
-  private final ConnectionList all = new ConnectionList();
-  private int connecting;
+  final IdleDeque deque = new IdleDeque();
+  final DeadlineHeap heap = new DeadlineHeap();
+  final ConnectionList all = new ConnectionList();
+  /** Connects under way; guarded by this. */
+  int connecting;
   /** Whether a min-idle warm-up connect is under way; guarded by this. */
   private boolean warming;
 
@@ -93,7 +93,7 @@ final class ServerPool<C> {
           if (engine.usable(pc, now)) {
             return pc;
           }
-          engine.discardLeased(pc, now);
+          engine.closing.discardLeased(pc, now);
         }
       }
     }
@@ -116,7 +116,7 @@ final class ServerPool<C> {
       if (engine.usable(pc, now)) {
         return pc;
       }
-      engine.discardLeased(pc, now);
+      engine.closing.discardLeased(pc, now);
     }
     return null;
   }
@@ -175,7 +175,7 @@ final class ServerPool<C> {
     return true;
   }
 
-  private void unlinkFromDeque(PooledConnection<?> c) {
+  void unlinkFromDeque(PooledConnection<?> c) {
     deque.remove(c);
     heap.remove(c);
     dequeSize = deque.size();
@@ -202,7 +202,7 @@ final class ServerPool<C> {
       if (engine.usable(c, now)) {
         return c;
       }
-      engine.discardLeased(c, now);
+      engine.closing.discardLeased(c, now);
     }
   }
 
@@ -287,7 +287,6 @@ final class ServerPool<C> {
 
   // ---------------------------------------------------------------- opening
 
-  /** Reserves room for one more connection, against this server's limit and the pool's. */
   /** A connect slot even at the limits, for an acquire whose timeout asks for one. */
   boolean reserveOverLimit() {
     synchronized (this) {
@@ -322,32 +321,12 @@ final class ServerPool<C> {
     }
   }
 
-  /**
-   * Marks up to {@code target} of this server's connections, oldest first, to close when next released
-   * ({@link CloseCause#REBALANCED}); connections marked before count toward it. Nothing closes here:
-   * a marked connection goes on serving until its holder releases it, so without demand nothing shrinks.
-   */
-  int markForRebalance(int target) {
-    synchronized (this) {
-      int marked = 0;
-      for (PooledConnection<?> c = all.first(); c != null; c = c.nextAll) {
-        marked += c.retire != null ? 1 : 0;
-      }
-      for (PooledConnection<?> c = all.first(); c != null && marked < target; c = c.nextAll) {
-        if (c.retire == null && c.state() < PooledConnection.CLOSING) {
-          c.retire = CloseCause.REBALANCED;
-          marked++;
-        }
-      }
-      return marked;
-    }
-  }
-
   /** The warm-up connect reserved by {@link #reserveWarmUp} ended. */
   synchronized void warmUpEnded() {
     warming = false;
   }
 
+  /** Reserves room for one more connection, against this server's limit and the pool's. */
   boolean reserve() {
     synchronized (this) {
       // Checked under this lock, as serverMaybeGone counts under it: a server being removed never gains
@@ -492,185 +471,6 @@ final class ServerPool<C> {
         }
         c = next;
       }
-    }
-  }
-
-  // ---------------------------------------------------------------- maintenance
-
-  /**
-   * Claims every idle connection whose deadline has passed, and flags leased ones past their lifetime.
-   * Cost: O(expired x log n) for the deque, the fixed number of hot slots, and for lifetimes the
-   * connections within one jitter window of expiring.
-   *
-   * @return the earliest future deadline of a connection still open, or {@code Long.MAX_VALUE}
-   */
-  @SuppressWarnings("unchecked")
-  long sweep(long now, long minLifetimeNanos, List<PooledConnection<C>> out) {
-    long next = Long.MAX_VALUE;
-    synchronized (this) {
-      PooledConnection<?> c;
-      while ((c = heap.peek()) != null && c.evictAt <= now) {
-        PooledConnection<C> pc = (PooledConnection<C>) c;
-        if (beginClose(pc, PooledConnection.IDLE, CloseCause.IDLE_EVICTED)) {
-          out.add(pc);
-        } else {
-          unlinkFromDeque(pc); // leased through a stale slot read; its claimer owns it
-        }
-      }
-      if (c != null) {
-        next = c.evictAt;
-      }
-      for (int i = 0; i < hot.count(); i++) {
-        c = hot.get(i);
-        if (c == null) {
-          continue;
-        }
-        int s = c.state();
-        if (s >= PooledConnection.CLOSING) {
-          hot.take(i, c); // tombstone
-          continue;
-        }
-        if (s != PooledConnection.IDLE) {
-          continue; // leased; slots keep pointing at their leased connections
-        }
-        long due = Math.min(c.evictAt, c.lifetimeDeadline);
-        if (due <= now) {
-          CloseCause cause = c.evictAt <= now ? CloseCause.IDLE_EVICTED : CloseCause.LIFETIME_EXPIRED;
-          if (beginClose((PooledConnection<C>) c, PooledConnection.IDLE, cause)) {
-            out.add((PooledConnection<C>) c);
-          }
-        } else {
-          next = Math.min(next, due);
-        }
-      }
-      if (minLifetimeNanos > 0) {
-        next = Math.min(next, sweepLifetimes(now, minLifetimeNanos, out));
-      }
-    }
-    return next;
-  }
-
-  @SuppressWarnings("unchecked")
-  private long sweepLifetimes(long now, long minLifetimeNanos, List<PooledConnection<C>> out) {
-    long next = Long.MAX_VALUE;
-    PooledConnection<?> c = all.first();
-    while (c != null) {
-      PooledConnection<?> following = c.nextAll;
-      long earliestPossible = c.openedAt + minLifetimeNanos;
-      // Creation order plus bounded jitter: once a connection could not be due before both now and
-      // the best deadline found so far, no later one can either.
-      if (earliestPossible > now && earliestPossible >= next) {
-        break;
-      }
-      if (c.lifetimeDeadline <= now) {
-        int s = c.state();
-        if (s == PooledConnection.IDLE) {
-          if (beginClose((PooledConnection<C>) c, s, CloseCause.LIFETIME_EXPIRED)) {
-            out.add((PooledConnection<C>) c);
-          }
-        } else if (PooledConnection.leased(s)) {
-          c.retire = CloseCause.LIFETIME_EXPIRED;
-        }
-      } else {
-        next = Math.min(next, c.lifetimeDeadline);
-      }
-      c = following;
-    }
-    return next;
-  }
-
-  /**
-   * Recomputes every open connection's deadlines under new eviction settings; idle ones are re-sorted
-   * in the deadline heap at once. Returns the earliest deadline among idle connections.
-   */
-  long reconfigure(Deadlines e) {
-    long earliest = Long.MAX_VALUE;
-    synchronized (this) {
-      for (PooledConnection<?> c = all.first(); c != null; c = c.nextAll) {
-        c.idleBudget = e.idleBudget(c.idleDraw, c.capNanos, c.used);
-        c.lifetimeDeadline = e.lifetimeDeadline(c.openedAt, c.lifeDraw);
-        if (c.state() == PooledConnection.IDLE) {
-          boolean inHeap = heap.remove(c);
-          c.evictAt = c.lastActivity + c.idleBudget;
-          if (inHeap) {
-            heap.add(c);
-          }
-          earliest = Math.min(earliest, Math.min(c.evictAt, c.lifetimeDeadline));
-        }
-      }
-    }
-    return earliest;
-  }
-
-  /** Leased connections held since before {@code cutoff} and not yet reported, marked reported. */
-  List<PooledConnection<C>> suspectedLeaks(long cutoff) {
-    List<PooledConnection<C>> out = new java.util.ArrayList<>();
-    synchronized (this) {
-      for (PooledConnection<?> c = all.first(); c != null; c = c.nextAll) {
-        if (PooledConnection.leased(c.state()) && c.acquireSite != null && !c.leakReported
-            && c.leasedAt <= cutoff) {
-          c.leakReported = true;
-          @SuppressWarnings("unchecked")
-          PooledConnection<C> pc = (PooledConnection<C>) c;
-          out.add(pc);
-        }
-      }
-    }
-    return out;
-  }
-
-  /** Counts under the lock; idle and leased may trade places meanwhile, their sum may not. */
-  PoolStats.Server snapshot() {
-    synchronized (this) {
-      int idle = 0;
-      int leased = 0;
-      for (PooledConnection<?> c = all.first(); c != null; c = c.nextAll) {
-        int s = c.state();
-        if (s == PooledConnection.IDLE) {
-          idle++;
-        } else {
-          leased++;
-        }
-      }
-      return new PoolStats.Server(endpoint.name(), state, idle, leased, connecting, maxConnections);
-    }
-  }
-
-  /**
-   * Checks this server's structural invariants; caller holds this lock. Used by the randomized
-   * concurrency tests after every step.
-   */
-  void checkLocked(List<String> problems) {
-    assert Thread.holdsLock(this);
-    int counted = 0;
-    for (PooledConnection<?> c = all.first(); c != null; c = c.nextAll) {
-      int s = c.state();
-      if (s != PooledConnection.IDLE && !PooledConnection.leased(s)) {
-        problems.add(endpoint.name() + ": " + c + " in the open list");
-      }
-      counted++;
-    }
-    if (counted != all.size()) {
-      problems.add(endpoint.name() + ": open list size " + all.size() + " but " + counted + " linked");
-    }
-    if (deque.size() != heap.size()) {
-      problems.add(endpoint.name() + ": deque " + deque.size() + " vs heap " + heap.size());
-    }
-    for (PooledConnection<?> c = deque.first(); c != null; c = c.nextIdle) {
-      // LEASED_HOT is allowed for the moment between a stale slot claim and its leftSlot.
-      int s = c.state();
-      if ((s != PooledConnection.IDLE && s != PooledConnection.LEASED_HOT) || !c.inList || c.heapIndex < 0) {
-        problems.add(endpoint.name() + ": " + c + " in the idle deque");
-      }
-    }
-    if (connecting < 0) {
-      problems.add(endpoint.name() + ": connecting " + connecting);
-    }
-    if (total != all.size() + connecting) {
-      problems.add(endpoint.name() + ": total " + total + " != open " + all.size() + " + connecting " + connecting);
-    }
-    if (all.size() + connecting > maxConnections) {
-      problems.add(endpoint.name() + ": " + (all.size() + connecting) + " over the limit " + maxConnections);
     }
   }
 

@@ -82,7 +82,7 @@ final class ServerStates<C> {
       entered = rotation();
     }
     for (ServerPool<C> e : entered) {
-      engine.serverUp(e);
+      engine.servers.up(e);
     }
     java.util.Set<ServerPool<C>> empty = new java.util.HashSet<>();
     for (int i = 0; i < sps.size(); i++) {
@@ -109,8 +109,48 @@ final class ServerStates<C> {
   }
 
   /** A server joins: its configured state ({@code disabled}: maintenance) and its place in the rotation. */
-  void joined(ServerPool<C> sp) {
-    joinedAll(List.of(sp));
+  /**
+   * Starts a checker for every checked server that has none. The first checks are spread over one
+   * interval by the server's position, as HAProxy's {@code start_check_task} does.
+   */
+  void startCheckers(io.tether.pool.HealthCheck hc, io.tether.pool.spi.HealthProbe probe) {
+    long inter = hc.inter().toNanos();
+    ServerPool<C>[] all = engine.members.all();
+    int n = 0;
+    for (ServerPool<C> sp : all) {
+      n += sp.endpoint.checked() ? 1 : 0;
+    }
+    int pos = 0;
+    for (ServerPool<C> sp : all) {
+      if (!sp.endpoint.checked() || sp.health.checker != null) {
+        continue;
+      }
+      HealthChecker<C> checker = new HealthChecker<>(engine, sp, probe, hc);
+      sp.health.checker = checker;
+      checker.start(inter * pos++ / Math.max(1, n));
+    }
+  }
+
+  /**
+   * New check settings on a live pool: running checkers take them; checks turned off stop and leave
+   * their servers up; checks turned on start as they do for a new pool.
+   */
+  void reconfigureCheckers(io.tether.pool.HealthCheck next, io.tether.pool.spi.HealthProbe probe) {
+    for (ServerPool<C> sp : engine.members.all()) {
+      HealthChecker<C> checker = sp.health.checker;
+      if (next.enabled()) {
+        if (checker != null) {
+          checker.configure(next);
+        }
+      } else if (checker != null) {
+        checker.stop();
+        sp.health.checker = null;
+        setHealth(sp, Health.UP, "health checks turned off");
+      }
+    }
+    if (next.enabled()) {
+      startCheckers(next, probe); // for servers that had none: they start as HAProxy's do
+    }
   }
 
   void setHealth(ServerPool<C> sp, Health health, String reason) {
@@ -241,7 +281,7 @@ final class ServerStates<C> {
       entered = rotation();
     }
     for (ServerPool<C> e : entered) {
-      engine.serverUp(e);
+      engine.servers.up(e);
     }
   }
 
@@ -267,11 +307,11 @@ final class ServerStates<C> {
       entered = rotation();
     }
     for (ServerPool<C> e : entered) {
-      engine.serverUp(e); // a backup that took over, or this server: waiting acquires may use it
+      engine.servers.up(e); // a backup that took over, or this server: waiting acquires may use it
     }
     if (to == ServerState.UP) {
       engine.servers.rampUp(sp); // slow start after coming back, as HAProxy's slowstart
-      engine.serverUp(sp);
+      engine.servers.up(sp);
       if (!sp.endpoint.backup() && onMarkedUp == OnMarkedUp.SHUTDOWN_BACKUP_SESSIONS) {
         shutDownBackups(sp);
       }
@@ -288,7 +328,7 @@ final class ServerStates<C> {
     for (PooledConnection<C> c : out) {
       engine.finishClose(c, why);
     }
-    engine.serverLeft(sp, why);
+    engine.servers.outOfRotation(sp, why);
   }
 
   /** on-marked-up shutdown-backup-sessions: an active server is up, so sessions leave the backups. */

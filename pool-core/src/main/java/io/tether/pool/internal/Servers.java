@@ -166,7 +166,7 @@ final class Servers<C> {
    * slow start, warm-up, checks, and the rebalancer told.
    */
   private void admit(List<Endpoint> es) {
-    for (ServerPool<C> sp : joinAll(es)) {
+    for (ServerPool<C> sp : joinAll(es, true)) {
       rampUp(sp);
       engine.connects.warmUp(sp);
     }
@@ -179,8 +179,12 @@ final class Servers<C> {
     serversGone(engine.states.removingAll(sps, "removed at runtime"));
   }
 
-  /** Servers join together: one copy of the server list, one recomputation of the rotation. */
-  private List<ServerPool<C>> joinAll(List<Endpoint> es) {
+  /**
+   * Servers join together: one copy of the server list, one recomputation of the rotation. The pool's
+   * first servers join this way too, without {@code serverAdded} events ({@code announce} false): the
+   * listener hears of runtime changes only.
+   */
+  List<ServerPool<C>> joinAll(List<Endpoint> es, boolean announce) {
     List<ServerPool<C>> sps = new ArrayList<>(es.size());
     boolean lifo = engine.config.reuseOrder() == ReuseOrder.LIFO;
     for (Endpoint e : es) {
@@ -189,7 +193,9 @@ final class Servers<C> {
     engine.members.addAll(sps);
     for (ServerPool<C> sp : sps) {
       engine.recorder.serverAdded(sp.endpoint);
-      engine.listener.serverAdded(sp.endpoint);
+      if (announce) {
+        engine.listener.serverAdded(sp.endpoint);
+      }
     }
     engine.states.joinedAll(sps);
     return sps;
@@ -209,6 +215,27 @@ final class Servers<C> {
   }
 
   /** A removed server was just dropped from the set: its checker stops, meters and listeners hear of it. */
+  /** A server came (back) into the rotation: waiting acquires may use it. */
+  void up(ServerPool<C> sp) {
+    engine.waiting.dispatch();
+    engine.connects.capacityFreed();
+    engine.connects.warmUp(sp);
+    engine.rebalancer.kick();
+  }
+
+  /** A server left the rotation: acquires waiting for it move on or fail. */
+  void outOfRotation(ServerPool<C> sp, io.tether.pool.EndpointDownException why) {
+    engine.waiting.serverLeft(sp, why);
+    maybeGone(sp);
+  }
+
+  /** A server being removed leaves the set when its last connection is gone. */
+  void maybeGone(ServerPool<C> sp) {
+    if (sp.health.removing && sp.totalLocked() == 0 && engine.members.drop(sp)) {
+      left(sp);
+    }
+  }
+
   void left(ServerPool<C> sp) {
     HealthChecker<C> checker = sp.health.checker;
     if (checker != null) {

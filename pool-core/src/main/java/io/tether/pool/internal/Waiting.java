@@ -107,7 +107,7 @@ final class Waiting<C> {
       }
       ServerPool<C> t = w.target;
       long now = engine.ticker.read();
-      PooledConnection<C> c = t == null ? engine.pollAnyIdle(now) : t.pollIdle(now);
+      PooledConnection<C> c = t == null ? engine.members.pollAnyIdle(now) : t.pollIdle(now);
       if (c == null) {
         if (t == null) {
           anyExhausted = true;

@@ -31,12 +31,12 @@ public interface PoolMetricsRecorder {
 
   /**
    * A lease was handed out after waiting {@code waitNanos} (0 when an idle connection was ready) to a
-   * connection that had been idle {@code idleNanos} (-1 for a brand-new connection).
+   * connection that had been idle {@code idleNanos} (-1 for a brand-new connection). Called on every
+   * lease when {@link #wantsIdleAges()} is true, never when it is false.
    *
    * @param endpoint the server
    * @param waitNanos how long the acquire waited, in nanoseconds
-   * @param idleNanos how long the connection had been idle, in nanoseconds, or 0 if {@link
-   *     #wantsIdleAges()} is false
+   * @param idleNanos how long the connection had been idle, in nanoseconds; -1 for a new connection
    */
   default void recordAcquire(Endpoint endpoint, long waitNanos, long idleNanos) {}
 
@@ -123,8 +123,8 @@ public interface PoolMetricsRecorder {
   default void recordLeakSuspected(Endpoint endpoint) {}
 
   /**
-   * {@return whether {@link #recordAcquire} wants idle ages; if not, the pool skips the clock read per
-   * lease}
+   * {@return whether to call {@link #recordAcquire} on each lease; false spares the lease path that
+   * call and its idle-age arithmetic}
    */
   default boolean wantsIdleAges() {
     return this != NOOP;
