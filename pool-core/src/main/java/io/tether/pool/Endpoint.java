@@ -105,6 +105,28 @@ public final class Endpoint {
     return new Endpoint(name, address, 1, 0, false, true, null);
   }
 
+  /**
+   * {@return a server of weight 1 at {@code address}, named by its host (never its port: names go into
+   * metrics tags)} An IP socket address becomes {@code host:port} by its host string, resolved again at
+   * each connect as a configured server is; any other address (a Netty {@code LocalAddress}, a domain
+   * socket) is kept as it is and named by its text, made a valid name (printable ASCII without spaces, at
+   * most 128 characters). How the Netty adapters name the bootstrap's remote address and a pool map's keys.
+   *
+   * @param address the address
+   */
+  public static Endpoint of(SocketAddress address) {
+    if (address instanceof InetSocketAddress inet) {
+      return of(inet.getHostString(), inet.getHostString(), inet.getPort());
+    }
+    String raw = String.valueOf(address);
+    StringBuilder sb = new StringBuilder(Math.min(raw.length(), 128));
+    for (int i = 0; i < raw.length() && sb.length() < 128; i++) {
+      char c = raw.charAt(i);
+      sb.append(c > 0x20 && c < 0x7f ? c : '_');
+    }
+    return of(sb.length() == 0 ? "default" : sb.toString(), address);
+  }
+
   /** {@return the server's name, unique within a pool} */
   public String name() {
     return name;

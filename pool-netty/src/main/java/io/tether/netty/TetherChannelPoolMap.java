@@ -53,8 +53,7 @@ public final class TetherChannelPoolMap<K> extends AbstractChannelPoolMap<K, Tet
    */
   public static TetherChannelPoolMap<InetSocketAddress> byAddress(
       Bootstrap bootstrap, ChannelPoolHandler handler, PoolConfig template) {
-    return new TetherChannelPoolMap<>(bootstrap, handler, template,
-        a -> Endpoint.of(a.getHostString(), a.getHostString(), a.getPort()));
+    return new TetherChannelPoolMap<>(bootstrap, handler, template, Endpoint::of);
   }
 
   @Override

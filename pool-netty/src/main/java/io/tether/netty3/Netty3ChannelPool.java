@@ -65,8 +65,7 @@ public final class Netty3ChannelPool implements Closeable {
         throw new IllegalArgumentException("the config names no server and the bootstrap has no remoteAddress "
             + "option: add tether.pool.server.<name>=<host>:<port>");
       }
-      InetSocketAddress a = (InetSocketAddress) remote;
-      config = config.toBuilder().server(Endpoint.of(a.getHostString(), a.getHostString(), a.getPort())).build();
+      config = config.toBuilder().server(Endpoint.of((InetSocketAddress) remote)).build();
     }
     ChannelConnector connector = new ChannelConnector(this, b.bootstrap, b.ticker, config.responseTimeout(),
         config.idleInput() == IdleInput.CLOSE, b.timer, config.name());

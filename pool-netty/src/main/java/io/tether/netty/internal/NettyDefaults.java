@@ -10,7 +10,6 @@ import io.tether.pool.IdleInput;
 import io.tether.pool.OnAcquireTimeout;
 import io.tether.pool.PoolConfig;
 import io.tether.pool.ReuseOrder;
-import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.concurrent.CompletionException;
@@ -72,21 +71,7 @@ public final class NettyDefaults {
     }
     SocketAddress remote = bootstrap.config().remoteAddress();
     SocketAddress address = remote == null ? BootstrapAddress.INSTANCE : remote;
-    return config.toBuilder().server(Endpoint.of(nameOf(address), address)).build();
-  }
-
-  /**
-   * A server name for metrics tags and logs: the host of an IP address (never the port), else the
-   * address's text made a valid name (printable ASCII, no spaces, at most 128 characters).
-   */
-  static String nameOf(SocketAddress address) {
-    String raw = address instanceof InetSocketAddress inet ? inet.getHostString() : String.valueOf(address);
-    StringBuilder sb = new StringBuilder(Math.min(raw.length(), 128));
-    for (int i = 0; i < raw.length() && sb.length() < 128; i++) {
-      char c = raw.charAt(i);
-      sb.append(c > 0x20 && c < 0x7f ? c : '_');
-    }
-    return sb.length() == 0 ? "default" : sb.toString();
+    return config.toBuilder().server(Endpoint.of(address)).build();
   }
 
   /** Whether {@code type} overrides {@code base}'s method {@code name}. */
