@@ -1,5 +1,6 @@
 package io.tether.netty3;
 
+import io.tether.pool.haproxy.IdleDeadline;
 import io.tether.pool.spi.Ticker;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -26,18 +27,27 @@ import org.jboss.netty.util.Timer;
 public final class IdleCloser extends SimpleChannelHandler {
   private static final InternalLogger log = InternalLoggerFactory.getInstance(IdleCloser.class);
 
-  private final long closeAfterNanos;
   private final Ticker ticker;
   private final Timer timer;
   private final LongAdder closed;
 
   // Guarded by this: reads arrive on the I/O worker, writes on the writing thread.
-  private long lastActivity;
-  private int inFlight;
+  private final IdleDeadline deadline;
   private Timeout pending;
 
-  IdleCloser(long closeAfterNanos, Ticker ticker, Timer timer, LongAdder closed) {
-    this.closeAfterNanos = closeAfterNanos;
+  /**
+   * Closes after {@code closeAfter} of idleness, on the system clock, timed on {@code timer} (as the
+   * Netty 4 {@code IdleCloser(Duration)}).
+   *
+   * @param closeAfter how long a connection may stay idle before it is closed; above 0
+   * @param timer the application's timer (a {@code HashedWheelTimer}); the closer only schedules on it
+   */
+  public IdleCloser(Duration closeAfter, Timer timer) {
+    this(closeAfter, Ticker.system(), timer, new LongAdder());
+  }
+
+  IdleCloser(Duration closeAfter, Ticker ticker, Timer timer, LongAdder closed) {
+    this.deadline = new IdleDeadline(closeAfter);
     this.ticker = ticker;
     this.timer = timer;
     this.closed = closed;
@@ -52,21 +62,18 @@ public final class IdleCloser extends SimpleChannelHandler {
    * @return a factory of closers
    */
   public static Factory beforeBalancerTimeout(Duration timeoutServer, double ratio, Timer timer) {
-    if (!(ratio > 0 && ratio < 1)) {
-      throw new IllegalArgumentException("ratio must be above 0 and below 1: " + ratio);
-    }
-    return new Factory((long) (timeoutServer.toNanos() * ratio), Ticker.system(), timer);
+    return new Factory(IdleDeadline.beforeBalancerTimeout(timeoutServer, ratio), Ticker.system(), timer);
   }
 
   /** Builds one closer per channel with a shared count. Thread-safe. */
   public static final class Factory {
-    private final long closeAfterNanos;
+    private final Duration closeAfter;
     private final Ticker ticker;
     private final Timer timer;
     private final LongAdder closed = new LongAdder();
 
-    Factory(long closeAfterNanos, Ticker ticker, Timer timer) {
-      this.closeAfterNanos = closeAfterNanos;
+    Factory(Duration closeAfter, Ticker ticker, Timer timer) {
+      this.closeAfter = closeAfter;
       this.ticker = ticker;
       this.timer = timer;
     }
@@ -77,17 +84,17 @@ public final class IdleCloser extends SimpleChannelHandler {
      * @param t the clock
      */
     public Factory withTicker(Ticker t) {
-      return new Factory(closeAfterNanos, t, timer);
+      return new Factory(closeAfter, t, timer);
     }
 
     /** {@return a closer for one new channel} */
     public IdleCloser newHandler() {
-      return new IdleCloser(closeAfterNanos, ticker, timer, closed);
+      return new IdleCloser(closeAfter, ticker, timer, closed);
     }
 
     /** {@return how long a connection may stay idle} */
     public Duration closeAfter() {
-      return Duration.ofNanos(closeAfterNanos);
+      return closeAfter;
     }
 
     /** {@return connections closed for idleness} */
@@ -99,8 +106,8 @@ public final class IdleCloser extends SimpleChannelHandler {
   @Override
   public void channelConnected(ChannelHandlerContext ctx, ChannelStateEvent e) {
     synchronized (this) {
-      lastActivity = ticker.read();
-      schedule(e.getChannel(), closeAfterNanos);
+      deadline.start(ticker.read());
+      schedule(e.getChannel(), deadline.closeAfterNanos());
     }
     ctx.sendUpstream(e);
   }
@@ -108,10 +115,7 @@ public final class IdleCloser extends SimpleChannelHandler {
   @Override
   public void messageReceived(ChannelHandlerContext ctx, MessageEvent e) {
     synchronized (this) {
-      lastActivity = ticker.read();
-      if (e.getMessage() instanceof HttpRequest) {
-        inFlight++;
-      }
+      deadline.read(ticker.read(), e.getMessage() instanceof HttpRequest);
     }
     ctx.sendUpstream(e);
   }
@@ -119,13 +123,10 @@ public final class IdleCloser extends SimpleChannelHandler {
   @Override
   public void writeRequested(ChannelHandlerContext ctx, MessageEvent e) {
     Object m = e.getMessage();
+    boolean complete = (m instanceof HttpResponse && !((HttpResponse) m).isChunked())
+        || (m instanceof HttpChunk && ((HttpChunk) m).isLast());
     synchronized (this) {
-      lastActivity = ticker.read();
-      boolean complete = (m instanceof HttpResponse && !((HttpResponse) m).isChunked())
-          || (m instanceof HttpChunk && ((HttpChunk) m).isLast());
-      if (complete && inFlight > 0) {
-        inFlight--;
-      }
+      deadline.wrote(ticker.read(), complete);
     }
     ctx.sendDownstream(e);
   }
@@ -146,22 +147,24 @@ public final class IdleCloser extends SimpleChannelHandler {
   }
 
   private void check(Channel ch) {
-    boolean close;
+    long idle;
     synchronized (this) {
       pending = null;
       if (!ch.isConnected()) {
         return;
       }
-      long idle = ticker.read() - lastActivity;
-      close = inFlight == 0 && idle >= closeAfterNanos;
-      if (!close) {
-        schedule(ch, inFlight == 0 ? closeAfterNanos - idle : closeAfterNanos);
+      long now = ticker.read();
+      long wait = deadline.check(now);
+      if (wait != 0) {
+        schedule(ch, wait);
+        return;
       }
+      idle = deadline.idleNanos(now);
     }
-    if (close) {
-      closed.increment();
-      log.debug(ch + " idle: closing before the balancer does");
-      ch.close();
+    closed.increment();
+    if (log.isDebugEnabled()) {
+      log.debug(ch + " idle " + TimeUnit.NANOSECONDS.toMillis(idle) + "ms: closing before the balancer does");
     }
+    ch.close();
   }
 }

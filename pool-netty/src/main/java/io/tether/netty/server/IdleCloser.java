@@ -8,6 +8,7 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.netty.util.internal.logging.InternalLogger;
 import io.netty.util.internal.logging.InternalLoggerFactory;
+import io.tether.pool.haproxy.IdleDeadline;
 import io.tether.pool.spi.Ticker;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -25,12 +26,9 @@ import java.util.concurrent.atomic.LongAdder;
 public final class IdleCloser extends ChannelDuplexHandler {
   private static final InternalLogger log = InternalLoggerFactory.getInstance(IdleCloser.class);
 
-  private final long closeAfterNanos;
+  private final IdleDeadline deadline;
   private final Ticker ticker;
   private final LongAdder closed;
-
-  private long lastActivity;
-  private int inFlight;
   private ScheduledFuture<?> timer;
 
   /**
@@ -43,10 +41,7 @@ public final class IdleCloser extends ChannelDuplexHandler {
   }
 
   IdleCloser(Duration closeAfter, Ticker ticker, LongAdder closed) {
-    if (closeAfter.isNegative() || closeAfter.isZero()) {
-      throw new IllegalArgumentException("closeAfter must be positive: " + closeAfter);
-    }
-    this.closeAfterNanos = closeAfter.toNanos();
+    this.deadline = new IdleDeadline(closeAfter);
     this.ticker = ticker;
     this.closed = closed;
   }
@@ -60,10 +55,7 @@ public final class IdleCloser extends ChannelDuplexHandler {
    * @return a factory of closers
    */
   public static Factory beforeBalancerTimeout(Duration timeoutServer, double ratio) {
-    if (!(ratio > 0 && ratio < 1)) {
-      throw new IllegalArgumentException("ratio must be above 0 and below 1: " + ratio);
-    }
-    return new Factory(Duration.ofNanos((long) (timeoutServer.toNanos() * ratio)), Ticker.system());
+    return new Factory(IdleDeadline.beforeBalancerTimeout(timeoutServer, ratio), Ticker.system());
   }
 
   /** Builds one closer per channel with a shared count. Thread-safe. */
@@ -122,26 +114,20 @@ public final class IdleCloser extends ChannelDuplexHandler {
 
   private void start(ChannelHandlerContext ctx) {
     if (timer == null) {
-      lastActivity = ticker.read();
-      timer = ctx.executor().schedule(() -> check(ctx), closeAfterNanos, TimeUnit.NANOSECONDS);
+      deadline.start(ticker.read());
+      timer = ctx.executor().schedule(() -> check(ctx), deadline.closeAfterNanos(), TimeUnit.NANOSECONDS);
     }
   }
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
-    lastActivity = ticker.read();
-    if (msg instanceof HttpRequest) {
-      inFlight++;
-    }
+    deadline.read(ticker.read(), msg instanceof HttpRequest);
     ctx.fireChannelRead(msg);
   }
 
   @Override
   public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
-    lastActivity = ticker.read();
-    if (msg instanceof LastHttpContent && inFlight > 0) {
-      inFlight--;
-    }
+    deadline.wrote(ticker.read(), msg instanceof LastHttpContent);
     ctx.write(msg, promise);
   }
 
@@ -159,16 +145,17 @@ public final class IdleCloser extends ChannelDuplexHandler {
     if (!ctx.channel().isActive()) {
       return;
     }
-    long idle = ticker.read() - lastActivity;
-    if (inFlight == 0 && idle >= closeAfterNanos) {
+    long now = ticker.read();
+    long wait = deadline.check(now);
+    if (wait == 0) {
       closed.increment();
       if (log.isDebugEnabled()) {
-        log.debug("{} idle {}ms: closing before the balancer does", ctx.channel(), TimeUnit.NANOSECONDS.toMillis(idle));
+        log.debug("{} idle {}ms: closing before the balancer does", ctx.channel(),
+            TimeUnit.NANOSECONDS.toMillis(deadline.idleNanos(now)));
       }
       ctx.close();
       return;
     }
-    long wait = inFlight == 0 ? closeAfterNanos - idle : closeAfterNanos;
     timer = ctx.executor().schedule(() -> check(ctx), wait, TimeUnit.NANOSECONDS);
   }
 }
