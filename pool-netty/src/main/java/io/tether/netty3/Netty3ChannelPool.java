@@ -219,6 +219,12 @@ public final class Netty3ChannelPool implements Closeable {
     pool.close();
   }
 
+  /** {@return the pool's name and counts, as the Netty 4 pool shows them in a debugger} */
+  @Override
+  public String toString() {
+    return "Netty3ChannelPool{" + pool.stats() + "}";
+  }
+
   /** Options of a pool. Not thread-safe. */
   public static final class Builder {
     private final ClientBootstrap bootstrap;

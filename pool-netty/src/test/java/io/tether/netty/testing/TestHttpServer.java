@@ -206,8 +206,12 @@ public final class TestHttpServer implements AutoCloseable {
     return connections.size();
   }
 
+  /** Stops the server; a second call does nothing (a test may stop a backend before its teardown does). */
   @Override
   public void close() {
+    if (group.isShuttingDown()) {
+      return;
+    }
     connections.close().syncUninterruptibly();
     server.close().syncUninterruptibly();
     group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
