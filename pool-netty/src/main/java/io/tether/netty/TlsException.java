@@ -1,6 +1,5 @@
 package io.tether.netty;
 
-import io.netty.handler.ssl.SslHandshakeTimeoutException;
 import java.io.IOException;
 import java.security.cert.CertificateException;
 import java.util.Locale;
@@ -44,16 +43,15 @@ public final class TlsException extends IOException {
   }
 
   /**
-   * Classifies a handshake failure.
+   * Classifies a handshake failure, of Netty 4's or Netty 3's {@code SslHandler} (this class needs
+   * neither): a certificate naming another host, an untrusted certificate, else the handshake itself
+   * (a timeout, no common protocol or cipher).
    *
    * @param endpointName the server's name
    * @param cause the handshake failure
     * @return the exception, of the kind the failure shows
    */
   public static TlsException of(String endpointName, Throwable cause) {
-    if (cause instanceof SslHandshakeTimeoutException) {
-      return new TlsException(Kind.HANDSHAKE, endpointName, cause);
-    }
     for (Throwable t = cause; t != null; t = t.getCause()) {
       String m = String.valueOf(t.getMessage()).toLowerCase(Locale.ROOT);
       if (t instanceof CertificateException

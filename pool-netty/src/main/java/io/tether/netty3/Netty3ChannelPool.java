@@ -68,7 +68,7 @@ public final class Netty3ChannelPool implements Closeable {
       config = config.toBuilder().server(Endpoint.of((InetSocketAddress) remote)).build();
     }
     ChannelConnector connector = new ChannelConnector(this, b.bootstrap, b.ticker, config.responseTimeout(),
-        config.idleInput() == IdleInput.CLOSE, b.timer, config.name());
+        config.idleInput() == IdleInput.CLOSE, b.timer, config.name(), b.tls);
     ConnectionPool.Builder<Channel> pb = ConnectionPool.builder(connector)
         .config(config)
         .scheduler(new TimerScheduler(b.timer))
@@ -77,7 +77,7 @@ public final class Netty3ChannelPool implements Closeable {
         .log(Netty3Log.of(config.name()))
         .metrics(b.metrics);
     if (config.healthCheck().enabled()) {
-      pb.healthProbe(b.probe != null ? b.probe : ChannelProbes.of(b.bootstrap, b.timer));
+      pb.healthProbe(b.probe != null ? b.probe : ChannelProbes.of(b.bootstrap, b.timer, b.tls));
     }
     this.pool = pb.build();
     this.transport = pool.transport();
@@ -234,6 +234,7 @@ public final class Netty3ChannelPool implements Closeable {
     private PoolMetricsRecorder metrics = PoolMetricsRecorder.NOOP;
     private Ticker ticker = Ticker.system();
     private HealthProbe probe;
+    private Tls tls;
 
     private Builder(ClientBootstrap bootstrap, Timer timer) {
       this.bootstrap = Objects.requireNonNull(bootstrap, "bootstrap");
@@ -295,6 +296,18 @@ public final class Netty3ChannelPool implements Closeable {
      */
     public Builder healthProbe(HealthProbe value) {
       this.probe = Objects.requireNonNull(value, "probe");
+      return this;
+    }
+
+    /**
+     * TLS for every connection (and for health checks with {@code check.ssl}): a connection enters the
+     * pool once its handshake is over; a failed one fails the acquire with a {@code TlsException}.
+     *
+     * @param value the TLS settings
+     * @return this builder
+     */
+    public Builder tls(Tls value) {
+      this.tls = Objects.requireNonNull(value, "tls");
       return this;
     }
 

@@ -29,10 +29,16 @@ public final class ChannelConnector implements Connector<Channel> {
   private final String poolName;
   private final Object owner;
   private final boolean requestResponse;
+  private final io.tether.netty3.Tls tls;
 
+  /**
+   * A connector over the application's bootstrap; {@code tls} (may be null) makes every connection TLS,
+   * entering the pool only once its handshake is over.
+   */
   public ChannelConnector(Object owner, ClientBootstrap template, Ticker ticker, Duration responseTimeout,
-      boolean requestResponse, Timer timer, String poolName) {
+      boolean requestResponse, Timer timer, String poolName, io.tether.netty3.Tls tls) {
     this.owner = owner;
+    this.tls = tls;
     this.requestResponse = requestResponse;
     this.template = template;
     this.pipelines = template.getPipelineFactory();
@@ -53,6 +59,9 @@ public final class ChannelConnector implements Connector<Channel> {
       ChannelPipeline p = pipelines.getPipeline();
       p.addFirst(PooledChannelHandler.NAME, new PooledChannelHandler(owner, signals, ticker, responseTimeout,
           requestResponse, timer));
+      if (tls != null) { // nearest the socket: everything above it sees plain bytes
+        p.addFirst(Ssl.NAME, Ssl.handler(tls, endpoint, timer));
+      }
       return p;
     });
     CompletableFuture<Channel> result = new CompletableFuture<>();
@@ -64,7 +73,9 @@ public final class ChannelConnector implements Connector<Channel> {
       return result;
     }
     connecting.addListener((ChannelFuture f) -> {
-      if (f.isSuccess()) {
+      if (f.isSuccess() && tls != null) {
+        Ssl.handshake(f.getChannel(), endpoint, result); // only a connection that completed it is pooled
+      } else if (f.isSuccess()) {
         result.complete(f.getChannel());
       } else {
         result.completeExceptionally(f.getCause());

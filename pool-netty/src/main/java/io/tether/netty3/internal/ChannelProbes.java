@@ -41,11 +41,16 @@ public final class ChannelProbes {
 
   private ChannelProbes() {}
 
-  public static HealthProbe of(ClientBootstrap bootstrap, Timer timer) {
+  /**
+   * Probes over {@code bootstrap}'s channel factory and options, timed on {@code timer}; {@code tls} (may
+   * be null) serves checks with {@code check.ssl}.
+   */
+  public static HealthProbe of(ClientBootstrap bootstrap, Timer timer, io.tether.netty3.Tls tls) {
     return (endpoint, check) -> {
       CompletableFuture<ServerState> result = new CompletableFuture<>();
-      if (check.ssl()) {
-        result.completeExceptionally(new IllegalStateException("check.ssl: TLS checks need the Netty 4 adapter"));
+      if (check.ssl() && tls == null) {
+        result.completeExceptionally(new IllegalStateException(
+            "check.ssl is on but the pool has no TLS settings (Netty3ChannelPool.Builder.tls)"));
         return result;
       }
       boolean http = check.type() == HealthCheck.Type.HTTP;
@@ -54,6 +59,9 @@ public final class ChannelProbes {
       b.setOption("connectTimeoutMillis", millis(check.connectTimeout()));
       b.setPipelineFactory(() -> {
         ChannelPipeline p = Channels.pipeline();
+        if (check.ssl()) {
+          p.addLast(Ssl.NAME, Ssl.handler(tls, endpoint, timer));
+        }
         if (http) {
           p.addLast("codec", new HttpClientCodec());
           p.addLast("aggregator", new HttpChunkAggregator(MAX_BODY));
@@ -74,15 +82,33 @@ public final class ChannelProbes {
         if (!check.timeout().isZero()) {
           failAfter(timer, ch, check.timeout(), result, "no answer within timeout " + check.timeout().toMillis() + "ms");
         }
-        if (http) {
-          ch.write(request(check, endpoint));
-        } else {
-          result.complete(ServerState.UP);
-          ch.close();
+        if (!check.ssl()) {
+          connected(ch, endpoint, check, http, result);
+          return;
         }
+        CompletableFuture<Channel> shaken = new CompletableFuture<>();
+        Ssl.handshake(ch, endpoint, shaken); // as HAProxy's check-ssl: a failed handshake fails the check
+        shaken.whenComplete((c, e) -> {
+          if (e != null) {
+            result.completeExceptionally(e);
+          } else {
+            connected(ch, endpoint, check, http, result);
+          }
+        });
       });
       return result;
     };
+  }
+
+  /** Connected (and through TLS when asked): a TCP check has passed; an HTTP check sends its request. */
+  private static void connected(Channel ch, Endpoint endpoint, HealthCheck check, boolean http,
+      CompletableFuture<ServerState> result) {
+    if (http) {
+      ch.write(request(check, endpoint));
+    } else {
+      result.complete(ServerState.UP);
+      ch.close();
+    }
   }
 
   private static int millis(Duration d) {
