@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.tether.pool.testing.FakeConnector;
 import io.tether.pool.testing.FakeTicker;
 import io.tether.pool.testing.ManualScheduler;
+import io.tether.pool.testing.Props;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Properties;
@@ -17,11 +18,7 @@ import org.junit.jupiter.api.Test;
 /** {@code tether.pool.discovery.*}: servers from DNS, given as properties or by the builder. */
 class DiscoveryConfigTest {
   private static Properties props(String... kv) {
-    Properties p = new Properties();
-    for (int i = 0; i < kv.length; i += 2) {
-      p.setProperty(kv[i], kv[i + 1]);
-    }
-    return p;
+    return Props.of(kv);
   }
 
   private static String error(String... kv) {

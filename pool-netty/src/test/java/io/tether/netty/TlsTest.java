@@ -15,10 +15,9 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.tether.netty.http.TetherHttpClient;
-import io.tether.netty.testing.Haproxy;
 import io.tether.netty.testing.Loopback;
 import io.tether.netty.testing.TestCerts;
-import io.tether.netty.testing.TestHttpServer;
+import io.tether.netty.testing.TlsFrontends;
 import io.tether.pool.ConnectFailedException;
 import io.tether.pool.PoolConfig;
 import java.net.InetAddress;
@@ -38,8 +37,7 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(60)
 class TlsTest {
   private static EventLoopGroup group;
-  private static TestHttpServer app;
-  private static Haproxy haproxy;
+  private static TlsFrontends frontends;
   private static TestCerts ca;
   private static TestCerts otherCa;
   private static int goodPort;
@@ -48,24 +46,16 @@ class TlsTest {
   @BeforeAll
   static void start() throws Exception {
     group = new NioEventLoopGroup(1);
-    app = TestHttpServer.plain("app1", Loopback.APP1);
-    ca = TestCerts.newCa("tether-test-ca");
-    otherCa = TestCerts.newCa("someone-elses-ca");
-    var good = ca.server("lb", "IP:127.0.0.1", "DNS:localhost");
-    var wrongName = ca.server("elsewhere", "DNS:wrong.example");
-    goodPort = Loopback.freePort(Loopback.LB);
-    wrongNamePort = Loopback.freePort(Loopback.LB);
-    haproxy = Haproxy.start("defaults\n  mode http\n  timeout connect 2s\n  timeout client 30s\n  timeout server 30s\n\n"
-        + "frontend tls\n  bind " + Loopback.LB + ":" + goodPort + " ssl crt " + good + "\n  default_backend app\n"
-        + "frontend tls_wrong_name\n  bind " + Loopback.LB + ":" + wrongNamePort + " ssl crt " + wrongName
-        + "\n  default_backend app\n"
-        + "backend app\n  server app1 " + app.address() + "\n");
+    frontends = TlsFrontends.start();
+    ca = frontends.ca;
+    otherCa = frontends.otherCa;
+    goodPort = frontends.goodPort;
+    wrongNamePort = frontends.wrongNamePort;
   }
 
   @AfterAll
   static void stop() {
-    haproxy.close();
-    app.close();
+    frontends.close();
     group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
   }
 

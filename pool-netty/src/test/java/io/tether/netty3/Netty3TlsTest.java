@@ -7,10 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tether.netty.TlsException;
 import io.tether.netty.testing.Await;
-import io.tether.netty.testing.Haproxy;
 import io.tether.netty.testing.Loopback;
 import io.tether.netty.testing.TestCerts;
-import io.tether.netty.testing.TestHttpServer;
+import io.tether.netty.testing.TlsFrontends;
 import io.tether.netty3.testing.Netty3HttpCaller;
 import io.tether.pool.ConnectFailedException;
 import io.tether.pool.HealthCheck;
@@ -20,7 +19,6 @@ import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.security.KeyStore;
 import java.security.cert.CertificateFactory;
 import java.time.Duration;
@@ -49,8 +47,7 @@ import org.junit.jupiter.api.Timeout;
 @Tag("netty3")
 @Timeout(60)
 class Netty3TlsTest {
-  private static TestHttpServer app;
-  private static Haproxy haproxy;
+  private static TlsFrontends frontends;
   private static TestCerts ca;
   private static TestCerts otherCa;
   private static int goodPort;
@@ -62,24 +59,16 @@ class Netty3TlsTest {
 
   @BeforeAll
   static void start() throws Exception {
-    app = TestHttpServer.plain("app1", Loopback.APP1);
-    ca = TestCerts.newCa("tether-test-ca");
-    otherCa = TestCerts.newCa("someone-elses-ca");
-    var good = ca.server("lb", "IP:127.0.0.1", "DNS:localhost");
-    var wrongName = ca.server("elsewhere", "DNS:wrong.example");
-    goodPort = Loopback.freePort(Loopback.LB);
-    wrongNamePort = Loopback.freePort(Loopback.LB);
-    haproxy = Haproxy.start("defaults\n  mode http\n  timeout connect 2s\n  timeout client 30s\n  timeout server 30s\n\n"
-        + "frontend tls\n  bind " + Loopback.LB + ":" + goodPort + " ssl crt " + good + "\n  default_backend app\n"
-        + "frontend tls_wrong_name\n  bind " + Loopback.LB + ":" + wrongNamePort + " ssl crt " + wrongName
-        + "\n  default_backend app\n"
-        + "backend app\n  server app1 " + app.address() + "\n");
+    frontends = TlsFrontends.start();
+    ca = frontends.ca;
+    otherCa = frontends.otherCa;
+    goodPort = frontends.goodPort;
+    wrongNamePort = frontends.wrongNamePort;
   }
 
   @AfterAll
   static void stop() {
-    haproxy.close();
-    app.close();
+    frontends.close();
   }
 
   @AfterEach

@@ -15,6 +15,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -65,20 +67,13 @@ class ModuleBoundaryTest {
     return rc == 0 ? "" : diagnostics.isEmpty() ? "exit " + rc : diagnostics;
   }
 
-  @Test
-  void theEngineIsNotExported() throws IOException {
-    String errors = compile("module demo.app { requires io.tether.pool; }", "Reach",
-        "package demo;\npublic class Reach { Object o = io.tether.pool.internal.Engines.class; }\n");
-    assertTrue(errors.contains("package io.tether.pool.internal is not visible")
-        && errors.contains("does not export it"), errors);
-  }
-
-  @Test
-  void theNettyAdaptersInternalsAreNotExported() throws IOException {
-    String errors = compile("module demo.app { requires io.tether.netty; }", "Reach",
-        "package demo;\npublic class Reach { Object o = io.tether.netty.internal.Loops.class; }\n");
-    assertTrue(errors.contains("package io.tether.netty.internal is not visible")
-        && errors.contains("does not export it"), errors);
+  @ParameterizedTest
+  @CsvSource({"io.tether.pool, io.tether.pool.internal.Engines", "io.tether.netty, io.tether.netty.internal.Loops"})
+  void theInternalsAreNotExported(String module, String internalClass) throws IOException {
+    String pkg = internalClass.substring(0, internalClass.lastIndexOf('.'));
+    String errors = compile("module demo.app { requires " + module + "; }", "Reach",
+        "package demo;\npublic class Reach { Object o = " + internalClass + ".class; }\n");
+    assertTrue(errors.contains("package " + pkg + " is not visible") && errors.contains("does not export it"), errors);
   }
 
   @Test
