@@ -7,12 +7,10 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.nio.NioSocketChannel;
-import io.netty.handler.codec.http.DefaultFullHttpRequest;
-import io.netty.handler.codec.http.HttpMethod;
-import io.netty.handler.codec.http.HttpVersion;
 import io.tether.netty.http.RetryPolicy;
 import io.tether.netty.http.TetherHttpClient;
 import io.tether.netty.testing.Dnsmasq;
+import io.tether.netty.testing.HttpLoad;
 import io.tether.netty.testing.Loopback;
 import io.tether.netty.testing.TestHttpServer;
 import io.tether.pool.PoolConfig;
@@ -24,11 +22,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Queue;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -78,10 +72,7 @@ class DnsDiscoveryScenarioTest {
     List<TestHttpServer> servers = backends(5);
     int port = servers.get(0).port();
     EventLoopGroup group = new NioEventLoopGroup(2);
-    AtomicBoolean running = new AtomicBoolean(true);
-    Queue<Throwable> failures = new ConcurrentLinkedQueue<>();
-    AtomicInteger ok = new AtomicInteger();
-    List<Thread> callers = new ArrayList<>();
+    HttpLoad load = null;
     try (Dnsmasq dns = Dnsmasq.start(DNS_HOST, 1, Map.of("api.test", ips(41, 42)), List.of());
         TetherHttpClient client = TetherHttpClient.builder(new Bootstrap().group(group).channel(NioSocketChannel.class))
             .config(PoolConfig.builder().name("dns").maxConnections(CALLERS).lbIdleTimeout(Duration.ofSeconds(10)).build())
@@ -91,21 +82,7 @@ class DnsDiscoveryScenarioTest {
             .ttlBounds(Duration.ofMillis(500), Duration.ofSeconds(5)).holdObsolete(Duration.ofSeconds(1))
             .queryTimeout(Duration.ofMillis(500)).build()) {
       assertEquals(List.of("api1", "api2"), discovery.start().get(5, TimeUnit.SECONDS).added());
-      for (int i = 0; i < CALLERS; i++) {
-        Thread t = new Thread(() -> {
-          while (running.get()) {
-            try {
-              client.send(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/"))
-                  .get(10, TimeUnit.SECONDS).release();
-              ok.incrementAndGet();
-            } catch (Exception e) {
-              failures.add(e);
-            }
-          }
-        });
-        t.start();
-        callers.add(t);
-      }
+      load = HttpLoad.start(client, CALLERS, Duration.ZERO);
       List<String> report = new ArrayList<>();
       for (int[] answer : new int[][] {{41, 42, 43, 44, 45}, {43}, {41, 44, 45}}) {
         List<String> wanted = ips(answer);
@@ -149,19 +126,15 @@ class DnsDiscoveryScenarioTest {
           }
         }
       }
-      running.set(false);
-      for (Thread t : callers) {
-        t.join(10_000);
-      }
+      load.stop();
       System.out.printf("DNS membership 2 -> 5 -> 1 -> 3 under %d callers, retries off: %d ok, %d failed; %s;"
-          + " resolutions %d ok, %d failed%n", CALLERS, ok.get(), failures.size(), report, discovery.resolutionsOk(),
-          discovery.resolutionsFailed());
-      assertEquals(List.of(), new ArrayList<>(failures), "no request failed");
-      assertTrue(ok.get() > 5000, "load ran: " + ok.get());
+          + " resolutions %d ok, %d failed%n", CALLERS, load.ok.get(), load.failed.get(), report,
+          discovery.resolutionsOk(), discovery.resolutionsFailed());
+      assertEquals(List.of(), new ArrayList<>(load.failures), "no request failed");
+      assertTrue(load.ok.get() > 5000, "load ran: " + load.ok.get());
     } finally {
-      running.set(false);
-      for (Thread t : callers) {
-        t.join(10_000);
+      if (load != null) {
+        load.stop();
       }
       servers.forEach(TestHttpServer::close);
       group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();

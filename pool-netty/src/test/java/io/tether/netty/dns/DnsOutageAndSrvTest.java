@@ -7,12 +7,10 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.nio.NioSocketChannel;
-import io.netty.handler.codec.http.DefaultFullHttpRequest;
-import io.netty.handler.codec.http.HttpMethod;
-import io.netty.handler.codec.http.HttpVersion;
 import io.tether.netty.http.RetryPolicy;
 import io.tether.netty.http.TetherHttpClient;
 import io.tether.netty.testing.Dnsmasq;
+import io.tether.netty.testing.HttpLoad;
 import io.tether.netty.testing.TestHttpServer;
 import io.tether.pool.ConnectionPool;
 import io.tether.pool.Lease;
@@ -24,13 +22,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Queue;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -50,10 +44,7 @@ class DnsOutageAndSrvTest {
     List<TestHttpServer> servers = DnsDiscoveryScenarioTest.backends(3);
     int port = servers.get(0).port();
     EventLoopGroup group = new NioEventLoopGroup(2);
-    AtomicBoolean running = new AtomicBoolean(true);
-    Queue<Throwable> failures = new ConcurrentLinkedQueue<>();
-    AtomicInteger ok = new AtomicInteger();
-    List<Thread> callers = new ArrayList<>();
+    HttpLoad load = null;
     try (Dnsmasq dns = Dnsmasq.start(DnsDiscoveryScenarioTest.DNS_HOST, 1,
             Map.of("api.test", DnsDiscoveryScenarioTest.ips(41, 42)), List.of());
         TetherHttpClient client = TetherHttpClient.builder(new Bootstrap().group(group).channel(NioSocketChannel.class))
@@ -64,24 +55,7 @@ class DnsOutageAndSrvTest {
             .ttlBounds(Duration.ofMillis(500), Duration.ofSeconds(5)).holdObsolete(Duration.ofSeconds(1))
             .queryTimeout(Duration.ofMillis(300)).build()) {
       discovery.start().get(5, TimeUnit.SECONDS);
-      for (int i = 0; i < 16; i++) {
-        Thread t = new Thread(() -> {
-          while (running.get()) {
-            try {
-              client.send(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/"))
-                  .get(10, TimeUnit.SECONDS).release();
-              ok.incrementAndGet();
-              Thread.sleep(1);
-            } catch (InterruptedException e) {
-              return;
-            } catch (Exception e) {
-              failures.add(e);
-            }
-          }
-        });
-        t.start();
-        callers.add(t);
-      }
+      load = HttpLoad.start(client, 16, Duration.ofMillis(1));
       Thread.sleep(500);
       TreeSet<String> before = DnsDiscoveryScenarioTest.hosts(discovery);
       dns.stop();
@@ -93,7 +67,7 @@ class DnsOutageAndSrvTest {
         Thread.sleep(250);
       }
       long failedDuring = discovery.resolutionsFailed() - failedBefore;
-      int okDuring = ok.get();
+      int okDuring = load.ok.get();
       dns.setAddressesWhileStopped(Map.of("api.test", DnsDiscoveryScenarioTest.ips(42, 43)));
       dns.start();
       long back = System.nanoTime();
@@ -103,20 +77,16 @@ class DnsOutageAndSrvTest {
       }
       long followedMs = (System.nanoTime() - back) / 1_000_000;
       Thread.sleep(500);
-      running.set(false);
-      for (Thread t : callers) {
-        t.join(10_000);
-      }
+      load.stop();
       System.out.printf("DNS down %d s under 16 callers, retries off: %d failed queries, %d requests ok by its end,"
           + " %d failed in all; back with a new answer, followed after %d ms: %s%n", OUTAGE.toSeconds(),
-          failedDuring, okDuring, failures.size(), followedMs, discovery.servers());
-      assertEquals(List.of(), new ArrayList<>(failures), "no request failed");
+          failedDuring, okDuring, load.failed.get(), followedMs, discovery.servers());
+      assertEquals(List.of(), new ArrayList<>(load.failures), "no request failed");
       assertTrue(failedDuring >= OUTAGE.toSeconds() / 2, "queries failed during the outage: " + failedDuring);
       assertTrue(servers.get(2).accepted.get() > 0, "the new server (127.0.0.43) took connections");
     } finally {
-      running.set(false);
-      for (Thread t : callers) {
-        t.join(10_000);
+      if (load != null) {
+        load.stop();
       }
       servers.forEach(TestHttpServer::close);
       group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();

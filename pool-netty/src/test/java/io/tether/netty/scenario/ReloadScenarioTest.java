@@ -7,23 +7,17 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.nio.NioSocketChannel;
-import io.netty.handler.codec.http.DefaultFullHttpRequest;
-import io.netty.handler.codec.http.FullHttpResponse;
-import io.netty.handler.codec.http.HttpMethod;
-import io.netty.handler.codec.http.HttpVersion;
 import io.tether.netty.http.RetryPolicy;
 import io.tether.netty.http.TetherHttpClient;
 import io.tether.netty.testing.Await;
 import io.tether.netty.testing.Haproxy;
+import io.tether.netty.testing.HttpLoad;
 import io.tether.netty.testing.Loopback;
 import io.tether.netty.testing.TestHttpServer;
 import io.tether.pool.PoolConfig;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -42,9 +36,7 @@ class ReloadScenarioTest {
   private static int[] run(boolean idleCloseOnResponse, RetryPolicy retries) throws Exception {
     EventLoopGroup group = new NioEventLoopGroup(2);
     int port = Loopback.freePort(Loopback.LB);
-    AtomicBoolean running = new AtomicBoolean(true);
-    AtomicInteger failed = new AtomicInteger();
-    AtomicInteger ok = new AtomicInteger();
+    HttpLoad load = null;
     try (TestHttpServer app1 = TestHttpServer.plain("app1", Loopback.APP1);
         TestHttpServer app2 = TestHttpServer.plain("app2", Loopback.APP2);
         Haproxy lb = Haproxy.start("defaults\n  mode http\n  timeout connect 1s\n  timeout client 10s\n"
@@ -56,35 +48,14 @@ class ReloadScenarioTest {
             .config(PoolConfig.builder().name("reload").server("lb", Loopback.LB, port).maxConnections(16)
                 .lbIdleTimeout(Duration.ofSeconds(10)).build())
             .retryPolicy(retries).requestTimeout(Duration.ofSeconds(5)).build()) {
-      List<Thread> callers = new ArrayList<>();
-      for (int i = 0; i < 16; i++) {
-        Thread t = new Thread(() -> {
-          while (running.get()) {
-            try {
-              FullHttpResponse r = client.send(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/"))
-                  .get(10, TimeUnit.SECONDS);
-              (r.status().code() == 200 ? ok : failed).incrementAndGet();
-              r.release();
-              Thread.sleep(2); // gaps, so that connections sit idle when the reload comes
-            } catch (InterruptedException e) {
-              return;
-            } catch (Exception e) {
-              failed.incrementAndGet();
-            }
-          }
-        });
-        t.start();
-        callers.add(t);
-      }
+      // Gaps between requests, so that connections sit idle when the reload comes.
+      load = HttpLoad.start(client, 16, Duration.ofMillis(2));
       Thread.sleep(300);
       for (int i = 0; i < RELOADS; i++) {
         lb.reload();
         Thread.sleep(300);
       }
-      running.set(false);
-      for (Thread t : callers) {
-        t.join(10_000);
-      }
+      load.stop();
       Await.until(Duration.ofSeconds(12), lb::oldProcessesExited, () -> "old HAProxy processes still running");
       // Pooled clients must not pin an old process: each leaves within timeout http-keep-alive + 1 s.
       List<Duration> lifetimes = lb.oldProcessLifetimes();
@@ -94,10 +65,12 @@ class ReloadScenarioTest {
         assertTrue(d.compareTo(Duration.ofSeconds(11)) <= 0, "an old process lived " + d + " after its reload");
       }
     } finally {
-      running.set(false);
+      if (load != null) {
+        load.stop();
+      }
       group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
     }
-    return new int[] {failed.get(), ok.get()};
+    return new int[] {load.failed.get(), load.ok.get()};
   }
 
   @Test

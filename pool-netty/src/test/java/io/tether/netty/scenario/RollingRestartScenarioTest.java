@@ -7,10 +7,6 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.nio.NioSocketChannel;
-import io.netty.handler.codec.http.DefaultFullHttpRequest;
-import io.netty.handler.codec.http.FullHttpResponse;
-import io.netty.handler.codec.http.HttpMethod;
-import io.netty.handler.codec.http.HttpVersion;
 import io.tether.netty.http.RetryPolicy;
 import io.tether.netty.http.TetherHttpClient;
 import io.tether.netty.server.ServerDrain;
@@ -19,14 +15,13 @@ import io.tether.netty.testing.DrainableBackend;
 import io.tether.netty.testing.Netty3DrainableBackend;
 import io.tether.netty.testing.Restartable;
 import io.tether.netty.testing.Haproxy;
+import io.tether.netty.testing.HttpLoad;
 import io.tether.netty.testing.Loopback;
 import io.tether.pool.PoolConfig;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -94,10 +89,7 @@ class RollingRestartScenarioTest {
           .append(':').append(b.port()).append(" agent-check agent-port ").append(b.agentPort())
           .append(" agent-inter 100\n");
     }
-    AtomicBoolean running = new AtomicBoolean(true);
-    AtomicInteger failed = new AtomicInteger();
-    AtomicInteger ok = new AtomicInteger();
-    List<Throwable> firstFailures = new java.util.concurrent.CopyOnWriteArrayList<>();
+    HttpLoad load = null;
     List<Restartable> all = new ArrayList<>(List.of(backends));
     try (Haproxy lb = Haproxy.start("defaults\n  mode http\n  timeout connect 1s\n  timeout client 10s\n"
         + "  timeout server 10s\n  timeout http-keep-alive 10s\nfrontend fe\n  bind " + Loopback.LB + ":" + port
@@ -109,30 +101,7 @@ class RollingRestartScenarioTest {
       for (Restartable b : backends) {
         Await.until(Duration.ofSeconds(5), () -> "UP".equals(b.status().balancerState()), () -> b.name() + " not checked yet");
       }
-      List<Thread> callers = new ArrayList<>();
-      for (int i = 0; i < 64; i++) {
-        Thread t = new Thread(() -> {
-          while (running.get()) {
-            try {
-              FullHttpResponse r = client.send(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/"))
-                  .get(10, TimeUnit.SECONDS);
-              (r.status().code() == 200 ? ok : failed).incrementAndGet();
-              if (r.status().code() != 200 && firstFailures.size() < 5) {
-                firstFailures.add(new AssertionError(r.status() + " " + r.headers() + " "
-                    + r.content().toString(java.nio.charset.StandardCharsets.UTF_8)));
-              }
-              r.release();
-            } catch (Exception e) {
-              failed.incrementAndGet();
-              if (firstFailures.size() < 5) {
-                firstFailures.add(e);
-              }
-            }
-          }
-        });
-        t.start();
-        callers.add(t);
-      }
+      load = HttpLoad.start(client, 64, Duration.ZERO);
       Thread.sleep(300);
       for (int i = 0; i < 3; i++) {
         Restartable old = backends[i];
@@ -153,21 +122,21 @@ class RollingRestartScenarioTest {
         System.out.printf("rolling restart: %s drained (%s) and restarted%n", old.name(), report);
         Thread.sleep(200);
       }
-      running.set(false);
-      for (Thread t : callers) {
-        t.join(10_000);
-      }
+      load.stop();
       int exceptions = all.stream().mapToInt(Restartable::appExceptions).sum();
       List<String> sample = all.stream().flatMap(b -> b.appExceptionSample().stream()).toList();
       System.out.printf("rolling restart of 3 %s backends, %s: %d requests ok, %d failed, %d exceptions in "
           + "handlers %s; first failures %s%n", backends[0].getClass().getSimpleName(),
-          drained ? "drained" : "not drained", ok.get(), failed.get(), exceptions, sample, firstFailures);
+          drained ? "drained" : "not drained", load.ok.get(), load.failed.get(), exceptions, sample,
+          load.firstFailures(5));
       for (Restartable b : backends) {
         assertTrue(b.served() > 0, b.name() + " served after its restart");
       }
-      return new int[] {ok.get(), failed.get(), exceptions};
+      return new int[] {load.ok.get(), load.failed.get(), exceptions};
     } finally {
-      running.set(false);
+      if (load != null) {
+        load.stop();
+      }
       for (Restartable b : all) {
         b.close();
       }

@@ -8,24 +8,17 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.nio.NioSocketChannel;
-import io.netty.handler.codec.http.DefaultFullHttpRequest;
-import io.netty.handler.codec.http.FullHttpResponse;
-import io.netty.handler.codec.http.HttpMethod;
-import io.netty.handler.codec.http.HttpVersion;
 import io.tether.netty.http.RetryPolicy;
 import io.tether.netty.http.TetherHttpClient;
 import io.tether.netty.testing.DrainableBackend;
 import io.tether.netty.testing.Haproxy;
+import io.tether.netty.testing.HttpLoad;
 import io.tether.netty.testing.Loopback;
 import io.tether.pool.PoolConfig;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Queue;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -44,9 +37,7 @@ class ServerDrainTest {
     DrainableBackend app1 = new DrainableBackend(servers, "app1", Loopback.APP1, 0, -1);
     DrainableBackend app2 = new DrainableBackend(servers, "app2", Loopback.APP2, 0, -1);
     int port = Loopback.freePort(Loopback.LB);
-    AtomicBoolean running = new AtomicBoolean(true);
-    Queue<Throwable> failures = new ConcurrentLinkedQueue<>();
-    AtomicInteger ok = new AtomicInteger();
+    HttpLoad load = null;
     try (Haproxy lb = Haproxy.start("defaults\n  mode http\n  timeout connect 1s\n  timeout client 10s\n"
         + "  timeout server 10s\n  timeout http-keep-alive 10s\nfrontend fe\n  bind " + Loopback.LB + ":" + port
         + "\n  default_backend be\nbackend be\n  balance roundrobin\n  option httpchk GET /health\n"
@@ -59,27 +50,7 @@ class ServerDrainTest {
             .retryPolicy(RetryPolicy.NONE).requestTimeout(Duration.ofSeconds(5)).build()) {
       io.tether.netty.testing.Await.until(Duration.ofSeconds(5),
           () -> "UP".equals(app1.status.balancerState()) && "UP".equals(app2.status.balancerState()), () -> "checks");
-      List<Thread> callers = new ArrayList<>();
-      for (int i = 0; i < 8; i++) {
-        Thread t = new Thread(() -> {
-          while (running.get()) {
-            try {
-              FullHttpResponse r = client.send(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/"))
-                  .get(10, TimeUnit.SECONDS);
-              if (r.status().code() == 200) {
-                ok.incrementAndGet();
-              } else {
-                failures.add(new AssertionError("status " + r.status()));
-              }
-              r.release();
-            } catch (Exception e) {
-              failures.add(e);
-            }
-          }
-        });
-        t.start();
-        callers.add(t);
-      }
+      load = HttpLoad.start(client, 8, Duration.ZERO);
       Thread.sleep(500);
       int app1Before = app1.served.get();
       io.micrometer.core.instrument.simple.SimpleMeterRegistry registry = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
@@ -90,20 +61,19 @@ class ServerDrainTest {
       int app1After = app1.served.get();
       int app2Before = app2.served.get();
       Thread.sleep(500);
-      running.set(false);
-      for (Thread t : callers) {
-        t.join(10_000);
-      }
+      load.stop();
       System.out.printf("drain: %s; %d requests ok, %d failed; app1 served %d before the drain, %d in all%n",
-          report, ok.get(), failures.size(), app1Before, app1After);
-      assertEquals(List.of(), new ArrayList<>(failures), "no request failed");
+          report, load.ok.get(), load.failed.get(), app1Before, app1After);
+      assertEquals(List.of(), new ArrayList<>(load.failures), "no request failed");
       assertTrue(report.acknowledged(), report.toString());
       assertTrue(app1Before > 0, "app1 served before the drain");
       assertFalse(app1.listener.isOpen(), "app1 stopped listening");
       assertEquals(app1After, app1.served.get(), "nothing reached app1 after its drain");
       assertTrue(app2.served.get() > app2Before, "app2 took the traffic");
     } finally {
-      running.set(false);
+      if (load != null) {
+        load.stop();
+      }
       app2.close();
       app1.close();
       clients.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();

@@ -7,28 +7,19 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.nio.NioSocketChannel;
-import io.netty.handler.codec.http.DefaultFullHttpRequest;
-import io.netty.handler.codec.http.FullHttpResponse;
-import io.netty.handler.codec.http.HttpMethod;
-import io.netty.handler.codec.http.HttpVersion;
 import io.tether.netty.http.RetryPolicy;
 import io.tether.netty.http.TetherHttpClient;
 import io.tether.netty.testing.Await;
 import io.tether.netty.testing.BackendProcess;
 import io.tether.netty.testing.DrainableBackend;
 import io.tether.netty.testing.Haproxy;
+import io.tether.netty.testing.HttpLoad;
 import io.tether.netty.testing.Loopback;
 import io.tether.pool.PoolConfig;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.Queue;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -47,10 +38,7 @@ class ShutdownHookDrainTest {
     EventLoopGroup clients = new NioEventLoopGroup(2);
     DrainableBackend app2 = new DrainableBackend(servers, "app2", Loopback.APP2, 0, -1);
     int port = Loopback.freePort(Loopback.LB);
-    AtomicBoolean running = new AtomicBoolean(true);
-    Queue<Throwable> failures = new ConcurrentLinkedQueue<>();
-    Map<String, Integer> servedBy = new ConcurrentHashMap<>();
-    List<Thread> callers = new ArrayList<>();
+    HttpLoad load = null;
     try (BackendProcess app1 = BackendProcess.startDraining("app1", Loopback.APP1);
         Haproxy lb = Haproxy.start("defaults\n  mode http\n  timeout connect 1s\n  timeout client 10s\n"
             + "  timeout server 10s\n  timeout http-keep-alive 10s\nfrontend fe\n  bind " + Loopback.LB + ":" + port
@@ -62,44 +50,26 @@ class ShutdownHookDrainTest {
             .config(PoolConfig.builder().name("hook").server("lb", Loopback.LB, port).maxConnections(16)
                 .lbIdleTimeout(Duration.ofSeconds(10)).build())
             .retryPolicy(RetryPolicy.NONE).requestTimeout(Duration.ofSeconds(5)).build()) {
-      for (int i = 0; i < 8; i++) {
-        Thread t = new Thread(() -> {
-          while (running.get()) {
-            try {
-              FullHttpResponse r = client.send(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/"))
-                  .get(10, TimeUnit.SECONDS);
-              servedBy.merge(r.content().toString(StandardCharsets.US_ASCII), 1, Integer::sum);
-              r.release();
-            } catch (Exception e) {
-              failures.add(e);
-            }
-          }
-        });
-        t.start();
-        callers.add(t);
-      }
+      HttpLoad l = HttpLoad.start(client, 8, Duration.ZERO);
+      load = l;
       Await.until("both backends serve", Duration.ofSeconds(5),
-          () -> servedBy.getOrDefault("app1", 0) > 50 && servedBy.getOrDefault("app2", 0) > 50);
+          () -> l.servedBy("app1") > 50 && l.servedBy("app2") > 50);
       long start = System.nanoTime();
       String output = app1.terminate(15);
       long tookMs = (System.nanoTime() - start) / 1_000_000;
-      int app1Served = servedBy.get("app1");
+      int app1Served = l.servedBy("app1");
       Thread.sleep(300);
-      running.set(false);
-      for (Thread t : callers) {
-        t.join(10_000);
-      }
+      l.stop();
       System.out.printf("SIGTERM with the shutdown hook: exited after %d ms; %s; served %s; %d failed%n", tookMs,
-          output.trim().replace('\n', ';'), servedBy, failures.size());
-      assertEquals(List.of(), new ArrayList<>(failures), "no request failed");
+          output.trim().replace('\n', ';'), l.bodies, l.failed.get());
+      assertEquals(List.of(), new ArrayList<>(l.failures), "no request failed");
       assertTrue(output.startsWith("exit 143"), "the JVM ended by SIGTERM, after its hooks: " + output);
       assertTrue(output.contains("drained: Report[acknowledged=true"), "the hook ran the drain to the end: " + output);
-      assertEquals(app1Served, servedBy.get("app1"), "nothing answered by app1 once it exited");
-      assertTrue(servedBy.get("app2") > 50, "app2 took the traffic");
+      assertEquals(app1Served, l.servedBy("app1"), "nothing answered by app1 once it exited");
+      assertTrue(l.servedBy("app2") > 50, "app2 took the traffic");
     } finally {
-      running.set(false);
-      for (Thread t : callers) {
-        t.join(10_000);
+      if (load != null) {
+        load.stop();
       }
       app2.close();
       clients.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
