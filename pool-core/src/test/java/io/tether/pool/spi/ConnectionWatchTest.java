@@ -7,8 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tether.pool.CloseCause;
-import io.tether.pool.Endpoint;
 import io.tether.pool.StaleConnectionException;
+import io.tether.pool.testing.FakeSignals;
 import io.tether.pool.testing.FakeTicker;
 import java.io.IOException;
 import java.net.SocketException;
@@ -22,59 +22,11 @@ import org.junit.jupiter.api.Test;
  * read, a close means in each state of the connection and the exchange.
  */
 class ConnectionWatchTest {
-  /** The pool's side, recording what the watch tells it. */
-  private static final class Signals implements ConnectionSignals {
-    boolean idle;
-    boolean leased = true;
-    int activity;
-    final List<String> closes = new ArrayList<>();
-
-    @Override
-    public void activity() {
-      activity++;
-    }
-
-    @Override
-    public void closedByPeer(boolean reset) {
-      closes.add(reset ? "peer-reset" : "peer-closed");
-    }
-
-    @Override
-    public void closedLocally() {
-      closes.add("locally");
-    }
-
-    @Override
-    public boolean closedWhileLeased() {
-      return false;
-    }
-
-    @Override
-    public boolean isIdle() {
-      return idle;
-    }
-
-    @Override
-    public boolean isLeased() {
-      return leased;
-    }
-
-    @Override
-    public Endpoint endpoint() {
-      return Endpoint.of("app1", "127.0.0.29", 8080);
-    }
-
-    void idle() {
-      idle = true;
-      leased = false;
-    }
-  }
-
   private static final SocketException RESET = new SocketException("Connection reset");
   private static final IOException BROKEN_PIPE = new IOException("Broken pipe");
 
   private final FakeTicker ticker = new FakeTicker();
-  private final Signals signals = new Signals();
+  private final FakeSignals signals = new FakeSignals();
 
   private ConnectionWatch watch(boolean requestResponse, Duration responseTimeout) {
     return new ConnectionWatch(signals, ticker, responseTimeout, requestResponse);
@@ -93,7 +45,7 @@ class ConnectionWatchTest {
         new Row(false, true, true, new IOException("Connection refused"), ConnectionWatch.Verdict.PASS),
         new Row(true, false, true, new IllegalStateException("codec"), ConnectionWatch.Verdict.PASS));
     for (Row r : table) {
-      Signals s = new Signals();
+      FakeSignals s = new FakeSignals();
       if (r.idle()) {
         s.idle();
       }
@@ -130,7 +82,7 @@ class ConnectionWatchTest {
     assertEquals(List.of("peer-closed"), signals.closes);
     assertEquals(CloseCause.PEER_CLOSED, w.inactiveCause());
 
-    Signals mine = new Signals();
+    FakeSignals mine = new FakeSignals();
     ConnectionWatch local = new ConnectionWatch(mine, ticker, Duration.ZERO, true);
     local.write(false);
     local.closingLocally(); // the user (or a timeout) closed it

@@ -249,6 +249,10 @@ public final class PooledChannelHandler extends ChannelDuplexHandler implements 
     ResponseTimeoutException overdue = watch.responseTimerFired();
     if (overdue != null) {
       ctx.fireExceptionCaught(overdue);
+      // Our own close: ctx.close() starts below this handler, so its close() would not record it, and
+      // the pool would count a timed-out connection as closed by the peer instead of broken.
+      closing = true;
+      watch.closingLocally();
       ctx.close();
       return;
     }
