@@ -118,7 +118,7 @@ class RollingRestartScenarioTest {
         // A deploy moves on once the balancer has the server back in rotation: its checks and its agent
         // (whose earlier "drain" HAProxy keeps until the new agent says "ready").
         Await.until(Duration.ofSeconds(5), () -> "UP".equals(fresh.status().balancerState())
-            && "UP".equals(status(lb, fresh.name())), () -> fresh.name() + " not back: " + fresh.status());
+            && "UP".equals(lb.status("be", fresh.name())), () -> fresh.name() + " not back: " + fresh.status());
         System.out.printf("rolling restart: %s drained (%s) and restarted%n", old.name(), report);
         Thread.sleep(200);
       }
@@ -141,14 +141,6 @@ class RollingRestartScenarioTest {
         b.close();
       }
       clients.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
-    }
-  }
-
-  private static String status(Haproxy lb, String server) {
-    try {
-      return lb.stat("be", server).get("status");
-    } catch (java.io.IOException e) {
-      return "unknown: " + e;
     }
   }
 }

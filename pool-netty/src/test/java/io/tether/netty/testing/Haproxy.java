@@ -232,6 +232,18 @@ public final class Haproxy implements AutoCloseable {
     throw new AssertionError("no stat row " + proxy + "/" + server);
   }
 
+  /**
+   * {@return the status column of {@code proxy}/{@code server} ({@code UP}, {@code DOWN}, {@code NOLB},
+   * {@code MAINT}...), or {@code unknown: <why>} if the stats socket cannot be read: for polling}
+   */
+  public String status(String proxy, String server) {
+    try {
+      return stat(proxy, server).get("status");
+    } catch (IOException e) {
+      return "unknown: " + e;
+    }
+  }
+
   /** The process id, for reloads. */
   public long pid() {
     return process.pid();
