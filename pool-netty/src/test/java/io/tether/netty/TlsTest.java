@@ -16,7 +16,6 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.tether.netty.http.TetherHttpClient;
 import io.tether.netty.testing.Loopback;
-import io.tether.netty.testing.TestCerts;
 import io.tether.netty.testing.TlsFrontends;
 import io.tether.pool.ConnectFailedException;
 import io.tether.pool.PoolConfig;
@@ -38,19 +37,11 @@ import org.junit.jupiter.api.Timeout;
 class TlsTest {
   private static EventLoopGroup group;
   private static TlsFrontends frontends;
-  private static TestCerts ca;
-  private static TestCerts otherCa;
-  private static int goodPort;
-  private static int wrongNamePort;
 
   @BeforeAll
   static void start() throws Exception {
     group = new NioEventLoopGroup(1);
     frontends = TlsFrontends.start();
-    ca = frontends.ca;
-    otherCa = frontends.otherCa;
-    goodPort = frontends.goodPort;
-    wrongNamePort = frontends.wrongNamePort;
   }
 
   @AfterAll
@@ -83,7 +74,7 @@ class TlsTest {
 
   @Test
   void aTrustedCertificateForTheRightNameWorksAndConnectionsArePooled() throws Exception {
-    try (TetherHttpClient c = client(goodPort, Tls.of(SslContextBuilder.forClient().trustManager(ca.caCert().toFile()).build()))) {
+    try (TetherHttpClient c = client(frontends.goodPort, Tls.of(SslContextBuilder.forClient().trustManager(frontends.ca.caCert().toFile()).build()))) {
       assertEquals("ok from app1", get(c));
       assertEquals("ok from app1", get(c));
       assertEquals(1, c.stats().total(), "one TLS connection, reused");
@@ -92,7 +83,7 @@ class TlsTest {
 
   @Test
   void anUntrustedCertificateIsRefusedAndNeverPooled() throws Exception {
-    try (TetherHttpClient c = client(goodPort, Tls.of(SslContextBuilder.forClient().trustManager(otherCa.caCert().toFile()).build()))) {
+    try (TetherHttpClient c = client(frontends.goodPort, Tls.of(SslContextBuilder.forClient().trustManager(frontends.otherCa.caCert().toFile()).build()))) {
       TlsException e = tlsFailure(c);
       assertEquals(TlsException.Kind.CERTIFICATE, e.kind(), e.getMessage());
       assertEquals(0, c.stats().total());
@@ -101,7 +92,7 @@ class TlsTest {
 
   @Test
   void aCertificateForAnotherNameIsRefused() throws Exception {
-    try (TetherHttpClient c = client(wrongNamePort, Tls.of(SslContextBuilder.forClient().trustManager(ca.caCert().toFile()).build()))) {
+    try (TetherHttpClient c = client(frontends.wrongNamePort, Tls.of(SslContextBuilder.forClient().trustManager(frontends.ca.caCert().toFile()).build()))) {
       TlsException e = tlsFailure(c);
       assertEquals(TlsException.Kind.HOSTNAME, e.kind(), e.getMessage());
       assertEquals(0, c.stats().total());
@@ -110,8 +101,8 @@ class TlsTest {
 
   @Test
   void hostnameVerificationOnlyGoesWhenTurnedOffExplicitly() throws Exception {
-    Tls lax = Tls.of(SslContextBuilder.forClient().trustManager(ca.caCert().toFile()).build()).withoutHostnameVerification();
-    try (TetherHttpClient c = client(wrongNamePort, lax)) {
+    Tls lax = Tls.of(SslContextBuilder.forClient().trustManager(frontends.ca.caCert().toFile()).build()).withoutHostnameVerification();
+    try (TetherHttpClient c = client(frontends.wrongNamePort, lax)) {
       assertEquals("ok from app1", get(c));
     }
   }
@@ -119,7 +110,7 @@ class TlsTest {
   @Test
   void aServerThatNeverAnswersTheHandshakeTimesOut() throws Exception {
     try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getByName(Loopback.LB))) {
-      Tls tls = Tls.of(SslContextBuilder.forClient().trustManager(ca.caCert().toFile()).build())
+      Tls tls = Tls.of(SslContextBuilder.forClient().trustManager(frontends.ca.caCert().toFile()).build())
           .withHandshakeTimeout(Duration.ofMillis(300));
       try (TetherHttpClient c = client(silent.getLocalPort(), tls)) {
         long t0 = System.nanoTime();

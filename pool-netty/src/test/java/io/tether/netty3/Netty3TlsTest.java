@@ -48,10 +48,6 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(60)
 class Netty3TlsTest {
   private static TlsFrontends frontends;
-  private static TestCerts ca;
-  private static TestCerts otherCa;
-  private static int goodPort;
-  private static int wrongNamePort;
 
   private NioClientSocketChannelFactory factory;
   private HashedWheelTimer timer;
@@ -60,10 +56,6 @@ class Netty3TlsTest {
   @BeforeAll
   static void start() throws Exception {
     frontends = TlsFrontends.start();
-    ca = frontends.ca;
-    otherCa = frontends.otherCa;
-    goodPort = frontends.goodPort;
-    wrongNamePort = frontends.wrongNamePort;
   }
 
   @AfterAll
@@ -118,7 +110,7 @@ class Netty3TlsTest {
 
   @Test
   void aTrustedCertificateForTheRightNameWorksAndTheConnectionIsReused() throws Exception {
-    pool(goodPort, Tls.of(trusting(ca)), PoolConfig.builder());
+    pool(frontends.goodPort, Tls.of(trusting(frontends.ca)), PoolConfig.builder());
     assertEquals("ok from app1", get(pool));
     assertEquals("ok from app1", get(pool));
     assertEquals(1, pool.stats().total(), "one TLS connection, reused");
@@ -126,7 +118,7 @@ class Netty3TlsTest {
 
   @Test
   void anUntrustedCertificateIsRefusedAndNeverPooled() throws Exception {
-    pool(goodPort, Tls.of(trusting(otherCa)), PoolConfig.builder());
+    pool(frontends.goodPort, Tls.of(trusting(frontends.otherCa)), PoolConfig.builder());
     TlsException e = tlsFailure(pool);
     assertEquals(TlsException.Kind.CERTIFICATE, e.kind(), e.getMessage());
     assertEquals(0, pool.stats().total());
@@ -134,19 +126,19 @@ class Netty3TlsTest {
 
   @Test
   void aCertificateForAnotherNameIsRefusedUnlessVerificationIsTurnedOff() throws Exception {
-    pool(wrongNamePort, Tls.of(trusting(ca)), PoolConfig.builder());
+    pool(frontends.wrongNamePort, Tls.of(trusting(frontends.ca)), PoolConfig.builder());
     TlsException e = tlsFailure(pool);
     assertEquals(TlsException.Kind.HOSTNAME, e.kind(), e.getMessage());
     assertEquals(0, pool.stats().total());
     closePool();
-    pool(wrongNamePort, Tls.of(trusting(ca)).withoutHostnameVerification(), PoolConfig.builder());
+    pool(frontends.wrongNamePort, Tls.of(trusting(frontends.ca)).withoutHostnameVerification(), PoolConfig.builder());
     assertEquals("ok from app1", get(pool));
   }
 
   @Test
   void aServerThatNeverAnswersTheHandshakeTimesOut() throws Exception {
     try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getByName(Loopback.LB))) {
-      pool(silent.getLocalPort(), Tls.of(trusting(ca)).withHandshakeTimeout(Duration.ofMillis(300)), PoolConfig.builder());
+      pool(silent.getLocalPort(), Tls.of(trusting(frontends.ca)).withHandshakeTimeout(Duration.ofMillis(300)), PoolConfig.builder());
       long t0 = System.nanoTime();
       TlsException e = tlsFailure(pool);
       assertEquals(TlsException.Kind.HANDSHAKE, e.kind(), e.getMessage());
@@ -158,13 +150,13 @@ class Netty3TlsTest {
   @Test
   void tlsHealthChecksUseThePoolsSettings() throws Exception {
     HealthCheck.Builder checks = HealthCheck.builder().enabled(true).inter(Duration.ofMillis(100)).fall(1).rise(1).ssl(true);
-    pool(goodPort, Tls.of(trusting(ca)), PoolConfig.builder().healthCheck(checks.build()));
+    pool(frontends.goodPort, Tls.of(trusting(frontends.ca)), PoolConfig.builder().healthCheck(checks.build()));
     Await.until(Duration.ofSeconds(5), () -> pool.stats().server("lb").state() == ServerState.UP,
         () -> String.valueOf(pool.stats()));
     assertEquals("ok from app1", get(pool));
     closePool();
     // The same checks against a certificate the pool does not trust: the server is marked down.
-    pool(goodPort, Tls.of(trusting(otherCa)), PoolConfig.builder().healthCheck(checks.build()));
+    pool(frontends.goodPort, Tls.of(trusting(frontends.otherCa)), PoolConfig.builder().healthCheck(checks.build()));
     Await.until(Duration.ofSeconds(5), () -> pool.stats().server("lb").state() == ServerState.DOWN,
         () -> "an untrusted TLS check passed: " + pool.stats());
   }
