@@ -26,7 +26,8 @@ final class Ssl {
     // is under way, measured against HAProxy 2.6): it speaks TLS 1.2, the newest it handles.
     p.setProtocols(java.util.Arrays.stream(p.getProtocols()).filter(v -> !v.equals("TLSv1.3"))
         .toArray(String[]::new));
-    p.setEndpointIdentificationAlgorithm(tls.verifyHostname() ? "HTTPS" : null);
+    // Off is "", as in the Netty 4 adapter: some JDK engines keep their current algorithm when given null.
+    p.setEndpointIdentificationAlgorithm(tls.verifyHostname() ? "HTTPS" : "");
     engine.setSSLParameters(p);
     return new SslHandler(engine, SslHandler.getDefaultBufferPool(), false, timer,
         Math.max(1, tls.handshakeTimeout().toMillis()));
