@@ -31,6 +31,7 @@ public final class HttpLoad implements AutoCloseable {
   /** The bodies of the 200 answers, counted. */
   public final Map<String, Integer> bodies = new ConcurrentHashMap<>();
   private final AtomicBoolean running = new AtomicBoolean(true);
+  private final long startedAt = System.nanoTime();
   private final List<Thread> threads = new ArrayList<>();
 
   private HttpLoad() {}
@@ -60,8 +61,8 @@ public final class HttpLoad implements AutoCloseable {
             bodies.merge(r.content().toString(StandardCharsets.US_ASCII), 1, Integer::sum);
           } else {
             failed.incrementAndGet();
-            failures.add(new AssertionError(r.status() + " " + r.headers() + " "
-                + r.content().toString(StandardCharsets.UTF_8)));
+            failures.add(new AssertionError("at +" + sinceStartMillis() + " ms: " + r.status() + " "
+                + r.headers() + " " + r.content().toString(StandardCharsets.UTF_8)));
           }
         } finally {
           r.release();
@@ -76,6 +77,10 @@ public final class HttpLoad implements AutoCloseable {
         failures.add(e);
       }
     }
+  }
+
+  private long sinceStartMillis() {
+    return (System.nanoTime() - startedAt) / 1_000_000;
   }
 
   /** {@return how many 200s carried {@code body}} */
