@@ -51,9 +51,7 @@ class ServerDrainTest {
       io.tether.netty.testing.Await.until(Duration.ofSeconds(5),
           () -> "UP".equals(app1.status.balancerState()) && "UP".equals(app2.status.balancerState()), () -> "checks");
       // And HAProxy's own view: it answers 503 until its checks have both servers in rotation.
-      io.tether.netty.testing.Await.until(Duration.ofSeconds(5),
-          () -> "UP".equals(lb.status("be", "app1")) && "UP".equals(lb.status("be", "app2")),
-          () -> "HAProxy: app1 " + lb.status("be", "app1") + ", app2 " + lb.status("be", "app2"));
+      lb.awaitUp(Duration.ofSeconds(5), "be", "app1", "app2");
       load = HttpLoad.start(client, 8, Duration.ZERO);
       Thread.sleep(500);
       int app1Before = app1.served.get();

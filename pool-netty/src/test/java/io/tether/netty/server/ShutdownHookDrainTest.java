@@ -51,8 +51,7 @@ class ShutdownHookDrainTest {
                 .lbIdleTimeout(Duration.ofSeconds(10)).build())
             .retryPolicy(RetryPolicy.NONE).requestTimeout(Duration.ofSeconds(5)).build()) {
       // HAProxy answers 503 until its first checks have seen a server up: load starts after that.
-      Await.until(Duration.ofSeconds(10), () -> "UP".equals(lb.status("be", "app1")) && "UP".equals(lb.status("be", "app2")),
-          () -> "HAProxy has not seen both servers up: " + lb.status("be", "app1") + ", " + lb.status("be", "app2"));
+      lb.awaitUp(Duration.ofSeconds(10), "be", "app1", "app2");
       HttpLoad l = HttpLoad.start(client, 8, Duration.ZERO);
       load = l;
       Await.until("both backends serve", Duration.ofSeconds(5),

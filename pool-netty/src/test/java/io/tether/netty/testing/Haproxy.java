@@ -244,6 +244,13 @@ public final class Haproxy implements AutoCloseable {
     }
   }
 
+  /** Waits until HAProxy's stats show every one of {@code servers} of {@code proxy} UP: it answers 503 until then. */
+  public void awaitUp(Duration timeout, String proxy, String... servers) {
+    Await.until(timeout, () -> java.util.Arrays.stream(servers).allMatch(s -> "UP".equals(status(proxy, s))),
+        () -> "HAProxy has not seen every server up: " + java.util.Arrays.stream(servers)
+            .map(s -> s + " " + status(proxy, s)).toList());
+  }
+
   /** The process id, for reloads. */
   public long pid() {
     return process.pid();
