@@ -15,6 +15,7 @@ import io.netty.util.concurrent.GlobalEventExecutor;
 import io.netty.util.concurrent.ImmediateEventExecutor;
 import io.netty.util.concurrent.Promise;
 import io.netty.util.internal.ThreadExecutorMap;
+import io.tether.netty.dns.DnsDiscovery;
 import io.tether.netty.internal.ChannelConnector;
 import io.tether.netty.internal.ChannelProbes;
 import io.tether.netty.internal.Discoveries;
@@ -25,16 +26,17 @@ import io.tether.netty.internal.NettyLog;
 import io.tether.netty.internal.PooledChannelHandler;
 import io.tether.pool.CloseCause;
 import io.tether.pool.ConnectionPool;
+import io.tether.pool.Endpoint;
 import io.tether.pool.IdleInput;
+import io.tether.pool.MembershipChange;
+import io.tether.pool.PoolClosedException;
 import io.tether.pool.PoolConfig;
-import io.tether.pool.PoolListener;
 import io.tether.pool.PoolStats;
 import io.tether.pool.ServerState;
-import io.tether.pool.metrics.PoolMetricsRecorder;
-import io.tether.pool.spi.HealthProbe;
+import io.tether.pool.spi.AdapterBuilder;
 import io.tether.pool.spi.Pooled;
-import io.tether.pool.spi.Ticker;
 import io.tether.pool.spi.TransportPool;
+import java.util.Collection;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
@@ -87,7 +89,7 @@ public class TetherChannelPool implements ChannelPool {
   private final boolean customQueue;
   private volatile boolean closed;
   /** The DNS discovery this pool started from its config's {@code discovery.*} keys, or null. */
-  private final io.tether.netty.dns.DnsDiscovery discovery;
+  private final DnsDiscovery discovery;
 
   // ------------------------------------------------------------- SimpleChannelPool's constructors
 
@@ -262,23 +264,23 @@ public class TetherChannelPool implements ChannelPool {
     this.reusableAfterClose = reusableAfterClose;
     EventLoopGroup group = b.bootstrap.config().group();
     this.executor = b.executor != null ? b.executor : group != null ? group.next() : GlobalEventExecutor.INSTANCE;
-    boolean discovered = b.config != null && b.config.discovery().enabled();
-    PoolConfig config = b.dynamicServers || discovered ? b.config : NettyDefaults.withServer(b.config, b.bootstrap);
-    ChannelConnector connector = new ChannelConnector(this, b.bootstrap, b.handler, b.ticker,
+    boolean discovered = b.config().discovery().enabled();
+    PoolConfig config = b.dynamicServers || discovered ? b.config() : NettyDefaults.withServer(b.config(), b.bootstrap);
+    ChannelConnector connector = new ChannelConnector(this, b.bootstrap, b.handler, b.ticker(),
         config.responseTimeout(), config.idleInput() == IdleInput.CLOSE, config.name(), b.tls, this::connectChannel);
     this.bootstrap = b.bootstrap.clone();
     ConnectionPool.Builder<Channel> pb = ConnectionPool.builder(connector)
         .config(config)
         .scheduler(new EventLoopScheduler(executor))
-        .ticker(b.ticker)
-        .listener(b.listener)
+        .ticker(b.ticker())
+        .listener(b.listener())
         .log(NettyLog.of(config.name()))
-        .metrics(b.metrics);
+        .metrics(b.metrics());
     if (b.dynamicServers) {
       pb.dynamicServers();
     }
     if (config.healthCheck().enabled()) {
-      pb.healthProbe(b.probe != null ? b.probe : ChannelProbes.of(b.bootstrap, b.tls));
+      pb.healthProbe(b.healthProbe() != null ? b.healthProbe() : ChannelProbes.of(b.bootstrap, b.tls));
     }
     this.customQueue = NettyDefaults.overrides(getClass(), TetherChannelPool.class, "pollChannel")
         || NettyDefaults.overrides(getClass(), TetherChannelPool.class, "offerChannel", Channel.class);
@@ -623,7 +625,7 @@ public class TetherChannelPool implements ChannelPool {
   }
 
   private IllegalStateException closedError() {
-    return new io.tether.pool.PoolClosedException(pool.config().name());
+    return new PoolClosedException(pool.config().name());
   }
 
   // ------------------------------------------------------------- lifecycle
@@ -683,7 +685,7 @@ public class TetherChannelPool implements ChannelPool {
    * PoolConfig#discovery()} is on (its meters: {@code discovery().meters().bindTo(registry)}); null
    * when the servers are a fixed list}
    */
-  public io.tether.netty.dns.DnsDiscovery discovery() {
+  public DnsDiscovery discovery() {
     return discovery;
   }
 
@@ -723,7 +725,7 @@ public class TetherChannelPool implements ChannelPool {
    *
    * @param server the server, under a name new to the pool
    */
-  public void addServer(io.tether.pool.Endpoint server) {
+  public void addServer(Endpoint server) {
     pool.addServer(server);
   }
 
@@ -733,7 +735,7 @@ public class TetherChannelPool implements ChannelPool {
    * @param server the server's name
    * @return completes when the server's last channel has closed and it has left the pool
    */
-  public java.util.concurrent.CompletableFuture<Void> removeServer(String server) {
+  public CompletableFuture<Void> removeServer(String server) {
     return pool.removeServer(server);
   }
 
@@ -743,7 +745,7 @@ public class TetherChannelPool implements ChannelPool {
    * @param servers the complete set, names unique
    * @return what changed
    */
-  public io.tether.pool.MembershipChange updateServers(java.util.Collection<io.tether.pool.Endpoint> servers) {
+  public MembershipChange updateServers(Collection<Endpoint> servers) {
     return pool.updateServers(servers);
   }
 
@@ -773,8 +775,13 @@ public class TetherChannelPool implements ChannelPool {
     return "TetherChannelPool{" + pool.stats() + "}";
   }
 
-  /** Options beyond the constructors, with Tether's defaults. Not thread-safe. */
-  public static final class Builder {
+  /**
+   * Options beyond the constructors, with Tether's defaults; the shared ones ({@code config}, {@code
+   * listener}, {@code metrics}, {@code ticker}, {@code healthProbe}) are {@link AdapterBuilder}'s. A
+   * config that names no server makes the bootstrap's remote address the one server (unless {@link
+   * #dynamicServers()} or DNS discovery). Not thread-safe.
+   */
+  public static final class Builder extends AdapterBuilder<Builder> {
     private final Bootstrap bootstrap;
     private ChannelPoolHandler handler = new AbstractChannelPoolHandler() {
       @Override
@@ -782,12 +789,7 @@ public class TetherChannelPool implements ChannelPool {
     };
     private ChannelHealthChecker healthCheck = ChannelHealthChecker.ACTIVE;
     private boolean releaseHealthCheck = true;
-    private PoolConfig config = PoolConfig.builder().build();
-    private PoolListener listener = PoolListener.NONE;
-    private PoolMetricsRecorder metrics = PoolMetricsRecorder.NOOP;
-    private Ticker ticker = Ticker.system();
     private EventExecutor executor;
-    private HealthProbe probe;
     private Tls tls;
     private boolean dynamicServers;
 
@@ -832,69 +834,13 @@ public class TetherChannelPool implements ChannelPool {
     /**
      * Starts the pool with the configuration's servers only, none of them from the bootstrap's remote
      * address: servers then come and go at runtime ({@link TetherChannelPool#addServer}, {@link
-     * TetherChannelPool#updateServers}, {@code io.tether.netty.dns.DnsDiscovery}); until one is added,
+     * TetherChannelPool#updateServers}, {@code DnsDiscovery}); until one is added,
      * acquires fail with {@link io.tether.pool.EndpointDownException}.
      *
      * @return this builder
      */
     public Builder dynamicServers() {
       this.dynamicServers = true;
-      return this;
-    }
-    /**
-     * The configuration; without servers, the bootstrap's remote address is the one server.
-     *
-     * @param value the configuration
-     * @return this builder
-     */
-
-    public Builder config(PoolConfig value) {
-      this.config = Objects.requireNonNull(value, "config");
-      return this;
-    }
-
-    /**
-     * Lifecycle events; see {@link PoolListener} for the contract.
-     *
-     * @param value the listener
-     * @return this builder
-     */
-    public Builder listener(PoolListener value) {
-      this.listener = Objects.requireNonNull(value, "listener");
-      return this;
-    }
-
-    /**
-     * Measurements; bind Micrometer with {@code io.tether.pool.metrics.micrometer}.
-     *
-     * @param value the recorder
-     * @return this builder
-     */
-    public Builder metrics(PoolMetricsRecorder value) {
-      this.metrics = Objects.requireNonNull(value, "metrics");
-      return this;
-    }
-
-    /**
-     * The clock; tests pass a fake one.
-     *
-     * @param value the clock
-     * @return this builder
-     */
-    public Builder ticker(Ticker value) {
-      this.ticker = Objects.requireNonNull(value, "ticker");
-      return this;
-    }
-
-    /**
-     * How servers are checked when {@code tether.pool.check} is on; default a TCP connect or an HTTP
-     * request, as {@code check.type} says, over a copy of the bootstrap without your handlers.
-     *
-     * @param value the probe
-     * @return this builder
-     */
-    public Builder healthProbe(HealthProbe value) {
-      this.probe = Objects.requireNonNull(value, "probe");
       return this;
     }
 

@@ -7,16 +7,13 @@ import io.tether.netty3.internal.PooledChannelHandler;
 import io.tether.netty3.internal.TimerScheduler;
 import io.tether.pool.ConnectionPool;
 import io.tether.pool.Endpoint;
-import io.tether.pool.spi.HealthProbe;
 import io.tether.pool.IdleInput;
 import io.tether.pool.PoolConfig;
-import io.tether.pool.PoolListener;
 import io.tether.pool.PoolStats;
 import io.tether.pool.ServerState;
+import io.tether.pool.spi.AdapterBuilder;
 import io.tether.pool.spi.Pooled;
-import io.tether.pool.spi.Ticker;
 import io.tether.pool.spi.TransportPool;
-import io.tether.pool.metrics.PoolMetricsRecorder;
 import java.io.Closeable;
 import java.net.InetSocketAddress;
 import java.util.Objects;
@@ -52,7 +49,7 @@ public final class Netty3ChannelPool implements Closeable {
   private final TransportPool<Channel> transport;
 
   private Netty3ChannelPool(Builder b) {
-    PoolConfig config = b.config;
+    PoolConfig config = b.config();
     if (config.discovery().enabled()) {
       // DNS discovery runs on Netty 4's resolver; Netty 3 has none to build it on.
       throw new IllegalArgumentException(config.discovery().key() + " " + config.discovery().name()
@@ -67,17 +64,17 @@ public final class Netty3ChannelPool implements Closeable {
       }
       config = config.toBuilder().server(Endpoint.of((InetSocketAddress) remote)).build();
     }
-    ChannelConnector connector = new ChannelConnector(this, b.bootstrap, b.ticker, config.responseTimeout(),
+    ChannelConnector connector = new ChannelConnector(this, b.bootstrap, b.ticker(), config.responseTimeout(),
         config.idleInput() == IdleInput.CLOSE, b.timer, config.name(), b.tls);
     ConnectionPool.Builder<Channel> pb = ConnectionPool.builder(connector)
         .config(config)
         .scheduler(new TimerScheduler(b.timer))
-        .ticker(b.ticker)
-        .listener(b.listener)
+        .ticker(b.ticker())
+        .listener(b.listener())
         .log(Netty3Log.of(config.name()))
-        .metrics(b.metrics);
+        .metrics(b.metrics());
     if (config.healthCheck().enabled()) {
-      pb.healthProbe(b.probe != null ? b.probe : ChannelProbes.of(b.bootstrap, b.timer, b.tls));
+      pb.healthProbe(b.healthProbe() != null ? b.healthProbe() : ChannelProbes.of(b.bootstrap, b.timer, b.tls));
     }
     this.pool = pb.build();
     this.transport = pool.transport();
@@ -225,15 +222,14 @@ public final class Netty3ChannelPool implements Closeable {
     return "Netty3ChannelPool{" + pool.stats() + "}";
   }
 
-  /** Options of a pool. Not thread-safe. */
-  public static final class Builder {
+  /**
+   * Options of a pool; the shared ones ({@code config}, {@code listener}, {@code metrics}, {@code
+   * ticker}, {@code healthProbe}) are {@link AdapterBuilder}'s. A config that names no server makes the
+   * bootstrap's {@code remoteAddress} option the one server. Not thread-safe.
+   */
+  public static final class Builder extends AdapterBuilder<Builder> {
     private final ClientBootstrap bootstrap;
     private final Timer timer;
-    private PoolConfig config = PoolConfig.builder().build();
-    private PoolListener listener = PoolListener.NONE;
-    private PoolMetricsRecorder metrics = PoolMetricsRecorder.NOOP;
-    private Ticker ticker = Ticker.system();
-    private HealthProbe probe;
     private Tls tls;
 
     private Builder(ClientBootstrap bootstrap, Timer timer) {
@@ -242,61 +238,6 @@ public final class Netty3ChannelPool implements Closeable {
       if (bootstrap.getPipelineFactory() == null) {
         throw new IllegalArgumentException("the bootstrap has no pipeline factory");
       }
-    }
-
-    /**
-     * The configuration; it must name at least one server.
-     *
-     * @param value the new value
-     * @return this builder
-     */
-    public Builder config(PoolConfig value) {
-      this.config = Objects.requireNonNull(value, "config");
-      return this;
-    }
-
-    /**
-     * Lifecycle events; see {@link PoolListener}.
-     *
-     * @param value the new value
-     * @return this builder
-     */
-    public Builder listener(PoolListener value) {
-      this.listener = Objects.requireNonNull(value, "listener");
-      return this;
-    }
-
-    /**
-     * Measurements; see {@link PoolMetricsRecorder}.
-     *
-     * @param value the new value
-     * @return this builder
-     */
-    public Builder metrics(PoolMetricsRecorder value) {
-      this.metrics = Objects.requireNonNull(value, "metrics");
-      return this;
-    }
-
-    /**
-     * The clock; tests pass a fake one.
-     *
-     * @param value the new value
-     * @return this builder
-     */
-    public Builder ticker(Ticker value) {
-      this.ticker = Objects.requireNonNull(value, "ticker");
-      return this;
-    }
-
-    /**
-     * How servers are checked when checks are on; default TCP or HTTP as {@code check.type} says.
-     *
-     * @param value the new value
-     * @return this builder
-     */
-    public Builder healthProbe(HealthProbe value) {
-      this.probe = Objects.requireNonNull(value, "probe");
-      return this;
     }
 
     /**

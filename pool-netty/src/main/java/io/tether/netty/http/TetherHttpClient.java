@@ -7,21 +7,26 @@ import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpRequestEncoder;
 import io.netty.handler.codec.http.HttpResponse;
+import io.netty.util.AsciiString;
+import io.netty.util.concurrent.EventExecutor;
 import io.tether.netty.TetherChannelPool;
-import io.tether.pool.IdleInput;
+import io.tether.netty.Tls;
+import io.tether.netty.dns.DnsDiscovery;
 import io.tether.netty.internal.PooledChannelHandler;
 import io.tether.pool.ConnectionPool;
+import io.tether.pool.IdleInput;
 import io.tether.pool.Lease;
 import io.tether.pool.PoolConfig;
-import io.tether.pool.PoolListener;
 import io.tether.pool.PoolStats;
-import io.tether.pool.spi.Ticker;
 import io.tether.pool.metrics.PoolMetricsRecorder;
+import io.tether.pool.spi.AdapterBuilder;
+import io.tether.pool.spi.Ticker;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
 
 /**
  * HTTP/1.1 over a {@link TetherChannelPool}: sends a request on a pooled keep-alive connection and
@@ -65,34 +70,40 @@ public final class TetherHttpClient implements AutoCloseable {
   private final LongAdder retries = new LongAdder();
   private final LongAdder retriesRefused = new LongAdder();
   private final PoolMetricsRecorder metrics;
-  private final io.netty.util.AsciiString userAgent;
+  private final AsciiString userAgent;
 
   private TetherHttpClient(Builder b) {
-    this.userAgent = b.userAgent == null ? null : io.netty.util.AsciiString.of(b.userAgent);
+    this.userAgent = b.userAgent == null ? null : AsciiString.of(b.userAgent);
     Duration requestTimeout = b.requestTimeout != null ? b.requestTimeout : Duration.ofSeconds(30);
     // The pool's response-timeout is the first byte's deadline (as HAProxy's timeout server is).
     Duration firstByteTimeout = b.firstByteTimeout != null ? b.firstByteTimeout
-        : !b.config.responseTimeout().isZero() ? b.config.responseTimeout() : null;
+        : !b.config().responseTimeout().isZero() ? b.config().responseTimeout() : null;
     int maxBytes = b.maxResponseBytes;
-    Ticker ticker = b.ticker;
+    Ticker ticker = b.ticker();
     this.ticker = ticker;
     this.retryPolicy = b.retryPolicy;
     this.budget = new RetryBudget(b.retryPolicy, ticker);
-    this.metrics = b.metrics;
-    java.util.function.Consumer<HttpResponse> interim = b.interim;
+    this.metrics = b.metrics();
+    Consumer<HttpResponse> interim = b.interim;
     TetherChannelPool.Builder poolBuilder =
         TetherChannelPool.builder(b.bootstrap)
             // An HTTP/1.1 server never speaks first: bytes on an idle connection (HAProxy's 408 before it
             // closes) mean the connection is done.
-            .config(b.config.toBuilder().idleInput(IdleInput.CLOSE).build())
-            .listener(b.listener)
-            .metrics(b.metrics)
-            .ticker(b.ticker);
+            .config(b.config().toBuilder().idleInput(IdleInput.CLOSE).build())
+            .listener(b.listener())
+            .metrics(b.metrics())
+            .ticker(b.ticker());
     if (b.tls != null) {
       poolBuilder.tls(b.tls);
     }
     if (b.dynamicServers) {
       poolBuilder.dynamicServers();
+    }
+    if (b.healthProbe() != null) {
+      poolBuilder.healthProbe(b.healthProbe());
+    }
+    if (b.executor != null) {
+      poolBuilder.scheduler(b.executor);
     }
     this.pool = poolBuilder
             .handler(
@@ -305,7 +316,7 @@ public final class TetherHttpClient implements AutoCloseable {
   }
 
   /** The User-Agent set on requests that have none, or null. */
-  io.netty.util.AsciiString userAgent() {
+  AsciiString userAgent() {
     return userAgent;
   }
 
@@ -327,7 +338,7 @@ public final class TetherHttpClient implements AutoCloseable {
    * {@return the DNS discovery feeding this client's servers, started because its config's {@code
    * tether.pool.discovery.*} keys ask for it; null when the servers are a fixed list}
    */
-  public io.tether.netty.dns.DnsDiscovery discovery() {
+  public DnsDiscovery discovery() {
     return pool.discovery();
   }
 
@@ -342,33 +353,35 @@ public final class TetherHttpClient implements AutoCloseable {
     pool.close();
   }
 
-  /** Settings of the client; pool settings come in a {@link PoolConfig}. Not thread-safe. */
-  public static final class Builder {
+  /**
+   * Settings of the client; pool settings come in a {@link PoolConfig}, and the options every adapter
+   * shares ({@code config}, {@code listener}, {@code metrics}, {@code ticker}, {@code healthProbe}) are
+   * {@link AdapterBuilder}'s. A config that names no server makes the bootstrap's remote address the one
+   * server (unless {@link #dynamicServers()} or DNS discovery). Not thread-safe.
+   */
+  public static final class Builder extends AdapterBuilder<Builder> {
     private final Bootstrap bootstrap;
     private boolean dynamicServers;
-    private PoolConfig config = PoolConfig.builder().build();
     private Duration requestTimeout;
     private Duration firstByteTimeout;
     private int maxResponseBytes = 8 << 20;
     private RetryPolicy retryPolicy = RetryPolicy.DEFAULT;
-    private java.util.function.Consumer<HttpResponse> interim;
+    private Consumer<HttpResponse> interim;
     private String userAgent;
-    private PoolListener listener = PoolListener.NONE;
-    private PoolMetricsRecorder metrics = PoolMetricsRecorder.NOOP;
-    private Ticker ticker = Ticker.system();
-    private io.tether.netty.Tls tls;
+    private Tls tls;
+    private EventExecutor executor;
 
     private Builder(Bootstrap bootstrap) {
       this.bootstrap = Objects.requireNonNull(bootstrap, "bootstrap");
     }
 
     /**
-     * HTTPS: TLS with host name verification unless {@link io.tether.netty.Tls} says otherwise.
+     * HTTPS: TLS with host name verification unless {@link Tls} says otherwise.
      *
      * @param value the new value
      * @return this builder
      */
-    public Builder tls(io.tether.netty.Tls value) {
+    public Builder tls(Tls value) {
       this.tls = Objects.requireNonNull(value, "tls");
       return this;
     }
@@ -382,17 +395,6 @@ public final class TetherHttpClient implements AutoCloseable {
      */
     public Builder dynamicServers() {
       this.dynamicServers = true;
-      return this;
-    }
-
-    /**
-     * The pool configuration; it must name at least one server.
-     *
-     * @param value the new value
-     * @return this builder
-     */
-    public Builder config(PoolConfig value) {
-      this.config = Objects.requireNonNull(value, "config");
       return this;
     }
 
@@ -448,7 +450,7 @@ public final class TetherHttpClient implements AutoCloseable {
      * @param value the callback
      * @return this builder
      */
-    public Builder onInterimResponse(java.util.function.Consumer<HttpResponse> value) {
+    public Builder onInterimResponse(Consumer<HttpResponse> value) {
       this.interim = Objects.requireNonNull(value, "value");
       return this;
     }
@@ -505,35 +507,14 @@ public final class TetherHttpClient implements AutoCloseable {
     }
 
     /**
-     * Lifecycle events; see {@link PoolListener}.
+     * Where the pool's timed work runs and waiting acquires' futures notify; default the bootstrap
+     * group's first {@code next()}. See {@link TetherChannelPool.Builder#scheduler(EventExecutor)}.
      *
-     * @param value the new value
+     * @param value the executor
      * @return this builder
      */
-    public Builder listener(PoolListener value) {
-      this.listener = Objects.requireNonNull(value, "listener");
-      return this;
-    }
-
-    /**
-     * Measurements; see {@link PoolMetricsRecorder}.
-     *
-     * @param value the new value
-     * @return this builder
-     */
-    public Builder metrics(PoolMetricsRecorder value) {
-      this.metrics = Objects.requireNonNull(value, "metrics");
-      return this;
-    }
-
-    /**
-     * The clock; tests pass a fake one.
-     *
-     * @param value the new value
-     * @return this builder
-     */
-    public Builder ticker(Ticker value) {
-      this.ticker = Objects.requireNonNull(value, "ticker");
+    public Builder scheduler(EventExecutor value) {
+      this.executor = Objects.requireNonNull(value, "executor");
       return this;
     }
 
