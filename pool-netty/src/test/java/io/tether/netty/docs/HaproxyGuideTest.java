@@ -61,10 +61,9 @@ class HaproxyGuideTest {
     String cfg = resource(cfgName);
     Path file = Files.createTempFile("tether-guide", ".cfg");
     Files.writeString(file, cfg);
-    Process p = new ProcessBuilder(Haproxy.binary(), "-c", "-f", file.toString()).redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertEquals(0, p.waitFor(), cfgName + " is valid for HAProxy:\n" + out);
-    assertTrue(!out.contains("WARNING"), cfgName + " draws no warning:\n" + out);
+    Haproxy.Check check = Haproxy.check(file);
+    assertEquals(0, check.exit(), cfgName + " is valid for HAProxy:\n" + check.output());
+    assertTrue(!check.output().contains("WARNING"), cfgName + " draws no warning:\n" + check.output());
 
     Properties props = new Properties();
     props.load(new StringReader(resource(propsName)));

@@ -8,7 +8,6 @@ import io.tether.netty.testing.IdleClose;
 import io.tether.netty.testing.Loopback;
 import io.tether.pool.haproxy.HaproxyBuild;
 import io.tether.pool.haproxy.HaproxyConfig;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -50,11 +49,8 @@ class RealConfigsTest {
       List<String> results = new ArrayList<>();
       for (String name : FILES) {
         Path cfg = Path.of(RealConfigsTest.class.getResource("/haproxy-real/" + name).toURI());
-        ProcessBuilder check = new ProcessBuilder(Haproxy.binary(), "-c", "-f", cfg.toString()).redirectErrorStream(true);
-        check.environment().putAll(env);
-        Process c = check.start();
-        String out = new String(c.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertEquals(0, c.waitFor(), name + " passes haproxy -c:\n" + out);
+        Haproxy.Check check = Haproxy.check(cfg, env);
+        assertEquals(0, check.exit(), name + " passes haproxy -c:\n" + check.output());
         HaproxyConfig parsed = HaproxyConfig.read(cfg, env::get, HaproxyBuild.DEBIAN_12);
         for (String be : parsed.backends()) {
           parsed.explainBackend(be); // every backend reads, or names its line; none here may fail

@@ -117,6 +117,27 @@ public final class Haproxy implements AutoCloseable {
             + "or apt-get install haproxy");
   }
 
+  /** What {@code haproxy -c} said about a configuration: its exit status and its output. */
+  public record Check(int exit, String output) {}
+
+  /** Runs {@code haproxy -c -f cfg} with {@code env} added to the environment, and waits for it. */
+  public static Check check(Path cfg, java.util.Map<String, String> env) throws IOException, InterruptedException {
+    ProcessBuilder pb = new ProcessBuilder(binary(), "-c", "-f", cfg.toString()).redirectErrorStream(true);
+    pb.environment().putAll(env);
+    Process p = pb.start();
+    String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    if (!p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+      throw new AssertionError("haproxy -c -f " + cfg + " did not finish in 30 s:\n" + out);
+    }
+    return new Check(p.exitValue(), out);
+  }
+
+  /** {@link #check(Path, java.util.Map)} with the environment as it is. */
+  public static Check check(Path cfg) throws IOException, InterruptedException {
+    return check(cfg, java.util.Map.of());
+  }
+
   /** Starts HAProxy on {@code sections} (defaults, listen, frontend, backend...). */
   public static Haproxy start(String sections) throws IOException, InterruptedException {
     return start(sections, null);
