@@ -39,7 +39,7 @@ public class AcquireReleaseBenchmark {
   @State(Scope.Benchmark)
   public static class Pool {
     @Param({
-      "tether-core", "tether-netty", "tether-netty-future", "netty-simple", "netty-fixed",
+      "tether-core", "tether-netty", "tether-netty-future", "tether-netty-loops", "netty-simple", "netty-fixed",
       "apache-lax", "apache-strict", "reactor-pool", "cas-pair", "cas-pair-clock"
     })
     public String impl;

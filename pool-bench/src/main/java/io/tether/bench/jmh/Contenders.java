@@ -4,15 +4,16 @@ package io.tether.bench.jmh;
 final class Contenders {
   /** Every name {@link #create} accepts, for the docs and error messages. */
   static final String ALL =
-      "tether-core, tether-core-future, tether-netty, tether-netty-future, netty-simple, netty-fixed, "
+      "tether-core, tether-core-future, tether-netty, tether-netty-future, tether-netty-loops, netty-simple, "
+          + "netty-fixed, "
           + "apache-lax, apache-strict, reactor-pool, cas-pair, cas-pair-clock";
 
   private Contenders() {}
 
   /**
    * A contender with {@code idle} idle connections per lane, for {@code lanes} callers. Netty's pools
-   * get one pool per event loop (their best case: no caller ever touches another loop's channels);
-   * every other pool is one pool shared by all callers.
+   * get one pool per event loop (their best case: no caller ever touches another loop's channels), and
+   * so does {@code tether-netty-loops}; every other pool is one pool shared by all callers.
    */
   static Contender create(String impl, Lanes loops, int lanes, int idle) throws Exception {
     return switch (impl) {
@@ -20,6 +21,7 @@ final class Contenders {
       case "tether-core-future" -> new TetherCoreContender(lanes * idle, true);
       case "tether-netty" -> new TetherNettyContender(loops, lanes * idle, false);
       case "tether-netty-future" -> new TetherNettyContender(loops, lanes * idle, true);
+      case "tether-netty-loops" -> new TetherNettyContender(loops, lanes, idle);
       case "netty-simple" -> new NettyPoolContender(loops, lanes, idle, false);
       case "netty-fixed" -> new NettyPoolContender(loops, lanes, idle, true);
       case "apache-lax" -> new ApacheContender(lanes * idle, false);
