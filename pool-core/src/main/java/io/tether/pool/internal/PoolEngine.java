@@ -190,11 +190,20 @@ final class PoolEngine<C> implements ConnectionPool<C> {
 
   @Override
   public Lease<C> tryAcquireByKey(Object key) {
+    PooledConnection<C> c = leaseByKey(key);
+    return c == null ? null : new LeaseHandle<>(c);
+  }
+
+  /**
+   * The keyed lease, kept out of {@link #tryAcquireByKey} so that method stays small enough for the JIT
+   * to inline into its caller, where the lease handle is then scalar-replaced: with the key lookup
+   * inline it compiled too big to inline, and every keyed lease allocated its 24-byte handle.
+   */
+  private PooledConnection<C> leaseByKey(Object key) {
     Objects.requireNonNull(key, "key");
     checkOpen();
     long now = ticker.read();
-    PooledConnection<C> c = leaseNow(affinity.pinnedIdle(key, now), now);
-    return c == null ? null : new LeaseHandle<>(c);
+    return leaseNow(affinity.pinnedIdle(key, now), now);
   }
 
   @Override
