@@ -169,6 +169,33 @@ class TetherChannelPoolTest {
     }
   }
 
+  /**
+   * The holder closes its channel and releases it twice before the pool has seen the close (all in one
+   * event-loop task, so channelInactive has not run yet): the first release ends the lease, the second
+   * is refused as Netty's pools refuse it. Both pool kinds: the quiet one releases inline.
+   */
+  @Test
+  void aClosedChannelReleasedTwiceBeforeThePoolSawTheCloseIsRefusedTheSecondTime() throws Exception {
+    for (boolean quiet : new boolean[] {true, false}) {
+      PoolConfig config = PoolConfig.builder().build();
+      TetherChannelPool p = quiet ? quietPool(config) : pool(config);
+      try {
+        Channel ch = p.acquire().get(5, TimeUnit.SECONDS);
+        List<Future<Void>> releases = ch.eventLoop().submit(() -> {
+          ch.close();
+          return List.of(p.release(ch), p.release(ch));
+        }).get(5, TimeUnit.SECONDS);
+        assertTrue(releases.get(0).await(5, TimeUnit.SECONDS));
+        assertTrue(releases.get(0).isSuccess(), () -> "first release: " + releases.get(0).cause());
+        assertTrue(releases.get(1).await(5, TimeUnit.SECONDS));
+        assertInstanceOf(IllegalArgumentException.class, releases.get(1).cause(), "quiet=" + quiet);
+        Await.until("the closed channel left the pool", Duration.ofSeconds(5), () -> p.stats().total() == 0);
+      } finally {
+        p.close();
+      }
+    }
+  }
+
   @Test
   void releasingAChannelFromElsewhereFails() throws Exception {
     pool(PoolConfig.builder().build());

@@ -373,6 +373,8 @@ final class PoolEngine<C> implements ConnectionPool<C> {
 
   void invalidate(PooledConnection<C> c, CloseCause cause, Throwable detail) {
     if (c.server.beginCloseLeased(c, cause)) {
+      // The holder ended its lease by closing: it owes no release, and a later one is a second release.
+      c.releaseAfterClose();
       finishClose(c, detail);
       if (cause == CloseCause.PEER_RESET) {
         states.observe(c.server, false);

@@ -103,7 +103,10 @@ final class PooledConnection<C> implements ConnectionSignals, Pooled<C> {
     }
   }
 
-  /** 1 once its holder released it after the pool closed it under them: their one release. */
+  /**
+   * 1 once the lease that was open when it closed has ended: its holder released it after the pool
+   * closed it under them (their one release), or the holder closed it itself ({@code invalidate}).
+   */
   @SuppressWarnings("unused") // through RELEASED_AFTER_CLOSE
   private volatile int releasedAfterClose;
 
