@@ -78,6 +78,29 @@ class TransportPoolTest {
     assertFalse(tp.release(p), "closed: nothing to return");
   }
 
+  /**
+   * The peer closed a leased connection: the pool closed it under its holder, whose one release (or
+   * invalidate) is still due and accepted once.
+   */
+  @Test
+  void aConnectionClosedUnderItsHolderTakesOneReleaseOrInvalidate() {
+    for (boolean viaInvalidate : new boolean[] {true, false}) {
+      TestPool t = pool(1);
+      TransportPool<Conn> tp = t.pool.transport();
+      Pooled<Conn> p = idleOne(t);
+      assertSame(p, tp.tryLease());
+      p.connection().alive = false;
+      p.connection().signals.closedByPeer(false);
+      assertEquals(CloseCause.PEER_CLOSED, p.connection().closedWith);
+      assertTrue(p.awaitsRelease(), "its holder still owes the pool a release");
+      assertTrue(viaInvalidate ? tp.invalidate(p, CloseCause.BROKEN, null) : tp.release(p), "the holder's one");
+      assertFalse(p.awaitsRelease());
+      assertFalse(tp.release(p), "a second one");
+      assertFalse(tp.invalidate(p, CloseCause.BROKEN, null), "a second one");
+      assertEquals(CloseCause.PEER_CLOSED, p.connection().closedWith, "counted once, as the peer's close");
+    }
+  }
+
   @Test
   void closeIfIdleClosesOnlyAnIdleConnection() {
     TestPool t = pool(2);
