@@ -184,6 +184,38 @@ class MembershipTest {
     assertEquals(List.of("app2", "app3"), names(t), "a refused update changes nothing");
   }
 
+  /** Weights changed through updateServers take effect in the rotation for the next connections. */
+  @Test
+  void reweightingThroughUpdateServersTakesEffectAtOnce() {
+    for (Balance balance : Balance.values()) {
+      TestPool t = new TestPool(PoolConfig.builder().lbIdleTimeout(Duration.ofMinutes(10)).maxConnections(100)
+          .balance(balance).server(APP1).server(APP2));
+      t.pool.updateServers(List.of(APP1.withWeight(1), APP2.withWeight(3)));
+      List<Lease<Conn>> held = new ArrayList<>();
+      for (int i = 0; i < 8; i++) {
+        held.add(t.lease());
+      }
+      assertEquals(Map.of("app1", 2, "app2", 6), openByServer(t), balance + ": 1:3 by the new weights");
+      held.forEach(Lease::release);
+    }
+  }
+
+  /** Backups listed first in an update still wait behind the active servers; the change lists are sorted. */
+  @Test
+  void anUpdateKeepsBackupsBehindActiveServersWhateverTheOrder() {
+    TestPool t = pool(APP1);
+    MembershipChange c = t.pool.updateServers(List.of(APP3.withPriority(1), APP2.withPriority(1), APP1));
+    assertEquals(List.of("app2", "app3"), c.added(), "sorted by name, whatever the order given");
+    for (int i = 0; i < 4; i++) {
+      assertEquals("app1", t.lease().connection().endpoint.name(), "the active server while it is up");
+    }
+    t.pool.setServerState("app1", ServerState.MAINT);
+    String backup = t.lease().connection().endpoint.name();
+    assertTrue(backup.equals("app2") || backup.equals("app3"), "then a backup: " + backup);
+    MembershipChange gone = t.pool.updateServers(List.of(APP1));
+    assertEquals(List.of("app2", "app3"), gone.removed());
+  }
+
   @Test
   void eventsAndStatsFollowTheChanges() {
     TestPool t = pool(APP1);
