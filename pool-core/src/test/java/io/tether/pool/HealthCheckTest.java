@@ -77,13 +77,45 @@ class HealthCheckTest {
         .fall(2).rise(1).build()), probe);
     t.advance(Duration.ofSeconds(2));
     for (Answer a : List.of(Answer.FAIL, Answer.PASS, Answer.FAIL, Answer.PASS, Answer.FAIL)) {
-      probe.set("app1", a);
-      int n = probe.times("app1").size();
-      while (probe.times("app1").size() == n) {
-        t.advance(Duration.ofMillis(100));
-      }
+      nextCheck(t, probe, a);
       assertEquals(ServerState.UP, t.pool.stats().server("app1").state(), "never two failures in a row");
     }
+  }
+
+  /** One check's answer at a time: advances until the probe has answered once more. */
+  private static void nextCheck(TestPool t, FakeProbe probe, Answer a) {
+    probe.set("app1", a);
+    int n = probe.times("app1").size();
+    while (probe.times("app1").size() == n) {
+      t.advance(Duration.ofMillis(100));
+    }
+  }
+
+  /**
+   * Checks reconfigured on a live pool: an up server starts the new settings at full health (it falls
+   * after the new fall count), a down one at zero (it rises after the new rise count), as HAProxy does
+   * with a server's health when its check settings change.
+   */
+  @Test
+  void reconfiguredChecksApplyTheirFallAndRiseFromTheServersCurrentState() {
+    FakeProbe probe = new FakeProbe(new FakeTicker());
+    TestPool t = new TestPool(twoServers().healthCheck(HealthCheck.builder().enabled(true).inter(Duration.ofSeconds(1))
+        .fall(1).rise(1).build()), probe);
+    t.advance(Duration.ofSeconds(2));
+    t.pool.reconfigure(t.pool.config().toBuilder().healthCheck(HealthCheck.builder().enabled(true)
+        .inter(Duration.ofSeconds(1)).fall(3).rise(2).build()).build());
+    nextCheck(t, probe, Answer.FAIL);
+    nextCheck(t, probe, Answer.FAIL);
+    assertEquals(ServerState.UP, t.pool.stats().server("app1").state(), "fall 3: two failures are not enough");
+    nextCheck(t, probe, Answer.FAIL);
+    assertEquals(ServerState.DOWN, t.pool.stats().server("app1").state(), "the third");
+    t.pool.reconfigure(t.pool.config().toBuilder().healthCheck(HealthCheck.builder().enabled(true)
+        .inter(Duration.ofSeconds(1)).fall(3).rise(3).build()).build());
+    nextCheck(t, probe, Answer.PASS);
+    nextCheck(t, probe, Answer.PASS);
+    assertEquals(ServerState.DOWN, t.pool.stats().server("app1").state(), "rise 3: two passes are not enough");
+    nextCheck(t, probe, Answer.PASS);
+    assertEquals(ServerState.UP, t.pool.stats().server("app1").state(), "the third");
   }
 
   @Test
