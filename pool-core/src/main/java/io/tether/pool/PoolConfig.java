@@ -182,7 +182,11 @@ public final class PoolConfig {
         : maxConnections();
   }
 
-  /** {@return bound on acquires waiting for a connection} Key {@code max-pending-acquires}; default 1000. */
+  /**
+   * {@return bound on acquires waiting for a release or for room} An acquire that opens a connection of its
+   * own is not counted, as in Netty's {@code FixedChannelPool}. Key {@code max-pending-acquires}; default
+   * 1000.
+   */
   public int maxPendingAcquires() {
     return settings.get(Keys.MAX_PENDING_ACQUIRES);
   }
@@ -605,7 +609,7 @@ public final class PoolConfig {
     }
 
     /**
-     * See {@link PoolConfig#maxPendingAcquires()}; 0 (never wait) to 2147483647.
+     * See {@link PoolConfig#maxPendingAcquires()}; 0 (never wait for a release) to 2147483647.
      *
      * @param value the bound
      * @return this builder

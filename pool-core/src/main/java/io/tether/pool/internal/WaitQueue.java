@@ -20,9 +20,13 @@ final class WaitQueue<C> {
   /** Connects in flight whose acquire was served another way, until one adopts them or they end. */
   private final ArrayDeque<ConnectAttempt<C>> orphans = new ArrayDeque<>();
 
-  /** Appends {@code w} unless {@code limit} acquires already wait. */
-  synchronized boolean offer(PendingAcquire<C> w, int limit) {
-    if (size >= limit) {
+  /**
+   * Appends {@code w} unless {@code limit} acquires already wait for room (Netty's {@code
+   * maxPendingAcquires}: an acquire with a connect of its own under way is not pending) and
+   * {@code roomForAConnect} gives {@code w} no chance to open one of its own.
+   */
+  synchronized boolean offer(PendingAcquire<C> w, int limit, boolean roomForAConnect) {
+    if (size >= limit && !roomForAConnect && waitingForRoom() >= limit) {
       return false;
     }
     w.queued = true;
@@ -35,6 +39,25 @@ final class WaitQueue<C> {
     tail = w;
     size++;
     return true;
+  }
+
+  /**
+   * Whether {@code w}, queued and still without a connect of its own, makes the acquires waiting for
+   * room more than {@code limit}: it joined on the chance of opening a connection and did not get one.
+   */
+  synchronized boolean overLimitWithout(PendingAcquire<C> w, int limit) {
+    return w.queued && !w.connectStarted && size > limit && waitingForRoom() > limit;
+  }
+
+  /** Queued acquires with no connect of their own: those waiting for a release or for room. */
+  private int waitingForRoom() {
+    int n = 0;
+    for (PendingAcquire<C> p = head; p != null; p = p.next) {
+      if (!p.connectStarted) {
+        n++;
+      }
+    }
+    return n;
   }
 
   /** Removes {@code w} if still queued; the caller then owns its completion. */
@@ -206,8 +229,9 @@ final class WaitQueue<C> {
     if (n != size) {
       problems.add("waiter count " + size + " but " + n + " queued");
     }
-    if (n > limit) {
-      problems.add(n + " waiting, over max-pending-acquires " + limit);
+    int forRoom = waitingForRoom();
+    if (forRoom > limit) {
+      problems.add(forRoom + " waiting for room, over max-pending-acquires " + limit);
     }
     for (ConnectAttempt<C> a : orphans) {
       if (a.owner != null) {

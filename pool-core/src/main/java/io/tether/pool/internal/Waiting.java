@@ -42,10 +42,15 @@ final class Waiting<C> {
       w.future.fail(new PoolClosedException(engine.name));
       return w.future;
     }
-    if (!queue.offer(w, config.maxPendingAcquires())) {
-      engine.listener.acquireRejected();
-      engine.recorder.recordAcquireRejected();
-      w.future.fail(new PendingAcquireLimitException(engine.name, config.maxPendingAcquires(), engine.connects.limit()));
+    // max-pending-acquires counts what Netty's maxPendingAcquires counts: acquires waiting for a release
+    // or for room, not those opening a connection of their own. Whether this one can open one is known
+    // only once it tried: with room in the pool it joins, tries, and withdraws below if it must wait
+    // beyond the limit after all (a full server it is bound to, another thread's connect first). Two
+    // acquires racing for the last place may both withdraw: one refusal too many, never one too few.
+    int limit = config.maxPendingAcquires();
+    boolean room = engine.connects.reserved() < engine.connects.limit();
+    if (!queue.offer(w, limit, room)) {
+      rejected(w, limit);
       return w.future;
     }
     if (engine.isClosed()) { // closeAsync may have drained the queue just before we joined it
@@ -57,6 +62,10 @@ final class Waiting<C> {
     dispatch();
     if (!w.future.isDone()) {
       engine.connects.connectFor(w);
+    }
+    if (!w.future.isDone() && queue.overLimitWithout(w, limit) && queue.remove(w)) {
+      rejected(w, limit);
+      return w.future;
     }
     // Without includes-connect, an acquire with a connect of its own is bounded by the connect timeout,
     // not the acquire timeout (Netty's FixedChannelPool times only acquires waiting for room).
@@ -173,6 +182,12 @@ final class Waiting<C> {
     w.future.fail(new AcquireTimeoutException(engine.name, e == null ? null : e.name(), limit,
         Duration.ofNanos(waited), open, queue.size));
     // The connect this acquire started may still complete: it then serves the next waiter or idles.
+  }
+
+  private void rejected(PendingAcquire<C> w, int limit) {
+    engine.listener.acquireRejected();
+    engine.recorder.recordAcquireRejected();
+    w.future.fail(new PendingAcquireLimitException(engine.name, limit, engine.connects.limit()));
   }
 
   /** Its user cancelled it or completed it from outside: out of the queue now, its slot freed. */

@@ -400,6 +400,27 @@ class ChannelPoolContractTest {
     assertInstanceOf(IllegalStateException.class, third.cause());
   }
 
+  /**
+   * The same three acquires with no wait in between, so the first may still be connecting when the
+   * others come: an acquire that opens a channel is not pending, so the second waits and only the third
+   * is refused, whichever way the race goes.
+   */
+  @ParameterizedTest(name = "{0} on {1}")
+  @MethodSource("cases")
+  void anAcquireStillConnectingDoesNotCountAsPending(Flavour f, String transport) throws Exception {
+    Transport t = transport(transport);
+    ChannelPool pool = closing(f.fixed(t.client(t.start()), new Counting(), ChannelHealthChecker.ACTIVE, null, -1,
+        1, 1));
+    Future<Channel> first = pool.acquire();
+    Future<Channel> second = pool.acquire();
+    Future<Channel> third = pool.acquire();
+    assertInstanceOf(IllegalStateException.class, third.awaitUninterruptibly().cause());
+    Channel ch = first.syncUninterruptibly().getNow();
+    assertFalse(second.isDone(), "waiting for the one channel");
+    pool.release(ch).syncUninterruptibly();
+    assertSame(ch, second.syncUninterruptibly().getNow());
+  }
+
   @ParameterizedTest(name = "{0} on {1}")
   @MethodSource("cases")
   void aClosedChannelIsNotHandedOutAgain(Flavour f, String transport) throws Exception {

@@ -39,7 +39,9 @@ public final class Keys {
   public static final Key<Integer> MAX_CONNECTIONS_PER_SERVER = integer("max-connections-per-server", 1,
       Integer.MAX_VALUE, null, "max-connections", "Limit on open plus connecting connections to one server.", false);
   public static final Key<Integer> MAX_PENDING_ACQUIRES = integer("max-pending-acquires", 0, Integer.MAX_VALUE,
-      1000, "1000", "Acquires allowed to wait for a connection; beyond it an acquire is rejected at once.", false);
+      1000, "1000", "Acquires allowed to wait for a release or for room, as Netty's maxPendingAcquires counts (an "
+          + "acquire that opens a connection of its own does not wait); beyond it an acquire is rejected at once.",
+      false);
   public static final Key<Duration> ACQUIRE_TIMEOUT = durationOrNone("acquire-timeout", Duration.ZERO,
       Duration.ofDays(24), Duration.ofSeconds(10), "10s",
       "How long an acquire may wait for a connection, connect included; 0 fails one that must wait, none waits forever.",
