@@ -184,8 +184,9 @@ public final class PoolConfig {
 
   /**
    * {@return bound on acquires waiting for a release or for room} An acquire that opens a connection of its
-   * own is not counted, as in Netty's {@code FixedChannelPool}. Key {@code max-pending-acquires}; default
-   * 1000.
+   * own is not counted, as in Netty's {@code FixedChannelPool}; one whose own connect failed or served
+   * another acquire waits on without being admitted again (at most one per connection). Key {@code
+   * max-pending-acquires}; default 1000.
    */
   public int maxPendingAcquires() {
     return settings.get(Keys.MAX_PENDING_ACQUIRES);

@@ -37,7 +37,7 @@ final class Invariants {
       if (reserved > engine.connects.limit()) {
         problems.add("pool total " + reserved + " over max-connections " + engine.connects.limit());
       }
-      engine.waiting.queue.check(engine.config.maxPendingAcquires(), problems);
+      engine.waiting.queue.check(engine.config.maxPendingAcquires(), engine.connects.limit(), problems);
     });
     return problems;
   }

@@ -218,7 +218,7 @@ final class WaitQueue<C> {
   }
 
   /** Checks, in one critical section, that the count matches the links; for the invariant check. */
-  synchronized void check(int limit, List<String> problems) {
+  synchronized void check(int limit, int connections, List<String> problems) {
     int n = 0;
     for (PendingAcquire<C> w = head; w != null; w = w.next) {
       if (!w.queued) {
@@ -229,9 +229,13 @@ final class WaitQueue<C> {
     if (n != size) {
       problems.add("waiter count " + size + " but " + n + " queued");
     }
+    // Admission keeps the acquires waiting for room within the limit; an acquire whose own connect failed
+    // or went to another acquire waits for room again without being admitted anew, at most one per
+    // connection slot.
     int forRoom = waitingForRoom();
-    if (forRoom > limit) {
-      problems.add(forRoom + " waiting for room, over max-pending-acquires " + limit);
+    if (forRoom > limit + connections) {
+      problems.add(forRoom + " waiting for room, over max-pending-acquires " + limit + " plus max-connections "
+          + connections);
     }
     for (ConnectAttempt<C> a : orphans) {
       if (a.owner != null) {

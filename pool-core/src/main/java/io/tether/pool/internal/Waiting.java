@@ -63,7 +63,8 @@ final class Waiting<C> {
     if (!w.future.isDone()) {
       engine.connects.connectFor(w);
     }
-    if (!w.future.isDone() && queue.overLimitWithout(w, limit) && queue.remove(w)) {
+    // The size read first, unlocked: below the limit (the usual case) nothing to count.
+    if (!w.future.isDone() && queue.size > limit && queue.overLimitWithout(w, limit) && queue.remove(w)) {
       rejected(w, limit);
       return w.future;
     }
