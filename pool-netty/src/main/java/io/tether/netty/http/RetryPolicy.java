@@ -1,5 +1,8 @@
 package io.tether.netty.http;
 
+import io.tether.pool.EndpointDownException;
+import io.tether.pool.ResponseTimeoutException;
+import io.tether.pool.StaleConnectionException;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -89,5 +92,19 @@ public final class RetryPolicy {
   public String toString() {
     return "RetryPolicy{maxRetries=" + maxRetries + ", budgetRatio=" + budgetRatio + ", minRetriesPerSecond="
         + minRetriesPerSecond + ", window=" + window + "}";
+  }
+
+  /** The retry metric's {@code reason} tag for the failure that made a request go again. */
+  static String reasonOf(Throwable cause) {
+    if (cause instanceof StaleConnectionException) {
+      return "stale";
+    }
+    if (cause instanceof ResponseTimeoutException) {
+      return "timeout";
+    }
+    if (cause instanceof EndpointDownException) {
+      return "endpoint-down";
+    }
+    return "reset";
   }
 }

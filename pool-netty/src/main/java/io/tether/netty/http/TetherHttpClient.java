@@ -2,10 +2,8 @@ package io.tether.netty.http;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
-import io.netty.channel.pool.AbstractChannelPoolHandler;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
-import io.netty.handler.codec.http.HttpRequestEncoder;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.util.AsciiString;
 import io.netty.util.concurrent.EventExecutor;
@@ -13,7 +11,9 @@ import io.tether.netty.TetherChannelPool;
 import io.tether.netty.Tls;
 import io.tether.netty.dns.DnsDiscovery;
 import io.tether.netty.internal.PooledChannelHandler;
+import io.tether.pool.CloseCause;
 import io.tether.pool.ConnectionPool;
+import io.tether.pool.Endpoint;
 import io.tether.pool.IdleInput;
 import io.tether.pool.Lease;
 import io.tether.pool.PoolConfig;
@@ -25,6 +25,7 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 
@@ -105,24 +106,8 @@ public final class TetherHttpClient implements AutoCloseable {
     if (b.executor != null) {
       poolBuilder.scheduler(b.executor);
     }
-    this.pool = poolBuilder
-            .handler(
-                new AbstractChannelPoolHandler() {
-                  @Override
-                  public void channelCreated(Channel ch) {
-                    FramingDecoder framing = new FramingDecoder();
-                    Aggregator aggregator = new Aggregator(maxBytes);
-                    ExchangeHandler exchange =
-                        new ExchangeHandler(requestTimeout, firstByteTimeout, ticker, framing, aggregator, interim);
-                    ch.attr(ExchangeHandler.KEY).set(exchange);
-                    ch.pipeline()
-                        .addLast("http-decoder", framing)
-                        .addLast("http-encoder", new HttpRequestEncoder())
-                        .addLast("http-aggregator", aggregator)
-                        .addLast(ExchangeHandler.NAME, exchange);
-                  }
-                })
-            .build();
+    this.pool = poolBuilder.handler(new HttpChannels(requestTimeout, firstByteTimeout, ticker, maxBytes, interim))
+        .build();
   }
 
   /**
@@ -238,16 +223,16 @@ public final class TetherHttpClient implements AutoCloseable {
    * Retries on a newly opened connection: for a session, on its server (if that server is down the
    * pool moves the key); otherwise on another server than the one that just failed, if one is up.
    */
-  void retry(Exchange ex, io.tether.pool.Endpoint failed, Throwable cause) {
+  void retry(Exchange ex, Endpoint failed, Throwable cause) {
     retries.increment();
     if (failed != null) {
-      metrics.recordRetry(failed, reason(cause));
+      metrics.recordRetry(failed, RetryPolicy.reasonOf(cause));
     }
     attempt(ex, ex.affinityKey == null ? leases().acquireFresh(failed) : leases().acquireFreshByKey(ex.affinityKey));
   }
 
   /** Whether {@code ex}, retried {@code attempts} times so far, may go again: per request, then budget. */
-  boolean mayRetry(Exchange ex, int attempts, io.tether.pool.Endpoint failedOn) {
+  boolean mayRetry(Exchange ex, int attempts, Endpoint failedOn) {
     if (attempts >= retryPolicy.maxRetries()) {
       return false;
     }
@@ -286,24 +271,11 @@ public final class TetherHttpClient implements AutoCloseable {
     } else {
       try {
         ch.eventLoop().execute(() -> h.start(lease, ex));
-      } catch (java.util.concurrent.RejectedExecutionException e) {
-        lease.invalidate(io.tether.pool.CloseCause.BROKEN, e);
+      } catch (RejectedExecutionException e) {
+        lease.invalidate(CloseCause.BROKEN, e);
         ex.failed(e, null, false, null);
       }
     }
-  }
-
-  private static String reason(Throwable cause) {
-    if (cause instanceof io.tether.pool.StaleConnectionException) {
-      return "stale";
-    }
-    if (cause instanceof io.tether.pool.ResponseTimeoutException) {
-      return "timeout";
-    }
-    if (cause instanceof io.tether.pool.EndpointDownException) {
-      return "endpoint-down";
-    }
-    return "reset";
   }
 
   /** {@return requests retried (after a stale connection, a response timeout or their server going down)} */
