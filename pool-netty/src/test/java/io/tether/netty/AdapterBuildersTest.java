@@ -80,6 +80,15 @@ class AdapterBuildersTest {
       assertSame(metrics, b.metrics());
       assertSame(ticker, b.ticker());
       assertSame(probe, b.healthProbe());
+      // An adapter built on another hands every shared option over, an unset probe included.
+      TetherChannelPool.Builder inner = TetherChannelPool.builder(new Bootstrap().group(group)).healthProbe(probe);
+      assertSame(inner, inner.sharedOptionsFrom(TetherHttpClient.builder(new Bootstrap().group(group))
+          .config(config).listener(listener).metrics(metrics).ticker(ticker)));
+      assertSame(config, inner.config());
+      assertSame(listener, inner.listener());
+      assertSame(metrics, inner.metrics());
+      assertSame(ticker, inner.ticker());
+      assertEquals(null, inner.healthProbe(), "the outer builder set none");
       NullPointerException e = assertThrows(NullPointerException.class, () -> b.listener(null));
       assertEquals("listener", e.getMessage());
       assertThrows(NullPointerException.class, () -> b.config(null));

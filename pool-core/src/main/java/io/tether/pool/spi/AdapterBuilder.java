@@ -80,6 +80,23 @@ public abstract class AdapterBuilder<B extends AdapterBuilder<B>> {
     return self();
   }
 
+  /**
+   * Takes every shared option from {@code other}, the builder of an adapter built on this one (the HTTP
+   * client on the channel pool), so that an option declared here reaches the inner adapter without each
+   * outer one copying it by hand.
+   *
+   * @param other the outer adapter's builder
+   * @return this builder
+   */
+  public B sharedOptionsFrom(AdapterBuilder<?> other) {
+    this.config = other.config;
+    this.listener = other.listener;
+    this.metrics = other.metrics;
+    this.ticker = other.ticker;
+    this.healthProbe = other.healthProbe;
+    return self();
+  }
+
   /** {@return the configuration set, or the default} */
   public PoolConfig config() {
     return config;

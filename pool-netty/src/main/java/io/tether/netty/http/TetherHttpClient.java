@@ -79,34 +79,27 @@ public final class TetherHttpClient implements AutoCloseable {
     // The pool's response-timeout is the first byte's deadline (as HAProxy's timeout server is).
     Duration firstByteTimeout = b.firstByteTimeout != null ? b.firstByteTimeout
         : !b.config().responseTimeout().isZero() ? b.config().responseTimeout() : null;
-    int maxBytes = b.maxResponseBytes;
-    Ticker ticker = b.ticker();
-    this.ticker = ticker;
+    this.ticker = b.ticker();
     this.retryPolicy = b.retryPolicy;
     this.budget = new RetryBudget(b.retryPolicy, ticker);
     this.metrics = b.metrics();
-    Consumer<HttpResponse> interim = b.interim;
     TetherChannelPool.Builder poolBuilder =
         TetherChannelPool.builder(b.bootstrap)
+            .sharedOptionsFrom(b)
             // An HTTP/1.1 server never speaks first: bytes on an idle connection (HAProxy's 408 before it
             // closes) mean the connection is done.
-            .config(b.config().toBuilder().idleInput(IdleInput.CLOSE).build())
-            .listener(b.listener())
-            .metrics(b.metrics())
-            .ticker(b.ticker());
+            .config(b.config().toBuilder().idleInput(IdleInput.CLOSE).build());
     if (b.tls != null) {
       poolBuilder.tls(b.tls);
     }
     if (b.dynamicServers) {
       poolBuilder.dynamicServers();
     }
-    if (b.healthProbe() != null) {
-      poolBuilder.healthProbe(b.healthProbe());
-    }
     if (b.executor != null) {
       poolBuilder.scheduler(b.executor);
     }
-    this.pool = poolBuilder.handler(new HttpChannels(requestTimeout, firstByteTimeout, ticker, maxBytes, interim))
+    this.pool = poolBuilder
+        .handler(new HttpChannels(requestTimeout, firstByteTimeout, ticker, b.maxResponseBytes, b.interim))
         .build();
   }
 
