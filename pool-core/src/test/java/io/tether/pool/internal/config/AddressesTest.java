@@ -14,10 +14,6 @@ import org.junit.jupiter.api.Test;
  */
 class AddressesTest {
 
-  private static void table(Map<String, Boolean> cases, java.util.function.Predicate<String> rule, String name) {
-    cases.forEach((text, expected) -> assertEquals(expected, rule.test(text), name + "(\"" + text + "\")"));
-  }
-
   @Test
   void ports() {
     Map<String, Integer> cases = new LinkedHashMap<>();
@@ -67,7 +63,7 @@ class AddressesTest {
     for (char c : new char[] {'`', '{', '@', '[', '/', ':'}) { // each range's outside neighbour
       cases.put("a" + c + "b.example", false);
     }
-    table(cases, Addresses::hostName, "hostName");
+    Cases.check(cases, Addresses::hostName, "hostName");
   }
 
   @Test
@@ -89,7 +85,7 @@ class AddressesTest {
     cases.put("a.1.1.1", false);
     cases.put("-1.1.1.1", false);
     cases.put("1.2.3.\u0664", false); // an Arabic-Indic digit
-    table(cases, Addresses::ipv4, "ipv4");
+    Cases.check(cases, Addresses::ipv4, "ipv4");
   }
 
   @Test
@@ -123,7 +119,7 @@ class AddressesTest {
     cases.put("fe80::1%a b", false);
     cases.put("", false);
     cases.put("%eth0", false);
-    table(cases, Addresses::ipv6, "ipv6");
+    Cases.check(cases, Addresses::ipv6, "ipv6");
   }
 
   @Test

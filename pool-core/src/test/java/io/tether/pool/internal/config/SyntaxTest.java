@@ -9,7 +9,6 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -18,10 +17,6 @@ import org.junit.jupiter.api.Test;
  * what the formatters write, nothing looser.
  */
 class SyntaxTest {
-
-  private static void table(Map<String, Boolean> cases, Predicate<String> rule, String name) {
-    cases.forEach((text, expected) -> assertEquals(expected, rule.test(text), name + "(\"" + text + "\")"));
-  }
 
   @Test
   void trimTakesOnlyAsciiSpacesAndTabsFromEitherEnd() {
@@ -105,7 +100,7 @@ class SyntaxTest {
     for (char c : new char[] {'`', '{', '@', '[', '/', ':', ' ', '+', '\u00e9'}) {
       cases.put("a" + c, false);
     }
-    table(cases, s -> Syntax.name(s, 9), "name");
+    Cases.check(cases, s -> Syntax.name(s, 9), "name");
     assertFalse(Syntax.name(null, 9));
   }
 
@@ -128,7 +123,7 @@ class SyntaxTest {
     for (char c : new char[] {'`', '{', '@', '[', '/', ':', '_', ' '}) {
       cases.put("a" + c + "b.example", false);
     }
-    table(cases, s -> Syntax.dnsName(s, false), "dnsName");
+    Cases.check(cases, s -> Syntax.dnsName(s, false), "dnsName");
     assertTrue(Syntax.dnsName("_http._tcp.example", true));
     assertFalse(Syntax.dnsName("_._tcp.example", true), "an underscore alone is no label");
     assertFalse(Syntax.dnsName("_-a._tcp.example", true));
@@ -145,7 +140,7 @@ class SyntaxTest {
     cases.put(":53", false);
     cases.put("a:", false);
     cases.put("a", false);
-    table(cases, Syntax::dnsHostPort, "dnsHostPort");
+    Cases.check(cases, Syntax::dnsHostPort, "dnsHostPort");
     assertTrue(Syntax.srvName("_http._tcp.api.example"));
     assertFalse(Syntax.srvName("http._tcp.api.example"));
     assertFalse(Syntax.srvName("_http.tcp.api.example"));
