@@ -5,8 +5,7 @@ final class Contenders {
   /** Every name {@link #create} accepts, for the docs and error messages. */
   static final String ALL =
       "tether-core, tether-core-future, tether-netty, tether-netty-future, tether-netty-loops, netty-simple, "
-          + "netty-fixed, "
-          + "apache-lax, apache-strict, reactor-pool, cas-pair, cas-pair-clock";
+          + "netty-fixed, apache-lax, apache-strict, reactor-pool, cas-pair, cas-pair-clock";
 
   private Contenders() {}
 
