@@ -1,15 +1,15 @@
 package io.tether.pool;
 
+import io.tether.pool.internal.config.ExpectSyntax;
 import io.tether.pool.internal.config.Keys;
 import io.tether.pool.internal.config.Settings;
 import io.tether.pool.internal.config.Syntax;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
-import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
 
 /**
  * Active health checking, in HAProxy's terms and with HAProxy's timing: {@code server ... check inter
@@ -71,29 +71,7 @@ public final class HealthCheck {
     public Expect {
       Objects.requireNonNull(kind, "kind");
       Objects.requireNonNull(pattern, "pattern");
-      if (pattern.isEmpty()) {
-        throw new IllegalArgumentException("http-check expect " + kind + " needs a pattern");
-      }
-      if (kind == Kind.STATUS) {
-        for (String part : pattern.split(",", -1)) {
-          String[] r = part.split("-", -1);
-          if (r.length > 2 || !code(r[0]) || (r.length == 2 && (!code(r[1]) || Integer.parseInt(r[1]) < Integer.parseInt(r[0])))) {
-            throw new IllegalArgumentException("status codes '" + pattern
-                + "' (expected: codes 100-599 and ranges such as 200,204,300-399)");
-          }
-        }
-      } else if (kind == Kind.RSTATUS || kind == Kind.RSTRING) {
-        try {
-          Pattern.compile(pattern);
-        } catch (PatternSyntaxException e) {
-          throw new IllegalArgumentException("regular expression '" + pattern + "': " + e.getDescription());
-        }
-      }
-    }
-
-    private static boolean code(String s) {
-      Long v = Syntax.integer(s);
-      return v != null && s.length() == 3 && v >= 100 && v <= 599;
+      ExpectSyntax.check(kind, pattern);
     }
 
     /**
@@ -103,34 +81,7 @@ public final class HealthCheck {
      * @throws IllegalArgumentException if it is not of that form
      */
     public static Expect parse(String text) {
-      String s = Syntax.trim(text);
-      boolean neg = s.startsWith("!");
-      if (neg) {
-        s = Syntax.trim(s.substring(1));
-      }
-      int sp = s.indexOf(' ');
-      if (sp < 0) {
-        throw new IllegalArgumentException("'" + text + "' (expected: [!] status|rstatus|string|rstring <pattern>)");
-      }
-      String word = s.substring(0, sp);
-      Kind k;
-      switch (word) {
-        case "status":
-          k = Kind.STATUS;
-          break;
-        case "rstatus":
-          k = Kind.RSTATUS;
-          break;
-        case "string":
-          k = Kind.STRING;
-          break;
-        case "rstring":
-          k = Kind.RSTRING;
-          break;
-        default:
-          throw new IllegalArgumentException("'" + word + "' (expected: status, rstatus, string or rstring)");
-      }
-      return new Expect(k, neg, Syntax.trim(s.substring(sp + 1)));
+      return ExpectSyntax.parse(text);
     }
 
     /**
@@ -153,33 +104,7 @@ public final class HealthCheck {
      * @param body the response body as text (only the string kinds read it)
      */
     public boolean passes(int status, String body) {
-      boolean m;
-      switch (kind) {
-        case STATUS:
-          m = statusIn(status);
-          break;
-        case RSTATUS:
-          m = Pattern.compile(pattern).matcher(Integer.toString(status)).find();
-          break;
-        case STRING:
-          m = body.contains(pattern);
-          break;
-        default:
-          m = Pattern.compile(pattern).matcher(body).find();
-      }
-      return m != negated;
-    }
-
-    private boolean statusIn(int status) {
-      for (String part : pattern.split(",")) {
-        String[] r = part.split("-");
-        int lo = Integer.parseInt(r[0]);
-        int hi = r.length == 2 ? Integer.parseInt(r[1]) : lo;
-        if (status >= lo && status <= hi) {
-          return true;
-        }
-      }
-      return false;
+      return ExpectSyntax.matches(this, status, body) != negated;
     }
 
     /** {@return whether the body must be read} */
@@ -189,7 +114,7 @@ public final class HealthCheck {
 
     @Override
     public String toString() {
-      return (negated ? "! " : "") + kind.name().toLowerCase(java.util.Locale.ROOT) + " " + pattern;
+      return (negated ? "! " : "") + kind.name().toLowerCase(Locale.ROOT) + " " + pattern;
     }
   }
 

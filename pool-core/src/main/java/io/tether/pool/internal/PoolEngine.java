@@ -5,6 +5,7 @@ import io.tether.pool.ConnectionPool;
 import io.tether.pool.Endpoint;
 import io.tether.pool.EndpointDownException;
 import io.tether.pool.Lease;
+import io.tether.pool.MembershipChange;
 import io.tether.pool.PoolClosedException;
 import io.tether.pool.PoolConfig;
 import io.tether.pool.PoolListener;
@@ -15,9 +16,11 @@ import io.tether.pool.metrics.PoolMetricsRecorder;
 import io.tether.pool.spi.Connector;
 import io.tether.pool.spi.HealthProbe;
 import io.tether.pool.spi.LogSink;
+import io.tether.pool.spi.Scheduler;
 import io.tether.pool.spi.Ticker;
 import io.tether.pool.spi.TransportPool;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -72,7 +75,7 @@ final class PoolEngine<C> implements ConnectionPool<C> {
   /** Set once, by {@link Closing#closeAsync} under this engine's monitor. */
   volatile boolean closed;
 
-  PoolEngine(PoolConfig config, Connector<C> connector, io.tether.pool.spi.Scheduler scheduler, Ticker ticker,
+  PoolEngine(PoolConfig config, Connector<C> connector, Scheduler scheduler, Ticker ticker,
       PoolListener listener, PoolMetricsRecorder recorder, DoubleSupplier random, HealthProbe probe, LogSink log) {
     this.config = config;
     this.name = config.name();
@@ -426,7 +429,7 @@ final class PoolEngine<C> implements ConnectionPool<C> {
   }
 
   @Override
-  public io.tether.pool.MembershipChange updateServers(java.util.Collection<Endpoint> next) {
+  public MembershipChange updateServers(Collection<Endpoint> next) {
     return servers.update(next);
   }
 
@@ -473,20 +476,8 @@ final class PoolEngine<C> implements ConnectionPool<C> {
 
   @Override
   public PoolStats stats() {
-    ServerPool<C>[] all = members.all();
-    List<PoolStats.Server> list = new ArrayList<>(all.length);
-    int idle = 0;
-    int leased = 0;
-    int connecting = 0;
-    for (ServerPool<C> sp : all) {
-      PoolStats.Server s = ServerSweeps.snapshot(sp);
-      list.add(s);
-      idle += s.idle();
-      leased += s.leased();
-      connecting += s.connecting();
-    }
-    return new PoolStats(name, idle, leased, connecting, waiting.queue.size, connects.limit(),
-        config.maxPendingAcquires(), list);
+    return ServerSweeps.stats(name, members.all(), waiting.queue.size, connects.limit(),
+        config.maxPendingAcquires());
   }
 
   @Override
@@ -503,6 +494,4 @@ final class PoolEngine<C> implements ConnectionPool<C> {
   public String toString() {
     return "ConnectionPool{" + name + ", " + stats() + "}";
   }
-
-
 }

@@ -2,6 +2,7 @@ package io.tether.pool.internal;
 
 import io.tether.pool.CloseCause;
 import io.tether.pool.PoolStats;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -155,6 +156,22 @@ final class ServerSweeps {
       }
       return marked;
     }
+  }
+
+  /** The pool's counts: the sum of every server's {@link #snapshot}, each taken under its own lock. */
+  static PoolStats stats(String pool, ServerPool<?>[] all, int waiting, int maxConnections, int maxPending) {
+    List<PoolStats.Server> list = new ArrayList<>(all.length);
+    int idle = 0;
+    int leased = 0;
+    int connecting = 0;
+    for (ServerPool<?> sp : all) {
+      PoolStats.Server s = snapshot(sp);
+      list.add(s);
+      idle += s.idle();
+      leased += s.leased();
+      connecting += s.connecting();
+    }
+    return new PoolStats(pool, idle, leased, connecting, waiting, maxConnections, maxPending, list);
   }
 
   /** Counts under the lock; idle and leased may trade places meanwhile, their sum may not. */

@@ -1,41 +1,31 @@
 package io.tether.netty.dns;
 
-import io.netty.buffer.ByteBuf;
-import io.netty.channel.AddressedEnvelope;
 import io.netty.channel.EventLoop;
-import io.netty.channel.socket.DatagramChannel;
-import io.netty.handler.codec.dns.DefaultDnsQuestion;
-import io.netty.handler.codec.dns.DefaultDnsRecordDecoder;
-import io.netty.handler.codec.dns.DnsRawRecord;
-import io.netty.handler.codec.dns.DnsRecord;
-import io.netty.handler.codec.dns.DnsRecordType;
-import io.netty.handler.codec.dns.DnsResponse;
-import io.netty.handler.codec.dns.DnsResponseCode;
-import io.netty.handler.codec.dns.DnsSection;
-import io.netty.resolver.dns.DnsNameResolver;
-import io.netty.resolver.dns.DnsNameResolverBuilder;
-import io.netty.resolver.dns.DnsServerAddressStreamProviders;
-import io.netty.resolver.dns.NoopDnsCache;
-import io.netty.resolver.dns.SingletonDnsServerAddressStreamProvider;
-import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.netty.util.internal.logging.InternalLogger;
 import io.netty.util.internal.logging.InternalLoggerFactory;
+import io.tether.netty.internal.Loops;
 import io.tether.pool.ConnectionPool;
+import io.tether.pool.Discovery;
 import io.tether.pool.MembershipChange;
+import io.tether.pool.PoolClosedException;
+import io.tether.pool.PoolConfig;
+import io.tether.pool.haproxy.DnsTemplate;
+import io.tether.pool.haproxy.HaproxyConfig;
 import io.tether.pool.membership.Discovered;
 import io.tether.pool.membership.ServerSlots;
+import io.tether.pool.metrics.micrometer.DiscoveryMeters;
 import io.tether.pool.spi.Ticker;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+
 
 /**
  * A pool's servers from DNS, on Netty's own resolver: every A/AAAA address of a name (with a port you
@@ -65,7 +55,7 @@ public final class DnsDiscovery implements AutoCloseable {
   private final long holdNxNanos;
   private final Ticker ticker;
   private final ServerSlots slots;
-  private final DnsNameResolver resolver;
+  private final DnsQueries queries;
   private final InternalLogger log;
   private final CompletableFuture<MembershipChange> first = new CompletableFuture<>();
   private final AtomicLong ok = new AtomicLong();
@@ -89,27 +79,7 @@ public final class DnsDiscovery implements AutoCloseable {
     this.ticker = b.ticker;
     this.slots = new ServerSlots(pool, b.prefix, b.maxServers, b.holdObsolete);
     this.log = InternalLoggerFactory.getInstance("io.tether.pool." + pool.config().name());
-    DnsNameResolverBuilder rb = new DnsNameResolverBuilder(loop)
-        .datagramChannelType(datagramChannelType(loop))
-        .resolveCache(NoopDnsCache.INSTANCE) // every query goes out: the TTLs are ours to honour
-        .queryTimeoutMillis(b.queryTimeout.toMillis())
-        .maxQueriesPerResolve(1)
-        .recursionDesired(true);
-    rb.nameServerProvider(b.nameServer != null ? new SingletonDnsServerAddressStreamProvider(b.nameServer)
-        : DnsServerAddressStreamProviders.platformDefault());
-    this.resolver = rb.build();
-  }
-
-  @SuppressWarnings("unchecked")
-  private static Class<? extends DatagramChannel> datagramChannelType(EventLoop loop) {
-    // The datagram channel of the loop's transport: NIO unless the loop is epoll's.
-    String type = loop.getClass().getName().contains("Epoll")
-        ? "io.netty.channel.epoll.EpollDatagramChannel" : "io.netty.channel.socket.nio.NioDatagramChannel";
-    try {
-      return (Class<? extends DatagramChannel>) Class.forName(type);
-    } catch (ClassNotFoundException e) {
-      return io.netty.channel.socket.nio.NioDatagramChannel.class;
-    }
+    this.queries = new DnsQueries(loop, b.nameServer, b.queryTimeout);
   }
 
   /**
@@ -138,161 +108,22 @@ public final class DnsDiscovery implements AutoCloseable {
     if (closed) {
       return;
     }
-    List<Future<AddressedEnvelope<DnsResponse, InetSocketAddress>>> queries = new ArrayList<>();
-    if (srv) {
-      queries.add(resolver.query(new DefaultDnsQuestion(name, DnsRecordType.SRV)));
-    } else {
-      queries.add(resolver.query(new DefaultDnsQuestion(name, DnsRecordType.A)));
-      queries.add(resolver.query(new DefaultDnsQuestion(name, DnsRecordType.AAAA)));
-    }
-    Answer answer = new Answer(queries.size());
-    for (Future<AddressedEnvelope<DnsResponse, InetSocketAddress>> q : queries) {
-      q.addListener(f -> {
-        if (f.isSuccess()) {
-          @SuppressWarnings("unchecked")
-          AddressedEnvelope<DnsResponse, InetSocketAddress> env = (AddressedEnvelope<DnsResponse, InetSocketAddress>) f.getNow();
-          try {
-            answer.read(env.content());
-          } finally {
-            env.release();
-          }
-        } else {
-          answer.fail(f.cause());
-        }
-        if (answer.done()) {
-          settle(answer);
-        }
-      });
-    }
+    queries.ask(name, port, srv, this::settle);
   }
 
-  /** The answers to one round of queries (A and AAAA, or SRV), combined. */
-  private final class Answer {
-    int pending;
-    final List<Discovered> found = new ArrayList<>();
-    long ttl = Long.MAX_VALUE;
-    /** The SRV weight (0-65535) of each entry of {@link #found}, in order. */
-    final List<Integer> srvWeights = new ArrayList<>();
-    boolean anyOk;
-    Throwable failure;
-
-    Answer(int pending) {
-      this.pending = pending;
-    }
-
-    boolean done() {
-      return --pending == 0;
-    }
-
-    /**
-     * SRV weights are relative, 0-65535; a server's weight is 0-256. Kept as they are when they fit,
-     * else scaled so the largest is 256, keeping their ratios and any weight above 0 above 0.
-     */
-    List<Discovered> servers() {
-      if (srvWeights.isEmpty()) {
-        return found;
-      }
-      int max = srvWeights.stream().mapToInt(Integer::intValue).max().orElse(0);
-      List<Discovered> out = new ArrayList<>(found.size());
-      for (int i = 0; i < found.size(); i++) {
-        int w = srvWeights.get(i);
-        int scaled = max <= 256 ? w : w == 0 ? 0 : (int) Math.max(1, Math.round(w * 256.0 / max));
-        Discovered d = found.get(i);
-        out.add(new Discovered(d.host(), d.port(), scaled, d.priority()));
-      }
-      return out;
-    }
-
-    void fail(Throwable cause) {
-      failure = cause;
-    }
-
-    void read(DnsResponse r) {
-      DnsResponseCode code = r.code();
-      if (code != DnsResponseCode.NOERROR && code != DnsResponseCode.NXDOMAIN) {
-        failure = new UnknownHostException(name + ": " + code);
-        return;
-      }
-      anyOk = true;
-      for (int i = 0; i < r.count(DnsSection.ANSWER); i++) {
-        DnsRecord rec = r.recordAt(DnsSection.ANSWER, i);
-        if (!(rec instanceof DnsRawRecord raw)) {
-          continue; // CNAME and others: the resolver's server followed them for us
-        }
-        ByteBuf data = raw.content();
-        if (rec.type() == DnsRecordType.A || rec.type() == DnsRecordType.AAAA) {
-          byte[] ip = new byte[data.readableBytes()];
-          data.getBytes(data.readerIndex(), ip);
-          try {
-            found.add(new Discovered(InetAddress.getByAddress(ip).getHostAddress(), port, 1, 0));
-          } catch (UnknownHostException e) {
-            continue; // not 4 or 16 bytes: a malformed record is skipped
-          }
-        } else if (rec.type() == DnsRecordType.SRV && data.readableBytes() > 6) {
-          int priority = data.getUnsignedShort(data.readerIndex());
-          int weight = data.getUnsignedShort(data.readerIndex() + 2);
-          int srvPort = data.getUnsignedShort(data.readerIndex() + 4);
-          String target = DefaultDnsRecordDecoder.decodeName(data.duplicate().skipBytes(6));
-          if (srvPort == 0 || target.equals(".")) {
-            continue; // "service not available here" (RFC 2782)
-          }
-          for (InetAddress a : addressesOf(r, target)) {
-            srvWeights.add(weight);
-            found.add(new Discovered(a.getHostAddress(), srvPort, 1, priority));
-          }
-        } else {
-          continue;
-        }
-        ttl = Math.min(ttl, rec.timeToLive());
-      }
-    }
-  }
-
-  /** The target's addresses from the answer's additional section (DNS servers send them with SRV answers). */
-  private static List<InetAddress> addressesOf(DnsResponse r, String target) {
-    List<InetAddress> out = new ArrayList<>();
-    for (int i = 0; i < r.count(DnsSection.ADDITIONAL); i++) {
-      DnsRecord rec = r.recordAt(DnsSection.ADDITIONAL, i);
-      if (rec instanceof DnsRawRecord raw && rec.name().equalsIgnoreCase(target)
-          && (rec.type() == DnsRecordType.A || rec.type() == DnsRecordType.AAAA)) {
-        byte[] ip = new byte[raw.content().readableBytes()];
-        raw.content().getBytes(raw.content().readerIndex(), ip);
-        try {
-          out.add(InetAddress.getByAddress(ip));
-        } catch (UnknownHostException e) {
-          // malformed: skipped
-        }
-      }
-    }
-    if (out.isEmpty()) {
-      // No address for the target in the answer: only a target that is itself an IP literal is used
-      // (looking a name up here would block the event loop).
-      String literal = target.endsWith(".") ? target.substring(0, target.length() - 1) : target;
-      byte[] ip = io.netty.util.NetUtil.createByteArrayFromIpAddressString(literal);
-      if (ip != null) {
-        try {
-          out.add(InetAddress.getByAddress(ip));
-        } catch (UnknownHostException e) {
-          // unreachable: the bytes came from a literal
-        }
-      }
-    }
-    return out;
-  }
-
-  private void settle(Answer a) {
+  private void settle(DnsAnswer a) {
     if (closed) {
       return;
     }
     try {
       apply(a);
-    } catch (io.tether.pool.PoolClosedException e) {
+    } catch (PoolClosedException e) {
       first.completeExceptionally(e);
       close(); // the pool is gone, and with it the reason to resolve
     }
   }
 
-  private void apply(Answer a) {
+  private void apply(DnsAnswer a) {
     long now = ticker.read();
     long delay;
     if (!a.anyOk) {
@@ -352,8 +183,8 @@ public final class DnsDiscovery implements AutoCloseable {
    * {@return Micrometer meters for this discovery: {@code tether.pool.dns.resolutions{pool, result}} and
    * {@code tether.pool.dns.answer.age{pool}}; bind them with {@code bindTo(registry)}}
    */
-  public io.tether.pool.metrics.micrometer.DiscoveryMeters meters() {
-    return new io.tether.pool.metrics.micrometer.DiscoveryMeters(pool.config().name(), ok::get, empty::get,
+  public DiscoveryMeters meters() {
+    return new DiscoveryMeters(pool.config().name(), ok::get, empty::get,
         failed::get, () -> {
           Duration since = sinceLastAnswer();
           return since == null ? Double.NaN : since.toNanos() / 1e9;
@@ -361,7 +192,7 @@ public final class DnsDiscovery implements AutoCloseable {
   }
 
   /** {@return the servers by slot name as last applied} */
-  public java.util.Map<String, Discovered> servers() {
+  public Map<String, Discovered> servers() {
     return slots.current();
   }
 
@@ -395,9 +226,9 @@ public final class DnsDiscovery implements AutoCloseable {
       if (n != null) {
         n.cancel(false);
       }
-      resolver.close();
+      queries.close();
     };
-    if (!io.tether.netty.internal.Loops.run(loop, stop)) {
+    if (!Loops.run(loop, stop)) {
       stop.run(); // the loop has shut down: nothing of ours runs there any more
     }
   }
@@ -457,7 +288,7 @@ public final class DnsDiscovery implements AutoCloseable {
 
     /**
      * Takes a backend's {@code server-template ... resolvers} line from haproxy.cfg ({@link
-     * io.tether.pool.haproxy.HaproxyConfig#discovery}): the name (A/AAAA with its port, or SRV), the
+     * HaproxyConfig#discovery}): the name (A/AAAA with its port, or SRV), the
      * prefix and server count, the first {@code nameserver}, and the timings: resolved every {@code
      * timeout resolve} up to {@code hold valid} (the TTL in between), {@code hold obsolete}, {@code hold
      * nx}, and {@code timeout retry} per query.
@@ -465,7 +296,7 @@ public final class DnsDiscovery implements AutoCloseable {
      * @param t the template
      * @return this builder
      */
-    public Builder apply(io.tether.pool.haproxy.DnsTemplate t) {
+    public Builder apply(DnsTemplate t) {
       if (t.srv()) {
         srv(t.name());
       } else {
@@ -485,16 +316,16 @@ public final class DnsDiscovery implements AutoCloseable {
     }
 
     /**
-     * Takes the settings of a pool's {@code tether.pool.discovery.*} keys ({@link io.tether.pool.PoolConfig#discovery()}):
+     * Takes the settings of a pool's {@code tether.pool.discovery.*} keys ({@link PoolConfig#discovery()}):
      * the name (A/AAAA with its port, or SRV), the resolver if given, the prefix if given, the slot count,
      * the TTL bounds, both holds and the query timeout. A {@code TetherChannelPool} or {@code
      * TetherHttpClient} built from such a config does this itself.
      *
-     * @param d the settings; must be {@link io.tether.pool.Discovery#enabled()}
+     * @param d the settings; must be {@link Discovery#enabled()}
      * @return this builder
      * @throws IllegalArgumentException if {@code d} names no DNS name
      */
-    public Builder apply(io.tether.pool.Discovery d) {
+    public Builder apply(Discovery d) {
       if (!d.enabled()) {
         throw new IllegalArgumentException("no tether.pool.discovery.dns or tether.pool.discovery.dns-srv given");
       }

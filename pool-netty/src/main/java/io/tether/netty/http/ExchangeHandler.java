@@ -8,10 +8,14 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.PrematureChannelClosureException;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.util.AttributeKey;
+import io.netty.util.IllegalReferenceCountException;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.tether.pool.CloseCause;
@@ -22,7 +26,9 @@ import io.tether.pool.StaleConnectionException;
 import io.tether.pool.spi.Ticker;
 import io.tether.pool.spi.PeerErrors;
 import java.time.Duration;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * Last handler of a client channel: runs one request/response exchange at a time on its lease, and
@@ -37,7 +43,7 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter implements Chan
   private final long firstByteTimeoutNanos;
   private final Ticker ticker;
   private final FramingDecoder framing;
-  private final java.util.function.Consumer<HttpResponse> interim;
+  private final Consumer<HttpResponse> interim;
   private ChannelHandlerContext ctx;
   private Lease<Channel> lease;
   private Exchange current;
@@ -62,11 +68,7 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter implements Chan
   private ScheduledFuture<?> timer;
   /** Ticker time the pending check runs at. */
   private long timerAt;
-  /** How long an {@code Expect: 100-continue} request waits for the 100 before sending its body anyway. */
-  static final long CONTINUE_WAIT_MILLIS = 1000;
-  /** The body of an {@code Expect: 100-continue} request, until the server's 100 or the wait's end. */
-  private io.netty.handler.codec.http.LastHttpContent heldBody;
-  private ScheduledFuture<?> continueTimer;
+  private final HeldBody held = new HeldBody();
   private final Runnable check = this::checkDeadline;
 
   private final Aggregator aggregator;
@@ -76,7 +78,7 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter implements Chan
   private boolean inInterim;
 
   ExchangeHandler(Duration requestTimeout, Duration firstByteTimeout, Ticker ticker, FramingDecoder framing,
-      Aggregator aggregator, java.util.function.Consumer<HttpResponse> interim) {
+      Aggregator aggregator, Consumer<HttpResponse> interim) {
     this.aggregator = aggregator;
     this.requestTimeoutNanos = requestTimeout.toNanos();
     this.firstByteTimeoutNanos = firstByteTimeout == null ? 0 : firstByteTimeout.toNanos();
@@ -132,7 +134,7 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter implements Chan
     }
     Endpoint e = l.endpoint();
     if (hostFor != e) { // a channel goes to one server: computed once per channel
-      host = Exchange.hostHeader(e, ctx.pipeline().get(io.netty.handler.ssl.SslHandler.class) != null);
+      host = Exchange.hostHeader(e, ctx.pipeline().get(SslHandler.class) != null);
       hostFor = e;
     }
     ex.running(this, ctx.channel());
@@ -142,12 +144,11 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter implements Chan
         // Expect: 100-continue: the head now, the body on the server's 100 or after a short wait
         // (RFC 9110 10.1.1), so that a server refusing the request does not have to read the body.
         request = ex.headFor(e, host);
-        heldBody = ex.bodyPart();
-        continueTimer = ctx.executor().schedule(this::sendHeldBody, CONTINUE_WAIT_MILLIS, TimeUnit.MILLISECONDS);
+        held.hold(ctx, ex.bodyPart(), this::sendHeldBody);
       } else {
         request = ex.requestFor(e, host);
       }
-    } catch (io.netty.util.IllegalReferenceCountException givenUp) {
+    } catch (IllegalReferenceCountException givenUp) {
       // The caller gave up on it from another thread just now, which released the request; nothing was
       // written, so the connection is as good as it was.
       clear();
@@ -173,7 +174,7 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter implements Chan
     body = null;
     clear();
     if (b != null) {
-      b.fail(new java.util.concurrent.CancellationException("the exchange was given up"));
+      b.fail(new CancellationException("the exchange was given up"));
     }
     l.invalidate(CloseCause.ABANDONED, null);
   }
@@ -238,7 +239,7 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter implements Chan
     finishedResponse = res;
     // A final answer before the held-back body was sent: the request never ended on this connection,
     // so it cannot carry another (RFC 9110 10.1.1 leaves closing as the client's choice).
-    finishedIncomplete = dropHeldBody();
+    finishedIncomplete = held.drop();
     clear();
   }
 
@@ -246,34 +247,14 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter implements Chan
 
   /** Sends the held-back body of an {@code Expect: 100-continue} request, once. */
   private void sendHeldBody() {
-    io.netty.handler.codec.http.LastHttpContent body = heldBody;
-    if (body == null) {
+    LastHttpContent b = held.take();
+    if (b == null) {
       return;
-    }
-    heldBody = null;
-    if (continueTimer != null) {
-      continueTimer.cancel(false);
-      continueTimer = null;
-    }
-    if (current != null) {
-      ctx.writeAndFlush(body).addListener(this);
+    } else if (current != null) {
+      ctx.writeAndFlush(b).addListener(this);
     } else {
-      body.release();
+      b.release();
     }
-  }
-
-  /** Releases a body still held back; true if there was one. */
-  private boolean dropHeldBody() {
-    if (heldBody == null) {
-      return false;
-    }
-    heldBody.release();
-    heldBody = null;
-    if (continueTimer != null) {
-      continueTimer.cancel(false);
-      continueTimer = null;
-    }
-    return true;
   }
 
   /** A part of a streamed response: its head completes the exchange's first stage, its content flows. */
@@ -305,12 +286,12 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter implements Chan
       ReferenceCountUtil.release(msg);
       return;
     }
-    if (!(msg instanceof io.netty.handler.codec.http.HttpContent)) {
+    if (!(msg instanceof HttpContent)) {
       ReferenceCountUtil.release(msg);
       return;
     }
-    io.netty.handler.codec.http.HttpContent part = (io.netty.handler.codec.http.HttpContent) msg;
-    boolean last = msg instanceof io.netty.handler.codec.http.LastHttpContent;
+    HttpContent part = (HttpContent) msg;
+    boolean last = msg instanceof LastHttpContent;
     if (inInterim || body == null) {
       part.release();
       inInterim &= !last;
@@ -346,7 +327,7 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter implements Chan
     finished = current;
     finishedLease = lease;
     finishedResponse = null;
-    finishedIncomplete = dropHeldBody();
+    finishedIncomplete = held.drop();
     clear();
     handBack(!ctx.channel().isActive());
   }
@@ -405,7 +386,7 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter implements Chan
           l.endpoint().name(), "bytes after the end of the response", null));
     } else if (res == null ? ex.keepAlive() && ex.streamedKeepAlive() && ctx.channel().isActive()
         : HttpUtil.isKeepAlive(res) && ex.keepAlive() && ctx.channel().isActive()) {
-      Duration serverIdle = keepAliveTimeout((res == null ? ex.streamedHead() : res).headers().get(HttpHeaderNames.KEEP_ALIVE));
+      Duration serverIdle = KeepAlive.timeout((res == null ? ex.streamedHead() : res).headers().get(HttpHeaderNames.KEEP_ALIVE));
       if (serverIdle != null) {
         l.capIdleTime(serverIdle);
       }
@@ -493,50 +474,16 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter implements Chan
       closeCause = CloseCause.PEER_RESET;
     }
     l.invalidate(closeCause, cause);
-    ex.failed(cause, null, connectionLevel(cause), l.endpoint());
-  }
-
-  /**
-   * Whether the failure belongs to the connection rather than to the request: the peer went away
-   * (before or during the response), stopped answering, or its server was shut down. Such a failure
-   * says nothing about the request, so an idempotent one may be sent again; a malformed or oversized
-   * response would only repeat.
-   */
-  static boolean connectionLevel(Throwable cause) {
-    return cause instanceof StaleConnectionException
-        || cause instanceof ResponseTimeoutException
-        || cause instanceof io.tether.pool.EndpointDownException
-        || (cause instanceof InvalidResponseException
-            && ((InvalidResponseException) cause).kind() == InvalidResponseException.Kind.TRUNCATED)
-        || PeerErrors.isPeerAbort(cause);
+    ex.failed(cause, null, RetryPolicy.connectionLevel(cause), l.endpoint());
   }
 
   private void clear() {
-    dropHeldBody();
+    held.drop();
     if (current != null) {
       current.running(null, null);
     }
     current = null;
     lease = null;
     firstByteDeadline = Long.MAX_VALUE;
-  }
-
-  /** {@code timeout=N} of a {@code Keep-Alive} header, or null. */
-  static Duration keepAliveTimeout(String header) {
-    if (header == null) {
-      return null;
-    }
-    for (String part : header.split(",")) {
-      String p = part.trim();
-      if (p.regionMatches(true, 0, "timeout=", 0, 8)) {
-        try {
-          long seconds = Long.parseLong(p.substring(8).trim());
-          return seconds > 0 ? Duration.ofSeconds(seconds) : null;
-        } catch (NumberFormatException e) {
-          return null;
-        }
-      }
-    }
-    return null;
   }
 }

@@ -3,6 +3,7 @@ package io.tether.netty.http;
 import io.tether.pool.EndpointDownException;
 import io.tether.pool.ResponseTimeoutException;
 import io.tether.pool.StaleConnectionException;
+import io.tether.pool.spi.PeerErrors;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -92,6 +93,21 @@ public final class RetryPolicy {
   public String toString() {
     return "RetryPolicy{maxRetries=" + maxRetries + ", budgetRatio=" + budgetRatio + ", minRetriesPerSecond="
         + minRetriesPerSecond + ", window=" + window + "}";
+  }
+
+  /**
+   * Whether the failure belongs to the connection rather than to the request: the peer went away
+   * (before or during the response), stopped answering, or its server was shut down. Such a failure
+   * says nothing about the request, so an idempotent one may be sent again; a malformed or oversized
+   * response would only repeat.
+   */
+  static boolean connectionLevel(Throwable cause) {
+    return cause instanceof StaleConnectionException
+        || cause instanceof ResponseTimeoutException
+        || cause instanceof EndpointDownException
+        || (cause instanceof InvalidResponseException
+            && ((InvalidResponseException) cause).kind() == InvalidResponseException.Kind.TRUNCATED)
+        || PeerErrors.isPeerAbort(cause);
   }
 
   /** The retry metric's {@code reason} tag for the failure that made a request go again. */

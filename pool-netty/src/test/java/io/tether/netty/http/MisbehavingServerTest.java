@@ -349,13 +349,13 @@ class MisbehavingServerTest {
     long t0 = System.nanoTime();
     assertEquals("200 got payload", body(client.send(upload("payload"))));
     long onContinue = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
-    assertTrue(onContinue < ExchangeHandler.CONTINUE_WAIT_MILLIS - 200, "sent on the 100, after " + onContinue + " ms");
+    assertTrue(onContinue < HeldBody.CONTINUE_WAIT_MILLIS - 200, "sent on the 100, after " + onContinue + " ms");
 
     server.expect = RogueServer.Expect.WAIT; // a server that never says 100
     t0 = System.nanoTime();
     assertEquals("200 got payload", body(client.send(upload("payload"))));
     long waited = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
-    assertTrue(waited >= ExchangeHandler.CONTINUE_WAIT_MILLIS - 50, "sent after the wait, at " + waited + " ms");
+    assertTrue(waited >= HeldBody.CONTINUE_WAIT_MILLIS - 50, "sent after the wait, at " + waited + " ms");
     assertEquals(1, server.accepted.get(), "both exchanges completed their requests: the connection stayed");
     countsSettle();
   }

@@ -263,10 +263,10 @@ class TetherHttpClientTest {
 
   @Test
   void keepAliveHeaderParsing() {
-    assertEquals(Duration.ofSeconds(5), ExchangeHandler.keepAliveTimeout("timeout=5, max=1000"));
-    assertEquals(Duration.ofSeconds(5), ExchangeHandler.keepAliveTimeout("max=1000, Timeout=5"));
-    assertEquals(null, ExchangeHandler.keepAliveTimeout("max=1000"));
-    assertEquals(null, ExchangeHandler.keepAliveTimeout("timeout=soon"));
-    assertFalse(ExchangeHandler.keepAliveTimeout("timeout=0") != null);
+    assertEquals(Duration.ofSeconds(5), KeepAlive.timeout("timeout=5, max=1000"));
+    assertEquals(Duration.ofSeconds(5), KeepAlive.timeout("max=1000, Timeout=5"));
+    assertEquals(null, KeepAlive.timeout("max=1000"));
+    assertEquals(null, KeepAlive.timeout("timeout=soon"));
+    assertFalse(KeepAlive.timeout("timeout=0") != null);
   }
 }
