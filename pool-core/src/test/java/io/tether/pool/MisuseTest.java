@@ -188,4 +188,44 @@ class MisuseTest {
     transportClose.complete(null);
     assertTrue(closing.isDone());
   }
+
+  @Test
+  void completingAnAcquireWithAValueFromOutsideWithdrawsItToo() {
+    TestPool t = new TestPool(PoolConfig.builder().maxConnections(1));
+    Lease<Conn> held = t.lease();
+    CompletableFuture<Lease<Conn>> waiting = t.pool.acquire();
+    assertEquals(1, t.pool.stats().pending());
+    assertTrue(waiting.complete(null), "what completeOnTimeout(null, ...) does");
+    assertEquals(0, t.pool.stats().pending(), "withdrawn at once");
+    assertFalse(waiting.complete(null), "a second completion changes nothing");
+    held.release();
+    assertEquals(1, t.pool.stats().idle(), "the released connection went to no one who gave up");
+    assertNull(waiting.join());
+  }
+
+  @Test
+  void aPoolOwnsOnlyTheLeasesItGaveOut() {
+    TestPool a = new TestPool(PoolConfig.builder().name("a"));
+    TestPool b = new TestPool(PoolConfig.builder().name("b"));
+    Lease<Conn> fromA = a.lease();
+    assertTrue(a.pool.owns(fromA));
+    assertFalse(b.pool.owns(fromA));
+    assertFalse(a.pool.owns(null));
+    @SuppressWarnings("unchecked")
+    Lease<Conn> foreign = (Lease<Conn>) java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(),
+        new Class<?>[] {Lease.class}, (proxy, method, args) -> null);
+    assertFalse(a.pool.owns(foreign), "a Lease some other code made");
+    fromA.release();
+    assertTrue(a.pool.owns(fromA), "still from a after its release");
+  }
+
+  @Test
+  void aPoolDescribesItselfByNameAndCounts() {
+    TestPool t = new TestPool(PoolConfig.builder().name("orders"));
+    Lease<Conn> held = t.lease();
+    String s = t.pool.toString();
+    assertTrue(s.startsWith("ConnectionPool{orders, "), s);
+    assertTrue(s.contains(t.pool.stats().toString()), s);
+    held.release();
+  }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tether.pool.testing.FakeConnector.Conn;
@@ -83,5 +84,61 @@ class PoolCloseTest {
     TestPool t = new TestPool(config());
     assertTrue(t.pool.closeAsync() == t.pool.closeAsync());
     t.pool.close();
+  }
+
+  @Test
+  void blockingCloseOnAnIoThreadWithALeaseOutFailsFastInsteadOfWaitingForItsRelease() {
+    TestPool t = new TestPool(config().name("orders"));
+    Lease<Conn> held = t.lease();
+    t.connector.transportThread = true;
+    IllegalStateException e = assertThrows(IllegalStateException.class, t.pool::close);
+    assertTrue(e.getMessage().startsWith("pool orders: close() on an I/O thread with leased connections"),
+        e.getMessage());
+    assertTrue(e.getMessage().endsWith("use closeAsync()"), e.getMessage());
+    // the close it started goes on: the release ends it
+    held.release();
+    assertEquals(CloseCause.POOL_CLOSED, held.connection().closedWith);
+    t.pool.close(); // done already: returns at once, even here
+  }
+
+  @Test
+  void blockingCloseOnAnIoThreadWithNothingLeasedDoesNotRefuse() {
+    TestPool t = new TestPool(config());
+    CompletableFuture<Void> transportClose = new CompletableFuture<>();
+    t.connector.closeCompletion = c -> transportClose;
+    t.lease().release();
+    t.connector.transportThread = true;
+    Thread.currentThread().interrupt(); // the wait for the transport's close returns at once
+    t.pool.close();
+    assertTrue(Thread.interrupted(), "refused nothing, waited, and kept the interrupt");
+    transportClose.complete(null);
+  }
+
+  @Test
+  void anInterruptedBlockingCloseReturnsWithTheInterruptStatusKept() {
+    TestPool t = new TestPool(config());
+    Lease<Conn> held = t.lease();
+    Thread.currentThread().interrupt();
+    t.pool.close();
+    assertTrue(Thread.interrupted(), "the caller still sees its interrupt");
+    assertNull(held.connection().closedWith, "the lease was not closed under its user by the interrupt");
+    held.release();
+    assertEquals(CloseCause.POOL_CLOSED, held.connection().closedWith);
+  }
+
+  @Test
+  void aFreshAcquireAfterCloseFailsAtOnce() {
+    TestPool t = new TestPool(config());
+    Endpoint app1 = t.pool.config().servers().get(0);
+    t.pool.close();
+    assertInstanceOf(PoolClosedException.class, failure(t.pool.acquireFresh(app1)));
+    assertInstanceOf(PoolClosedException.class, failure(t.pool.acquireFresh(null)));
+    assertInstanceOf(PoolClosedException.class, failure(t.pool.acquireFreshByKey("session-1")));
+    assertEquals(0, t.connector.connectCalls.get());
+  }
+
+  private static Throwable failure(CompletableFuture<?> f) {
+    assertTrue(f.isCompletedExceptionally(), "failed at once: " + f);
+    return assertThrows(CompletionException.class, f::join).getCause();
   }
 }

@@ -1,5 +1,6 @@
 package io.tether.pool.internal;
 
+import io.tether.pool.OnAcquireTimeout;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -34,7 +35,9 @@ final class Invariants {
       if (sum != reserved) {
         problems.add("idle + leased + connecting over servers = " + sum + " but pool total = " + reserved);
       }
-      if (reserved > engine.connects.limit()) {
+      // on-acquire-timeout=connect opens beyond the limits on purpose (Netty's AcquireTimeoutAction.NEW).
+      boolean limited = engine.config.onAcquireTimeout() != OnAcquireTimeout.CONNECT;
+      if (limited && reserved > engine.connects.limit()) {
         problems.add("pool total " + reserved + " over max-connections " + engine.connects.limit());
       }
       engine.waiting.queue.check(engine.config.maxPendingAcquires(), engine.connects.limit(), problems);
@@ -75,7 +78,8 @@ final class Invariants {
     if (sp.total != sp.all.size() + sp.connecting) {
       problems.add(sp.endpoint.name() + ": total " + sp.total + " != open " + sp.all.size() + " + connecting " + sp.connecting);
     }
-    if (sp.all.size() + sp.connecting > sp.maxConnections) {
+    if (sp.all.size() + sp.connecting > sp.maxConnections
+        && sp.engine.config.onAcquireTimeout() != OnAcquireTimeout.CONNECT) {
       problems.add(sp.endpoint.name() + ": " + (sp.all.size() + sp.connecting) + " over the limit " + sp.maxConnections);
     }
   }

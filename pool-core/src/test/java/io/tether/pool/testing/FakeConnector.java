@@ -140,6 +140,14 @@ public final class FakeConnector implements Connector<FakeConnector.Conn> {
     return connection.alive;
   }
 
+  /** What {@link #onTransportThread()} answers: a test plays the part of an I/O thread with it. */
+  public volatile boolean transportThread;
+
+  @Override
+  public boolean onTransportThread() {
+    return transportThread;
+  }
+
   @Override
   public boolean tracksActivity() {
     return tracksActivity;
