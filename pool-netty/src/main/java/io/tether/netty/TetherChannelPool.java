@@ -24,7 +24,6 @@ import io.tether.netty.internal.Loops;
 import io.tether.netty.internal.NettyDefaults;
 import io.tether.netty.internal.NettyLog;
 import io.tether.netty.internal.PooledChannelHandler;
-import io.tether.pool.CloseCause;
 import io.tether.pool.ConnectionPool;
 import io.tether.pool.Endpoint;
 import io.tether.pool.IdleInput;
@@ -39,7 +38,6 @@ import io.tether.pool.spi.TransportPool;
 import java.util.Collection;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.RejectedExecutionException;
 
 /**
  * A Netty {@link ChannelPool} that closes idle channels before the load balancer in front of the server
@@ -87,6 +85,8 @@ public class TetherChannelPool implements ChannelPool {
   private final boolean inline;
   /** A subclass keeps idle channels itself ({@link #pollChannel}/{@link #offerChannel} overridden). */
   private final boolean customQueue;
+  /** The event-loop side of acquires and releases: checks and callbacks, as SimpleChannelPool runs them. */
+  private final HandOver handOver;
   private volatile boolean closed;
   /** The DNS discovery this pool started from its config's {@code discovery.*} keys, or null. */
   private final DnsDiscovery discovery;
@@ -289,6 +289,7 @@ public class TetherChannelPool implements ChannelPool {
     this.inline = quietHandler && healthCheck == ChannelHealthChecker.ACTIVE && !customQueue;
     this.pool = pb.build();
     this.transport = pool.transport();
+    this.handOver = new HandOver(this, handler, healthCheck, releaseHealthCheck, transport, customQueue);
     this.discovery = discovered ? Discoveries.start(pool, group, config) : null;
   }
 
@@ -333,7 +334,7 @@ public class TetherChannelPool implements ChannelPool {
       return promise;
     }
     if (ch != null) {
-      deliver(ch, promise);
+      handOver.deliver(ch, promise);
       return promise;
     }
     return acquireNew(promise);
@@ -357,7 +358,7 @@ public class TetherChannelPool implements ChannelPool {
       return promise;
     }
     if (p != null) {
-      deliver(p.connection(), promise);
+      handOver.deliver(p.connection(), promise);
       return promise;
     }
     leaseThenDeliver(transport.lease(key), promise);
@@ -401,65 +402,9 @@ public class TetherChannelPool implements ChannelPool {
       if (error != null) {
         promise.tryFailure(NettyDefaults.unwrap(error));
       } else {
-        deliver(p.connection(), promise);
+        handOver.deliver(p.connection(), promise);
       }
     });
-  }
-
-  /** Runs the health check and {@code channelAcquired} on the channel's event loop, then completes. */
-  private void deliver(Channel ch, Promise<Channel> promise) {
-    if (!Loops.run(ch.eventLoop(), () -> check(ch, promise))) {
-      discard(ch, CloseCause.BROKEN, null);
-      promise.tryFailure(new RejectedExecutionException("the channel's event loop has shut down"));
-    }
-  }
-
-  private void check(Channel ch, Promise<Channel> promise) {
-    Future<Boolean> f;
-    try {
-      f = healthCheck.isHealthy(ch);
-    } catch (Throwable t) {
-      closeAndFail(ch, t, promise);
-      return;
-    }
-    if (f.isDone()) {
-      checked(f, ch, promise);
-    } else {
-      f.addListener(x -> checked(f, ch, promise));
-    }
-  }
-
-  private void checked(Future<Boolean> f, Channel ch, Promise<Channel> promise) {
-    if (!f.isSuccess() || !Boolean.TRUE.equals(f.getNow())) {
-      discard(ch, CloseCause.BROKEN, null);
-      acquire(promise); // as Netty: another idle channel, or a new one
-      return;
-    }
-    try {
-      handler.channelAcquired(ch);
-    } catch (Throwable t) {
-      closeAndFail(ch, t, promise);
-      return;
-    }
-    if (customQueue) {
-      PooledChannelHandler.of(ch).handedToUser();
-    }
-    if (!promise.trySuccess(ch)) {
-      release(ch); // given up meanwhile: back to the pool
-    }
-  }
-
-  private void closeAndFail(Channel ch, Throwable cause, Promise<?> promise) {
-    discard(ch, CloseCause.BROKEN, cause);
-    promise.tryFailure(cause);
-  }
-
-  /** Closes a channel leased from this pool instead of returning it. */
-  private void discard(Channel ch, CloseCause cause, Throwable detail) {
-    PooledChannelHandler h = PooledChannelHandler.of(ch);
-    if (h == null || !transport.invalidate(h.pooled(), cause, detail)) {
-      ch.close();
-    }
   }
 
   /**
@@ -504,8 +449,8 @@ public class TetherChannelPool implements ChannelPool {
     if (inline && (channel.eventLoop().inEventLoop() || !Loops.busy(channel.eventLoop()))) {
       // Nothing queued on the loop could close the channel before us (the busy check), so usable() is
       // the truth, and nothing needs the loop.
-      PooledChannelHandler h = ownHandler(channel);
-      RuntimeException error = h == null ? notFromHere(channel) : releaseHere(channel, h);
+      PooledChannelHandler h = handOver.ownHandler(channel);
+      RuntimeException error = h == null ? HandOver.notFromHere(channel) : releaseHere(channel, h);
       return error == null ? h.releasedFuture(channel) : channel.eventLoop().newFailedFuture(error);
     }
     return release(channel, Loops.promise(channel.eventLoop()));
@@ -515,7 +460,7 @@ public class TetherChannelPool implements ChannelPool {
   public Future<Void> release(Channel channel, Promise<Void> promise) {
     Objects.requireNonNull(channel, "channel");
     Objects.requireNonNull(promise, "promise");
-    Runnable task = () -> releaseOnLoop(channel, promise);
+    Runnable task = () -> handOver.releaseOnLoop(channel, promise);
     if (!Loops.run(channel.eventLoop(), task)) {
       task.run(); // the loop is gone (and closed the channel): release it here
     }
@@ -528,95 +473,13 @@ public class TetherChannelPool implements ChannelPool {
     boolean done = h.isUsable(channel) ? transport.release(p)
         : transport.invalidate(p, h.inactiveCause(), null);
     if (!done) {
-      return notLeased(channel, p);
+      return handOver.notLeased(channel, p);
     }
     return afterClose(channel);
   }
 
-  private void releaseOnLoop(Channel channel, Promise<Void> promise) {
-    PooledChannelHandler h = ownHandler(channel);
-    if (h == null) {
-      promise.tryFailure(notFromHere(channel));
-      return;
-    }
-    Pooled<Channel> p = h.pooled();
-    if (customQueue ? !h.returnFromUser() : !p.awaitsRelease()) {
-      promise.tryFailure(notLeased(channel, p));
-      return;
-    }
-    if (!releaseHealthCheck) {
-      offer(channel, h, p, true, promise);
-      return;
-    }
-    Future<Boolean> f;
-    try {
-      f = healthCheck.isHealthy(channel);
-    } catch (Throwable t) {
-      discard(channel, CloseCause.BROKEN, t);
-      promise.tryFailure(t);
-      return;
-    }
-    if (f.isDone()) {
-      offer(channel, h, p, f.isSuccess() && Boolean.TRUE.equals(f.getNow()), promise);
-    } else {
-      f.addListener(x -> offer(channel, h, p, f.isSuccess() && Boolean.TRUE.equals(f.getNow()), promise));
-    }
-  }
-
-  private void offer(Channel channel, PooledChannelHandler h, Pooled<Channel> p, boolean healthy,
-      Promise<Void> promise) {
-    try {
-      if (!healthy) {
-        transport.invalidate(p, channel.isActive() ? CloseCause.BROKEN : h.inactiveCause(), null);
-        handler.channelReleased(channel);
-      } else if (customQueue) {
-        if (!offerChannel(channel)) {
-          discard(channel, CloseCause.BROKEN, null);
-          promise.tryFailure(new IllegalStateException("ChannelPool full"));
-          return;
-        }
-        handler.channelReleased(channel);
-      } else {
-        // Before the engine can hand the channel to a waiting acquire, whose channelAcquired must come
-        // after this channelReleased.
-        handler.channelReleased(channel);
-        if (!(PooledChannelHandler.usable(channel) ? offerChannel(channel)
-            : transport.invalidate(p, h.inactiveCause(), null))) {
-          promise.tryFailure(notLeased(channel, p));
-          return;
-        }
-      }
-    } catch (Throwable t) {
-      discard(channel, CloseCause.BROKEN, t);
-      promise.tryFailure(t);
-      return;
-    }
-    RuntimeException error = afterClose(channel);
-    if (error == null) {
-      promise.trySuccess(null);
-    } else {
-      promise.tryFailure(error);
-    }
-  }
-
-  private PooledChannelHandler ownHandler(Channel channel) {
-    PooledChannelHandler h = PooledChannelHandler.of(channel);
-    return h != null && h.ownedBy(this) ? h : null;
-  }
-
-  private static IllegalArgumentException notFromHere(Channel channel) {
-    return new IllegalArgumentException("Channel " + channel + " was not acquired from this ChannelPool");
-  }
-
-  /** A release of a channel that is not leased: refused; if it sits idle, closed, as Netty does. */
-  private IllegalArgumentException notLeased(Channel channel, Pooled<Channel> p) {
-    transport.closeIfIdle(p);
-    return new IllegalArgumentException("Channel " + channel
-        + " was not acquired from this ChannelPool, or was released already");
-  }
-
   /** A release after close() of a pool with Netty's FixedChannelPool lifecycle: the channel closes. */
-  private RuntimeException afterClose(Channel channel) {
+  RuntimeException afterClose(Channel channel) {
     if (!closed || reusableAfterClose) {
       return null;
     }
