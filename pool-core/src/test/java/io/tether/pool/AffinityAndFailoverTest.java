@@ -180,6 +180,117 @@ class AffinityAndFailoverTest {
     assertEquals(ServerState.UP, t.pool.stats().server("app1").state(), "never 3 in a row");
   }
 
+  /** A connection handed back after its use is a success too: it starts the error count again. */
+  @Test
+  void aReleaseBetweenObservedErrorsStartsTheCountAgain() {
+    FakeProbe probe = new FakeProbe(new FakeTicker());
+    TestPool t = new TestPool(PoolConfig.builder().server("app1", "127.0.0.29", 8080)
+        .healthCheck(HealthCheck.builder().enabled(true).inter(Duration.ofSeconds(10)).rise(1).build()).errorLimit(3)
+        .retries(0).lbIdleTimeout(Duration.ofMinutes(10)), probe);
+    Lease<Conn> held = t.lease();
+    t.connector.refusing.add("app1");
+    for (int i = 0; i < 2; i++) {
+      assertThrows(CompletionException.class, () -> t.pool.acquireFresh().join());
+    }
+    held.release();
+    for (int i = 0; i < 2; i++) {
+      assertThrows(CompletionException.class, () -> t.pool.acquireFresh().join());
+    }
+    assertEquals(ServerState.UP, t.pool.stats().server("app1").state(), "2, a release, 2: never 3 in a row");
+    assertThrows(CompletionException.class, () -> t.pool.acquireFresh().join());
+    assertEquals(ServerState.DOWN, t.pool.stats().server("app1").state(), "the third in a row counts");
+  }
+
+  /** observe layer4: a peer reset of a connection in use is an error; of an idle one it is not. */
+  @Test
+  void resetsOfLeasedConnectionsCountTowardErrorLimitAndResetsOfIdleOnesDoNot() {
+    FakeProbe probe = new FakeProbe(new FakeTicker());
+    TestPool t = new TestPool(PoolConfig.builder().server("app1", "127.0.0.29", 8080)
+        .healthCheck(HealthCheck.builder().enabled(true).inter(Duration.ofSeconds(10)).rise(1).build()).errorLimit(2)
+        .lbIdleTimeout(Duration.ofMinutes(10)), probe);
+    List<Lease<Conn>> idle = List.of(t.lease(), t.lease(), t.lease());
+    idle.forEach(Lease::release);
+    idle.forEach(l -> l.connection().signals.closedByPeer(true));
+    assertEquals(ServerState.UP, t.pool.stats().server("app1").state(), "idle resets are HAProxy's usual close");
+    Lease<Conn> a = t.lease();
+    Lease<Conn> b = t.lease();
+    Lease<Conn> c = t.lease(); // each connect a success: the count starts at 0
+    a.connection().signals.closedByPeer(false);
+    assertEquals(ServerState.UP, t.pool.stats().server("app1").state(), "a FIN mid-use is not counted");
+    b.connection().signals.closedByPeer(true);
+    assertEquals(ServerState.UP, t.pool.stats().server("app1").state(), "one reset in use");
+    c.connection().signals.closedByPeer(true);
+    assertEquals(ServerState.DOWN, t.pool.stats().server("app1").state(), "two resets in use: error-limit 2");
+  }
+
+  /** A session waiting for room on its server moves with its key when that server drains. */
+  @Test
+  void aKeyedAcquireWaitingOnAServerThatDrainsIsServedByTheNextServer() {
+    TestPool t = new TestPool(twoServers().maxConnectionsPerServer(1));
+    Lease<Conn> first = t.pool.acquireByKey("user-1").join();
+    String pinned = first.endpoint().name();
+    String other = pinned.equals("app1") ? "app2" : "app1";
+    CompletableFuture<Lease<Conn>> second = t.pool.acquireByKey("user-1");
+    assertFalse(second.isDone(), "its server is at its limit of 1");
+    t.pool.setServerState(pinned, ServerState.DRAIN);
+    assertEquals(other, second.join().endpoint().name(), "moved with its key, not failed");
+    first.release();
+    second.join().release();
+    assertEquals(other, t.pool.acquireByKey("user-1").join().endpoint().name(), "and the key stays there");
+  }
+
+  /** prefer-last-server at the connection: the key's own last connection, not the most recent idle one. */
+  @Test
+  void aKeyGetsTheConnectionItUsedLastEvenWhenAnotherWasReleasedSince() {
+    TestPool t = new TestPool(PoolConfig.builder().server("app1", "127.0.0.29", 8080)
+        .lbIdleTimeout(Duration.ofMinutes(10)));
+    Lease<Conn> mine = t.pool.acquireByKey("user-1").join();
+    Lease<Conn> theirs = t.pool.acquireByKey("user-2").join();
+    mine.release();
+    theirs.release(); // the most recently released: what a plain acquire would get
+    assertSame(mine.connection(), t.pool.tryAcquireByKey("user-1").connection());
+    assertSame(theirs.connection(), t.pool.tryAcquire().connection());
+  }
+
+  @Test
+  void aKeyWhoseLastConnectionWasServedToItWhileWaitingGetsThatOneBack() {
+    TestPool t = new TestPool(PoolConfig.builder().server("app1", "127.0.0.29", 8080).maxConnections(1)
+        .lbIdleTimeout(Duration.ofMinutes(10)));
+    Lease<Conn> other = t.pool.acquireByKey("user-2").join();
+    CompletableFuture<Lease<Conn>> waiting = t.pool.acquireByKey("user-1");
+    other.release(); // served to user-1's waiting acquire
+    Conn served = waiting.join().connection();
+    assertSame(other.connection(), served);
+    waiting.join().release();
+    assertSame(served, t.pool.tryAcquireByKey("user-1").connection(), "remembered as user-1's last");
+  }
+
+  @Test
+  void aKeyWhoseLastConnectionIsPastItsDeadlineGetsAnotherOnTheSameServer() {
+    TestPool t = new TestPool(PoolConfig.builder().server("app1", "127.0.0.29", 8080)
+        .lbIdleTimeout(Duration.ofMinutes(10)).eviction(Eviction.builder().jitter(0).build()));
+    Lease<Conn> mine = t.pool.acquireByKey("user-1").join();
+    Lease<Conn> fresher = t.lease();
+    mine.release();
+    t.ticker.advance(Duration.ofMinutes(5)); // the clock only: no sweep
+    fresher.release(); // idle from 5m
+    t.ticker.advance(Duration.ofMinutes(4)); // 9m: the key's connection is due, the other is not
+    Lease<Conn> got = t.pool.tryAcquireByKey("user-1");
+    assertSame(fresher.connection(), got.connection());
+    assertEquals(CloseCause.IDLE_EVICTED, mine.connection().closedWith, "closed when found, never handed out");
+  }
+
+  @Test
+  void aKeyPinnedToAServerNotUpGetsNothingIdleButAnAcquireMovesIt() {
+    TestPool t = new TestPool(twoServers());
+    Lease<Conn> mine = t.pool.acquireByKey("user-1").join();
+    String pinned = mine.endpoint().name();
+    mine.release();
+    t.pool.setServerState(pinned, ServerState.MAINT);
+    assertNull(t.pool.tryAcquireByKey("user-1"), "nothing idle for it on a server in maintenance");
+    assertNotEquals(pinned, t.pool.acquireByKey("user-1").join().endpoint().name());
+  }
+
   @Test
   void withObserveNoneConnectFailuresNeverMarkAServerDown() {
     FakeProbe probe = new FakeProbe(new FakeTicker());

@@ -35,8 +35,10 @@ class ConnectHandOverTest {
 
     busy.release();
     assertSame(busy.connection(), first.join().connection(), "the release serves the first waiter");
+    assertEquals(1, TestHooks.orphanedConnects(t.pool), "its connect is under way with no acquire on it");
 
     CompletableFuture<Lease<Conn>> second = t.pool.acquire();
+    assertEquals(0, TestHooks.orphanedConnects(t.pool), "adopted");
     assertEquals(1, t.connector.pendingConnects(), "the second waiter takes over the connect under way");
     assertEquals(2, t.connector.connectCalls.get());
 

@@ -108,4 +108,55 @@ class ConnectReportingTest {
     second.join().release();
     pool.close();
   }
+
+  /** A transport that never answers (a shut-down event loop drops listeners) cannot hang the acquire. */
+  @Test
+  void aConnectTheTransportNeverAnswersIsGivenUpAtTwiceItsTimeoutPlusThirtySeconds() {
+    ConnectionPool<Conn> pool = pool(PoolConfig.builder().server("app1", "127.0.0.29", 8080)
+        .connectTimeout(Duration.ofSeconds(2)).acquireTimeout(PoolConfig.NO_LIMIT).retries(0));
+    CompletableFuture<Lease<Conn>> f = pool.acquire();
+    scheduler.advance(Duration.ofSeconds(34).minusNanos(1));
+    assertFalse(f.isDone(), "the transport still has until 2 x 2s + 30s");
+    scheduler.advance(Duration.ofNanos(1));
+    ConnectFailedException e = assertInstanceOf(ConnectFailedException.class,
+        org.junit.jupiter.api.Assertions.assertThrows(CompletionException.class, f::join).getCause());
+    assertTrue(e.getMessage().contains("the transport did not answer the connect within 34000ms"), e.getMessage());
+    assertEquals(0, pool.stats().total(), "its room is given back");
+    assertEquals(1, connector.completePending(1, x -> false), "the late answer still arrives");
+    assertEquals(0, pool.stats().total(), "and is closed, not pooled");
+    pool.close();
+  }
+
+  @Test
+  void withTheConnectTimeoutLeftToTheTransportTheGuardWaitsTwoMinutesAndAHalf() {
+    ConnectionPool<Conn> pool = pool(PoolConfig.builder().server("app1", "127.0.0.29", 8080)
+        .connectTimeout(Duration.ZERO).acquireTimeout(PoolConfig.NO_LIMIT).retries(0));
+    CompletableFuture<Lease<Conn>> f = pool.acquire();
+    scheduler.advance(Duration.ofSeconds(150).minusNanos(1));
+    assertFalse(f.isDone());
+    scheduler.advance(Duration.ofNanos(1));
+    assertTrue(f.isCompletedExceptionally(), "2 x 60s + 30s");
+    pool.close();
+  }
+
+  /** A connect that lands after its server left the rotation is closed, and its acquire tries elsewhere. */
+  @Test
+  void aConnectCompletingAfterItsServerWentIntoMaintenanceIsClosedAndTheAcquireGoesElsewhere() {
+    ConnectionPool<Conn> pool = pool(PoolConfig.builder().server("app1", "127.0.0.29", 8080)
+        .server("app2", "127.0.0.38", 8080));
+    CompletableFuture<Lease<Conn>> f = pool.acquire();
+    String first = events.get(0).substring("start ".length());
+    String other = first.equals("app1") ? "app2" : "app1";
+    pool.setServerState(first, ServerState.MAINT);
+    assertFalse(f.isDone(), "its connect is still under way");
+    assertEquals(1, connector.completePending(1, e -> false));
+    assertEquals(CloseCause.ENDPOINT_DOWN, connector.closed.peek().closedWith, "the late connection is not kept");
+    assertFalse(f.isDone());
+    assertEquals(1, connector.pendingConnects(), "a connect to the other server");
+    assertEquals(1, connector.completePending(1, e -> false));
+    assertEquals(other, f.join().endpoint().name());
+    assertEquals(0, pool.stats().server(first).total());
+    f.join().release();
+    pool.close();
+  }
 }

@@ -2,12 +2,14 @@ package io.tether.pool;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tether.pool.spi.ConnectionSignals;
 import io.tether.pool.testing.FakeConnector.Conn;
 import io.tether.pool.testing.TestPool;
+import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -72,5 +74,33 @@ class ConnectionSignalsTest {
     assertEquals(CloseCause.PEER_CLOSED, conn.closedWith);
     assertEquals(1, conn.closeCalls.get());
     assertNull(t.pool.tryAcquire(), "not handed out again");
+  }
+
+  /** A channel can become active and be reset before its connect future's listeners run. */
+  @Test
+  void aResetReportedBeforeTheConnectCompletedClosesTheConnectionAsPeerResetAndTheAcquireGetsAnother() {
+    TestPool t = new TestPool(PoolConfig.builder());
+    t.connector.manualConnects = true;
+    CompletableFuture<Lease<Conn>> f = t.pool.acquire();
+    t.connector.pendingSignals().closedByPeer(true);
+    assertEquals(1, t.connector.completePending(1, e -> false));
+    Conn first = t.connector.opened.peek();
+    assertEquals(CloseCause.PEER_RESET, first.closedWith, "closed as what happened to it, once it is known");
+    assertFalse(f.isDone(), "the acquire still needs a connection");
+    assertEquals(1, t.connector.completePending(1, e -> false));
+    assertNotSame(first, f.join().connection());
+    assertEquals(1, t.pool.stats().total());
+  }
+
+  @Test
+  void aCloseReportedBeforeTheConnectCompletedIsPeerClosed() {
+    TestPool t = new TestPool(PoolConfig.builder());
+    t.connector.manualConnects = true;
+    CompletableFuture<Lease<Conn>> f = t.pool.acquire();
+    t.connector.pendingSignals().closedByPeer(false);
+    t.connector.completePending(1, e -> false);
+    assertEquals(CloseCause.PEER_CLOSED, t.connector.opened.peek().closedWith);
+    t.connector.completePending(1, e -> false);
+    assertTrue(f.isDone());
   }
 }

@@ -247,4 +247,42 @@ class HealthCheckTest {
             .build());
     assertTrue(e.getMessage().contains("no HealthProbe"), e.getMessage());
   }
+
+  @Test
+  void aRemovedServerIsNoLongerChecked() {
+    FakeProbe probe = new FakeProbe(new FakeTicker());
+    TestPool t = new TestPool(twoServers(), probe);
+    t.advance(Duration.ofSeconds(5));
+    int before = probe.times("app2").size();
+    assertTrue(before >= 2, "checked while it belongs to the pool: " + probe.log);
+    assertTrue(t.pool.removeServer("app2").isDone(), "no connection to wait for");
+    t.advance(Duration.ofSeconds(30));
+    assertEquals(before, probe.times("app2").size(), "its checker stopped with it: " + probe.log);
+    assertTrue(probe.times("app1").size() > before + 10, "the other server's checks go on");
+  }
+
+  @Test
+  void aFailureWithoutAMessageIsReportedByItsType() {
+    FakeProbe probe = new FakeProbe(new FakeTicker()).set("app1", Answer.FAIL_SILENT);
+    TestPool t = new TestPool(twoServers(), probe);
+    t.advance(Duration.ofSeconds(2));
+    assertEquals(List.of("app1: check failed: SocketTimeoutException (0/2 down)"), t.events.reasons);
+  }
+
+  @Test
+  void checksPauseInMaintenanceAndTheServerRisesFromTheBottomAfter() {
+    FakeProbe probe = new FakeProbe(new FakeTicker());
+    TestPool t = new TestPool(twoServers().healthCheck(HealthCheck.builder().enabled(true)
+        .inter(Duration.ofSeconds(2)).fastinter(Duration.ofMillis(500)).rise(2).fall(3).build()), probe);
+    t.advance(Duration.ofSeconds(3));
+    t.pool.setServerState("app1", ServerState.MAINT);
+    int before = probe.times("app1").size();
+    t.advance(Duration.ofSeconds(20));
+    assertEquals(before, probe.times("app1").size(), "no check while in maintenance: " + probe.log);
+    t.pool.setServerState("app1", ServerState.UP);
+    assertEquals(ServerState.DOWN, t.pool.stats().server("app1").state(), "out of maintenance it must rise first");
+    t.advance(Duration.ofSeconds(3));
+    assertTrue(probe.times("app1").size() >= before + 2, "checks resumed: " + probe.log);
+    assertEquals(ServerState.UP, t.pool.stats().server("app1").state(), "two passes: rise 2");
+  }
 }

@@ -152,4 +152,21 @@ class IdleEvictionTimelineTest {
     assertEquals(0, TestHooks.scheduledTasks(t.pool));
     assertEquals(CloseCause.POOL_CLOSED, a.connection().closedWith);
   }
+
+  /** A lifetime ends by the clock at release too: with the sweep late, the release itself closes it. */
+  @Test
+  void aReleaseAtTheLifetimeLessTheMarginClosesTheConnectionAndOneJustBeforeKeepsIt() {
+    TestPool t = new TestPool(PoolConfig.builder().lbIdleTimeout(Duration.ofMinutes(10))
+        .eviction(Eviction.builder().jitter(0).maxLifetime(Duration.ofMinutes(30)).build()));
+    Lease<Conn> a = t.lease();
+    Lease<Conn> b = t.lease();
+    // the clock only: no sweep runs, as when the scheduler is stalled
+    t.ticker.advance(Duration.ofMinutes(30).minusMillis(500).minusNanos(1));
+    a.release();
+    assertNull(a.connection().closedWith, "1ns before 29m59.5s it goes back to the pool");
+    t.ticker.advance(Duration.ofNanos(1));
+    b.release();
+    assertEquals(CloseCause.LIFETIME_EXPIRED, b.connection().closedWith, "at 29m59.5s the release closes it");
+    assertEquals(1, t.pool.stats().idle());
+  }
 }

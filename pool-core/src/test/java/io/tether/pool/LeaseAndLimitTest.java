@@ -264,4 +264,73 @@ class LeaseAndLimitTest {
     assertThrows(PoolClosedException.class, t.pool::tryAcquire);
     assertInstanceOf(PoolClosedException.class, failure(t.pool.acquire()));
   }
+
+  @Test
+  void theTransportHearsOfEveryLeaseWhicheverWayItWasAcquired() {
+    TestPool t = new TestPool(twoServers());
+    Endpoint app1 = t.pool.config().servers().get(0);
+    t.lease().release(); // a connect for the acquire: 1
+    t.pool.tryAcquire().release(); // idle: 2
+    t.pool.acquire(app1).join().release(); // 3
+    t.pool.acquireByKey("k").join().release(); // 4
+    t.pool.tryAcquireByKey("k").release(); // the key's idle connection: 5
+    t.pool.acquireFresh().join().release(); // 6
+    assertEquals(6, t.connector.leasedCalls.get());
+  }
+
+  @Test
+  void aKeyedLeaseAfterCloseFailsLikeAnyOther() {
+    TestPool t = new TestPool(twoServers());
+    t.pool.acquireByKey("k").join().release();
+    t.pool.close();
+    assertThrows(PoolClosedException.class, () -> t.pool.tryAcquireByKey("k"));
+    assertThrows(PoolClosedException.class, () -> t.pool.tryAcquire());
+  }
+
+  @Test
+  void anAcquireForOneServerIsNotServedByAConnectionReleasedToAnother() {
+    TestPool t = new TestPool(twoServers().maxConnections(4).maxConnectionsPerServer(1));
+    Endpoint app1 = t.pool.config().servers().get(0);
+    Lease<Conn> onApp1 = t.pool.acquire(app1).join();
+    Lease<Conn> onApp2 = t.lease();
+    assertEquals("app2", onApp2.endpoint().name());
+    CompletableFuture<Lease<Conn>> forApp1 = t.pool.acquire(app1);
+    onApp2.release();
+    assertFalse(forApp1.isDone(), "an app2 connection does not serve an acquire for app1");
+    assertEquals(1, t.pool.stats().server("app2").idle());
+    Conn app1Conn = onApp1.connection();
+    onApp1.release();
+    assertSame(app1Conn, forApp1.join().connection());
+  }
+
+  @Test
+  void aFreshAcquireIsNeverServedByAReleasedConnection() {
+    TestPool t = new TestPool(twoServers().maxConnections(1));
+    Lease<Conn> held = t.lease();
+    Conn old = held.connection();
+    CompletableFuture<Lease<Conn>> fresh = t.pool.acquireFresh();
+    assertFalse(fresh.isDone(), "the pool is full and nothing is idle to close for room");
+    held.release();
+    Lease<Conn> got = fresh.join();
+    assertNotSame(old, got.connection(), "a newly opened connection");
+    assertEquals(CloseCause.IDLE_EVICTED, old.closedWith, "the released one was closed to make room for it");
+    assertEquals(2, t.connector.connectCalls.get());
+  }
+
+  /** With the sweep late, a lease finds an idle connection past its lifetime and closes it as such. */
+  @Test
+  void anIdleConnectionPastItsLifetimeFoundAtLeaseIsClosedAsExpired() {
+    TestPool t = new TestPool(twoServers().eviction(Eviction.builder().jitter(0).maxLifetime(Duration.ofMinutes(5))
+        .build()));
+    Lease<Conn> a = t.lease();
+    t.ticker.advance(Duration.ofMinutes(4));
+    a.release(); // idle from 4m: its idle deadline (9m later) is far off, its lifetime ends at 5m
+    t.ticker.advance(Duration.ofSeconds(40)); // 4m40s: lifetime less the 500ms margin not reached
+    Lease<Conn> again = t.pool.tryAcquire();
+    assertSame(a.connection(), again.connection());
+    again.release();
+    t.ticker.advance(Duration.ofSeconds(20)); // 5m: past its lifetime, idle only 20s
+    assertNull(t.pool.tryAcquire());
+    assertEquals(CloseCause.LIFETIME_EXPIRED, a.connection().closedWith, "its lifetime, not its idle time");
+  }
 }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -230,5 +231,59 @@ class MembershipTest {
       t.pool.close();
       t.pool.addServer(APP3);
     });
+  }
+
+  /** Removing the active servers lets the backup in at once, and acquires that waited for room get it. */
+  @Test
+  void anAcquireWaitingForRoomIsServedByTheBackupThatTheRemovalLetsIn() {
+    TestPool t = new TestPool(PoolConfig.builder().lbIdleTimeout(Duration.ofMinutes(10)).maxConnections(100)
+        .maxConnectionsPerServer(1).server(APP1).server(APP2.withPriority(1)));
+    Lease<Conn> held = t.lease();
+    assertEquals("app1", held.endpoint().name());
+    CompletableFuture<Lease<Conn>> waiting = t.pool.acquire();
+    assertFalse(waiting.isDone(), "app1 is full and the backup is not in the rotation");
+    t.pool.updateServers(List.of(APP2.withPriority(1)));
+    assertTrue(waiting.isDone(), "served when the backup entered the rotation, not at its timeout");
+    assertEquals("app2", waiting.join().endpoint().name());
+    held.release();
+  }
+
+  /** A weight raised from 0 puts a server back in the rotation, and a waiting acquire gets it. */
+  @Test
+  void anAcquireWaitingForRoomIsServedByAServerWhoseWeightRisesFromZero() {
+    TestPool t = new TestPool(PoolConfig.builder().lbIdleTimeout(Duration.ofMinutes(10)).maxConnections(100)
+        .maxConnectionsPerServer(1).server(APP1).server(APP2.withWeight(0)));
+    Lease<Conn> held = t.lease();
+    CompletableFuture<Lease<Conn>> waiting = t.pool.acquire();
+    assertFalse(waiting.isDone(), "app1 is full and app2 has weight 0");
+    t.pool.setServerWeight("app2", 1);
+    assertTrue(waiting.isDone(), "served when app2 entered the rotation");
+    assertEquals("app2", waiting.join().endpoint().name());
+    held.release();
+  }
+
+  @Test
+  void runtimeChangesRefuseWhatCannotBeDoneNamingTheServer() {
+    TestPool t = new TestPool(PoolConfig.builder().name("orders").lbIdleTimeout(Duration.ofMinutes(10)).server(APP1)
+        .server(APP2));
+    Lease<Conn> onApp2 = t.pool.acquire(t.pool.config().servers().get(1)).join();
+    CompletableFuture<Void> leaving = t.pool.removeServer("app2");
+    assertSame(leaving, t.pool.removeServer("app2"), "a second removal is the same removal");
+    IllegalArgumentException back = assertThrows(IllegalArgumentException.class, () -> t.pool.addServer(APP2));
+    assertEquals("pool orders: a server named app2 is still leaving the pool", back.getMessage());
+    IllegalArgumentException update = assertThrows(IllegalArgumentException.class,
+        () -> t.pool.updateServers(List.of(APP1, APP2)));
+    assertEquals("server app2 is still leaving the pool", update.getMessage());
+    IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class, () -> t.pool.removeServer("app9"));
+    assertEquals("pool orders has no server named app9", unknown.getMessage());
+    assertEquals("weight 257 (expected: 0-256)",
+        assertThrows(IllegalArgumentException.class, () -> t.pool.setServerWeight("app1", 257)).getMessage());
+    assertEquals("weight -1 (expected: 0-256)",
+        assertThrows(IllegalArgumentException.class, () -> t.pool.setServerWeight("app1", -1)).getMessage());
+    t.pool.setServerWeight("app1", 256);
+    t.pool.setServerWeight("app1", 0);
+    assertThrows(IllegalArgumentException.class, () -> t.pool.setServerWeight("app9", 1));
+    onApp2.release();
+    assertTrue(leaving.isDone());
   }
 }

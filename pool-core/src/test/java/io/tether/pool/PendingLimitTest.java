@@ -58,4 +58,19 @@ class PendingLimitTest {
     assertTrue(waiting.isDone() && !waiting.isCompletedExceptionally(), "served by the release");
     assertEquals(1, t.connector.connectCalls.get(), "one connection for both");
   }
+
+  @Test
+  void aRejectionIsReportedAndItsMessageNamesBothLimits() {
+    TestPool t = pool(1, 0);
+    t.connector.manualConnects = false;
+    Lease<Conn> held = t.lease();
+    CompletableFuture<Lease<Conn>> f = t.pool.acquire();
+    PendingAcquireLimitException e = assertInstanceOf(PendingAcquireLimitException.class,
+        assertThrows(CompletionException.class, f::join).getCause());
+    assertEquals("pool app: rejected: 0 acquires already waiting (tether.pool.max-pending-acquires) and all 1 "
+        + "connections in use", e.getMessage().replaceFirst("pool [^:]*:", "pool app:"));
+    assertEquals(java.util.List.of("acquire-rejected"), t.events.matching("acquire-rejected"));
+    assertEquals(0, t.pool.stats().pending());
+    held.release();
+  }
 }

@@ -141,4 +141,17 @@ class PoolCloseTest {
     assertTrue(f.isCompletedExceptionally(), "failed at once: " + f);
     return assertThrows(CompletionException.class, f::join).getCause();
   }
+
+  /** The connector's contract forbids throwing from close; one that does still lets the pool finish. */
+  @Test
+  void aTransportCloseThatThrowsStillCountsAsClosed() {
+    TestPool t = new TestPool(config());
+    t.lease().release();
+    t.connector.closeCompletion = c -> {
+      throw new IllegalStateException("the transport broke its contract");
+    };
+    CompletableFuture<Void> closing = t.pool.closeAsync();
+    assertTrue(closing.isDone(), "nothing left open or closing");
+    assertEquals(0, t.scheduler.pending(), "and no task left behind");
+  }
 }

@@ -12,6 +12,7 @@ import io.tether.pool.testing.FakeProbe.Answer;
 import io.tether.pool.testing.FakeTicker;
 import io.tether.pool.testing.TestPool;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** A live pool takes new eviction and health settings without dropping connections. */
@@ -67,5 +68,34 @@ class ReconfigureTest {
     assertEquals("tether.pool.max-connections cannot change on a live pool (64 -> 5); only eviction and health "
         + "settings can: build a new pool for the rest", e.getMessage());
     assertEquals(64, t.pool.config().maxConnections());
+  }
+
+  /** Idle connections behind the hot slot (in the deque) are re-sorted by their new deadlines too. */
+  @Test
+  void aShorterTimeoutReachesEveryIdleConnectionNotOnlyTheMostRecent() {
+    TestPool t = new TestPool(PoolConfig.builder().lbIdleTimeout(Duration.ofMinutes(10))
+        .eviction(Eviction.builder().jitter(0).build()));
+    List<Lease<Conn>> held = List.of(t.lease(), t.lease(), t.lease(), t.lease());
+    held.forEach(Lease::release); // one thread: the last in its hot slot, the others in the deque
+    t.pool.reconfigure(t.pool.config().toBuilder().lbIdleTimeout(Duration.ofMinutes(1)).build());
+    t.advance(Duration.ofSeconds(54).minusMillis(500)); // 0.9 x 1m, less the hand-out margin
+    for (Lease<Conn> l : held) {
+      assertEquals(CloseCause.IDLE_EVICTED, l.connection().closedWith, l.connection().toString());
+    }
+    assertEquals(0, t.pool.stats().total());
+  }
+
+  /** A longer timeout moves deadlines later: nothing closes at the old time. */
+  @Test
+  void aLongerTimeoutKeepsIdleConnectionsPastTheOldDeadline() {
+    TestPool t = new TestPool(PoolConfig.builder().lbIdleTimeout(Duration.ofMinutes(1))
+        .eviction(Eviction.builder().jitter(0).build()));
+    List<Lease<Conn>> held = List.of(t.lease(), t.lease(), t.lease());
+    held.forEach(Lease::release);
+    t.pool.reconfigure(t.pool.config().toBuilder().lbIdleTimeout(Duration.ofMinutes(10)).build());
+    t.advance(Duration.ofMinutes(5));
+    assertEquals(3, t.pool.stats().idle(), "the old 54s deadline no longer applies");
+    t.advance(Duration.ofMinutes(4));
+    assertEquals(0, t.pool.stats().idle(), "the new one, 9m, does");
   }
 }

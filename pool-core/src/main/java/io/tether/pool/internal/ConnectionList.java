@@ -1,7 +1,5 @@
 package io.tether.pool.internal;
 
-import java.util.function.Consumer;
-
 /**
  * Every open connection of a server, in creation order: the oldest at the head. Lifetime expiry walks
  * it from the head and stops once no later connection can have expired, and stats count states over it.
@@ -55,11 +53,5 @@ final class ConnectionList {
     c.inList = false;
     size--;
     return true;
-  }
-
-  void forEach(Consumer<PooledConnection<?>> action) {
-    for (PooledConnection<?> c = head; c != null; c = c.nextAll) {
-      action.accept(c);
-    }
   }
 }

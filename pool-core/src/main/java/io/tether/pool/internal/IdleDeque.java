@@ -32,20 +32,6 @@ final class IdleDeque {
     size++;
   }
 
-  void addLast(PooledConnection<?> c) {
-    assert !c.inDeque;
-    c.inDeque = true;
-    c.nextIdle = null;
-    c.prevIdle = tail;
-    if (tail != null) {
-      tail.nextIdle = c;
-    } else {
-      head = c;
-    }
-    tail = c;
-    size++;
-  }
-
   PooledConnection<?> pollFirst() {
     PooledConnection<?> c = head;
     if (c != null) {

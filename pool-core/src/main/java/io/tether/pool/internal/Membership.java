@@ -75,15 +75,6 @@ final class Membership<C> {
     return byName.get(name);
   }
 
-  synchronized void add(ServerPool<C> sp) {
-    if (byName.putIfAbsent(sp.endpoint.name(), sp) != null) {
-      throw new IllegalArgumentException("a server named " + sp.endpoint.name() + " is already in the pool");
-    }
-    ServerPool<C>[] next = Arrays.copyOf(servers, servers.length + 1);
-    next[servers.length] = sp;
-    servers = next;
-  }
-
   /** Adds servers with one copy of the array, however many they are. */
   synchronized void addAll(List<ServerPool<C>> sps) {
     for (ServerPool<C> sp : sps) {
@@ -134,9 +125,5 @@ final class Membership<C> {
     }
     servers = keep.toArray(Arrays.copyOf(servers, 0));
     return true;
-  }
-
-  int size() {
-    return servers.length;
   }
 }

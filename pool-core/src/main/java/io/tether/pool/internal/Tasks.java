@@ -22,7 +22,6 @@ final class Tasks {
   private final Scheduler scheduler;
   private final Set<Task> tasks = ConcurrentHashMap.newKeySet();
   private volatile boolean closed;
-  private volatile RejectedExecutionException rejection;
 
   Tasks(Scheduler scheduler) {
     this.scheduler = scheduler;
@@ -43,7 +42,6 @@ final class Tasks {
     @Override
     public void dropped(RejectedExecutionException why) {
       if (tasks.remove(this)) {
-        rejection = why;
         fallback.rejected(why);
       }
     }
@@ -78,15 +76,9 @@ final class Tasks {
       t.handle = scheduler.schedule(t, Math.max(0, delayNanos), TimeUnit.NANOSECONDS);
     } catch (RejectedExecutionException e) {
       tasks.remove(t);
-      rejection = e;
       fallback.rejected(e);
     }
     return t;
-  }
-
-  /** The last rejection seen, or null: the scheduler is gone and every later schedule will fail too. */
-  RejectedExecutionException rejection() {
-    return rejection;
   }
 
   /** The pool closed: tasks that do not survive the close will not run. */

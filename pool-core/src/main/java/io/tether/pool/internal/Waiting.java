@@ -26,10 +26,6 @@ final class Waiting<C> {
     this.engine = engine;
   }
 
-  int size() {
-    return queue.size;
-  }
-
   /** Queues an acquire, tries the idle set once more, starts a connect and a timeout for it. */
   CompletableFuture<Object> enqueue(ServerPool<C> target, boolean fresh, Object key, ServerPool<C> avoid,
       boolean handle) {

@@ -43,4 +43,9 @@ public final class TestHooks {
   public static int orphanedConnects(ConnectionPool<?> pool) {
     return engine(pool).waiting.queue.orphans();
   }
+
+  /** One rebalancing step now, whatever the schedule; true while the servers are still out of balance. */
+  public static boolean rebalanceStep(ConnectionPool<?> pool) {
+    return engine(pool).rebalancer.rebalance();
+  }
 }

@@ -111,6 +111,11 @@ public final class FakeConnector implements Connector<FakeConnector.Conn> {
     return done;
   }
 
+  /** The signals of the oldest connect still pending: the transport's line back before it completes. */
+  public ConnectionSignals pendingSignals() {
+    return pending.peek().signals;
+  }
+
   public int pendingConnects() {
     return pending.size();
   }
@@ -138,6 +143,14 @@ public final class FakeConnector implements Connector<FakeConnector.Conn> {
   @Override
   public boolean isAlive(Conn connection) {
     return connection.alive;
+  }
+
+  /** Calls of {@link #leased}: one per lease, whichever way it was acquired. */
+  public final AtomicInteger leasedCalls = new AtomicInteger();
+
+  @Override
+  public void leased(Conn connection) {
+    leasedCalls.incrementAndGet();
   }
 
   /** What {@link #onTransportThread()} answers: a test plays the part of an I/O thread with it. */

@@ -18,6 +18,8 @@ public final class FakeProbe implements HealthProbe {
     /** Passes, asking to drain (an HTTP 404 with disable-on-404). */
     DRAIN,
     FAIL,
+    /** Fails with an exception that carries no message (a read timeout, say). */
+    FAIL_SILENT,
     HANG
   }
 
@@ -54,6 +56,8 @@ public final class FakeProbe implements HealthProbe {
         return CompletableFuture.completedFuture(ServerState.DRAIN);
       case FAIL:
         return CompletableFuture.failedFuture(new java.net.ConnectException("Connection refused"));
+      case FAIL_SILENT:
+        return CompletableFuture.failedFuture(new java.net.SocketTimeoutException());
       default:
         CompletableFuture<ServerState> f = new CompletableFuture<>();
         hanging.add(f);

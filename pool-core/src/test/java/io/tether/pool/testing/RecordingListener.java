@@ -65,7 +65,11 @@ public final class RecordingListener implements PoolListener {
   @Override
   public void stateChanged(Endpoint endpoint, ServerState from, ServerState to, String reason) {
     events.add("state " + endpoint.name() + " " + from + "->" + to);
+    reasons.add(endpoint.name() + ": " + reason);
   }
+
+  /** The reason of each state change, "app1: check failed: ... (0/2 down)", in order. */
+  public final List<String> reasons = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   /** Events starting with {@code prefix}. */
   @Override

@@ -1,6 +1,5 @@
 package io.tether.pool.internal.config;
 
-import java.util.Arrays;
 
 /**
  * Values of {@link Keys} set explicitly, one slot per key; unset slots read as the key's default.
@@ -59,25 +58,5 @@ public final class Settings {
         values[k.index] = from.values[k.index];
       }
     }
-  }
-
-  /** Whether every explicit value of {@code group} is the same in both. */
-  public boolean sameGroup(Key.Group group, Settings other) {
-    for (Key<?> k : Keys.all()) {
-      if (k.group() == group && !java.util.Objects.equals(values[k.index], other.values[k.index])) {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  @Override
-  public boolean equals(Object o) {
-    return o instanceof Settings s && Arrays.equals(values, s.values);
-  }
-
-  @Override
-  public int hashCode() {
-    return Arrays.hashCode(values);
   }
 }
