@@ -285,4 +285,19 @@ class HealthCheckTest {
     assertTrue(probe.times("app1").size() >= before + 2, "checks resumed: " + probe.log);
     assertEquals(ServerState.UP, t.pool.stats().server("app1").state(), "two passes: rise 2");
   }
+
+  /** As HAProxy's start_check_task: the first checks spread over one interval by position. */
+  @Test
+  void theFirstChecksAreSpreadOverOneIntervalAmongTheCheckedServers() {
+    FakeProbe probe = new FakeProbe(new FakeTicker());
+    TestPool t = new TestPool(PoolConfig.builder().lbIdleTimeout(Duration.ofMinutes(10))
+        .server("app1", "127.0.0.29", 8080).server("app2", "127.0.0.38", 8080)
+        .server(Endpoint.of("app3", "127.0.0.39", 8080).withChecked(false)).server("app4", "127.0.0.40", 8080)
+        .healthCheck(HealthCheck.builder().enabled(true).inter(Duration.ofSeconds(3)).build()), probe);
+    t.advance(Duration.ofMillis(2999));
+    assertEquals(List.of(0L), probe.times("app1"));
+    assertEquals(List.of(1000L), probe.times("app2"));
+    assertEquals(List.of(), probe.times("app3"), "not checked, and not counted in the spread");
+    assertEquals(List.of(2000L), probe.times("app4"));
+  }
 }

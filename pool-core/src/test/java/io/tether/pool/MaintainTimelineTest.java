@@ -76,4 +76,41 @@ class MaintainTimelineTest {
     assertEquals(Long.MAX_VALUE, TestHooks.maintain(t.pool, t0 + 10 * SECOND));
     assertSame(CloseCause.IDLE_EVICTED, conn.closedWith);
   }
+
+  @Test
+  void lifetimesEndInOpeningOrderAndALeasedConnectionIsRetiredAtItsRelease() {
+    TestPool t = new TestPool(tenMinuteBalancer()
+        .eviction(Eviction.builder().jitter(0).maxLifetime(Duration.ofMinutes(30)).build()));
+    long t0 = t.ticker.read();
+    Lease<Conn> a = t.lease(); // opened at 0
+    t.ticker.advance(Duration.ofMinutes(1));
+    Lease<Conn> b = t.lease(); // 1m
+    t.ticker.advance(Duration.ofMinutes(1));
+    Lease<Conn> c = t.lease(); // 2m
+    Conn connA = a.connection();
+    Conn connB = b.connection();
+    // a and b idle and used every few minutes, so their idle deadlines never come first; c stays leased
+    for (long m = 3; m <= 29; m += 3) {
+      t.ticker.advance(Duration.ofMinutes(3));
+      TestHooks.maintain(t.pool, t0 + m * MINUTE);
+      a.release();
+      b.release();
+      a = t.pool.tryAcquire(); // the two trade places each time; what matters is each is used
+      b = t.pool.tryAcquire();
+    }
+    a.release();
+    b.release();
+    // at 29m59s: nothing due; a's lifetime is next, at 30m (no lease takes it from 29m59.5s on)
+    assertEquals(SECOND, TestHooks.maintain(t.pool, t0 + 29 * MINUTE + 59 * SECOND));
+    // at 30m a goes, b is next at 31m
+    assertEquals(MINUTE, TestHooks.maintain(t.pool, t0 + 30 * MINUTE));
+    assertEquals(CloseCause.LIFETIME_EXPIRED, connA.closedWith);
+    assertNull(connB.closedWith);
+    // at 32m b has gone; c, leased past its 32m lifetime, is marked and closes when released
+    TestHooks.maintain(t.pool, t0 + 32 * MINUTE);
+    assertEquals(CloseCause.LIFETIME_EXPIRED, connB.closedWith);
+    assertNull(c.connection().closedWith, "never closed under its holder");
+    c.release();
+    assertEquals(CloseCause.LIFETIME_EXPIRED, c.connection().closedWith);
+  }
 }

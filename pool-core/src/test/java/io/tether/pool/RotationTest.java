@@ -102,10 +102,13 @@ class RotationTest {
     probe.set("a", Answer.FAIL);
     t.advance(Duration.ofMillis(200));
     Lease<Conn> onBackup = t.pool.acquire().join();
+    Lease<Conn> idleOnBackup = t.pool.acquire().join();
     assertEquals("b", onBackup.endpoint().name());
+    idleOnBackup.release();
     probe.set("a", Answer.PASS);
     t.advance(Duration.ofMillis(200));
     assertEquals(CloseCause.ENDPOINT_DOWN, onBackup.connection().closedWith, "the session on the backup is shut down");
+    assertEquals(CloseCause.ENDPOINT_DOWN, idleOnBackup.connection().closedWith, "and its idle connection");
   }
 
   @Test

@@ -96,7 +96,15 @@ class WarmUpScenarioTest {
           }
           sent += MIN_IDLE;
         }
-        Map<String, Map<Integer, Integer>> statuses = statusesByFrontend(lb.dir().resolve("haproxy.log"));
+        // HAProxy writes a log line as a stream ends, which can be just after the client has its response:
+        // read until the last request's line is in (or 3 s), so the counts below are complete.
+        Path log = lb.dir().resolve("haproxy.log");
+        Map<String, Map<Integer, Integer>> statuses = statusesByFrontend(log);
+        long logDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+        while (statuses.getOrDefault("web", Map.of()).getOrDefault(200, 0) < sent && System.nanoTime() < logDeadline) {
+          TimeUnit.MILLISECONDS.sleep(50);
+          statuses = statusesByFrontend(log);
+        }
         Map<Integer, Integer> web = statuses.getOrDefault("web", Map.of());
         Map<Integer, Integer> cold = statuses.getOrDefault("naive", Map.of());
         System.out.printf("%nmin-idle %d behind timeout http-request 1s / http-keep-alive 4s, %d requests per client,"
