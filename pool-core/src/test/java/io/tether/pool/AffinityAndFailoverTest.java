@@ -291,6 +291,23 @@ class AffinityAndFailoverTest {
     assertNotEquals(pinned, t.pool.acquireByKey("user-1").join().endpoint().name());
   }
 
+  /** A holder that ends its lease because the peer reset it reports what the transport would have. */
+  @Test
+  void leasesInvalidatedAsPeerResetCountTowardErrorLimitAndBrokenOnesDoNot() {
+    FakeProbe probe = new FakeProbe(new FakeTicker());
+    TestPool t = new TestPool(PoolConfig.builder().server("app1", "127.0.0.29", 8080)
+        .healthCheck(HealthCheck.builder().enabled(true).inter(Duration.ofSeconds(10)).rise(1).build()).errorLimit(2)
+        .lbIdleTimeout(Duration.ofMinutes(10)), probe);
+    List<Lease<Conn>> held = List.of(t.lease(), t.lease(), t.lease(), t.lease());
+    held.get(0).invalidate(CloseCause.BROKEN, null);
+    held.get(1).invalidate(CloseCause.BROKEN, null);
+    assertEquals(ServerState.UP, t.pool.stats().server("app1").state(), "the holder's own verdict, not the server's");
+    held.get(2).invalidate(CloseCause.PEER_RESET, null);
+    assertEquals(ServerState.UP, t.pool.stats().server("app1").state());
+    held.get(3).invalidate(CloseCause.PEER_RESET, null);
+    assertEquals(ServerState.DOWN, t.pool.stats().server("app1").state(), "two resets: error-limit 2");
+  }
+
   @Test
   void withObserveNoneConnectFailuresNeverMarkAServerDown() {
     FakeProbe probe = new FakeProbe(new FakeTicker());

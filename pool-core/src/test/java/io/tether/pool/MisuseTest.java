@@ -228,4 +228,29 @@ class MisuseTest {
     assertTrue(s.contains(t.pool.stats().toString()), s);
     held.release();
   }
+
+  @Test
+  void aLeaseSaysWhatItHoldsAndWhenItHasEnded() {
+    TestPool t = new TestPool(PoolConfig.builder());
+    Lease<Conn> lease = t.lease();
+    assertEquals("Lease{PooledConnection{app1, leased, conn1@app1}}", lease.toString());
+    lease.release();
+    String ended = lease.toString();
+    assertTrue(ended.startsWith("Lease{PooledConnection{app1, "), ended);
+    assertTrue(ended.endsWith(", conn1@app1}, expired}"), ended);
+  }
+
+  @Test
+  void aStaleLeaseCannotShortenTheNextHoldersIdleTime() {
+    TestPool t = new TestPool(PoolConfig.builder().lbIdleTimeout(Duration.ofMinutes(10))
+        .eviction(Eviction.builder().jitter(0).build()));
+    Lease<Conn> stale = t.lease();
+    stale.release();
+    Lease<Conn> next = t.lease();
+    assertSame(stale.connection(), next.connection());
+    stale.capIdleTime(Duration.ofSeconds(1)); // through the ended handle: ignored
+    next.release();
+    t.advance(Duration.ofMinutes(8));
+    assertNull(next.connection().closedWith, "the next holder's connection keeps its 9m deadline");
+  }
 }
