@@ -308,6 +308,34 @@ class AffinityAndFailoverTest {
     assertEquals(ServerState.DOWN, t.pool.stats().server("app1").state(), "two resets: error-limit 2");
   }
 
+  /** A session whose connect to its server fails is redispatched, and its key moves with it. */
+  @Test
+  void aKeyedConnectThatFailsIsRedispatchedAndTheKeyRePinned() {
+    TestPool t = new TestPool(twoServers().retries(1));
+    Lease<Conn> first = t.pool.acquireByKey("user-1").join();
+    String pinned = first.endpoint().name();
+    String other = pinned.equals("app1") ? "app2" : "app1";
+    first.release();
+    t.connector.refusing.add(pinned);
+    Lease<Conn> fresh = t.pool.acquireFreshByKey("user-1").join();
+    assertEquals(other, fresh.endpoint().name(), "the retry went to the other server");
+    fresh.release();
+    t.connector.refusing.clear();
+    assertEquals(other, t.pool.acquireByKey("user-1").join().endpoint().name(), "and the key stayed there");
+  }
+
+  /** An acquire for one named server is not redispatched: its connect failure is its answer. */
+  @Test
+  void anAcquireForANamedServerIsRetriedThereOnly() {
+    TestPool t = new TestPool(twoServers().retries(2));
+    Endpoint app1 = t.pool.config().servers().get(0);
+    t.connector.refusing.add("app1");
+    assertInstanceOf(ConnectFailedException.class,
+        assertThrows(CompletionException.class, () -> t.pool.acquire(app1).join()).getCause());
+    assertEquals(3, t.connector.connectCalls.get(), "the first try and two retries, all to app1");
+    assertEquals(0, t.pool.stats().server("app2").total());
+  }
+
   @Test
   void withObserveNoneConnectFailuresNeverMarkAServerDown() {
     FakeProbe probe = new FakeProbe(new FakeTicker());

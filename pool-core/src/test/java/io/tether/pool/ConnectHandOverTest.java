@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tether.pool.testing.FakeConnector.Conn;
 import io.tether.pool.testing.TestPool;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -113,5 +114,38 @@ class ConnectHandOverTest {
     t.connector.completePending(1, e -> false);
     assertTrue(second.isDone(), "the cancelled acquire's connect served the next one");
     assertEquals(1, t.connector.connectCalls.get());
+  }
+
+  @Test
+  void anAcquireAdoptsAWarmUpConnectUnderWayInsteadOfStartingAnother() {
+    TestPool t = new TestPool(PoolConfig.builder().minIdle(1));
+    t.connector.manualConnects = true;
+    t.advance(Duration.ofMillis(1)); // the warm-up task runs
+    assertEquals(1, t.connector.pendingConnects());
+    assertEquals(1, TestHooks.orphanedConnects(t.pool), "a warm-up connect belongs to no acquire");
+    CompletableFuture<Lease<Conn>> f = t.pool.acquire();
+    assertEquals(1, t.connector.connectCalls.get(), "adopted, not a second connect");
+    assertEquals(0, TestHooks.orphanedConnects(t.pool));
+    t.connector.completePending(1, e -> false);
+    assertTrue(f.isDone());
+    assertTrue(TestHooks.checkInvariants(t.pool).isEmpty(), TestHooks.checkInvariants(t.pool).toString());
+  }
+
+  @Test
+  void aConnectToOneServerIsNotAdoptedByAnAcquireForAnother() {
+    TestPool t = new TestPool(PoolConfig.builder().server("app1", "127.0.0.29", 8080).server("app2", "127.0.0.38", 8080)
+        .maxConnections(8));
+    Lease<Conn> busy = t.pool.acquire(t.pool.config().servers().get(0)).join();
+    t.connector.manualConnects = true;
+    CompletableFuture<Lease<Conn>> first = t.pool.acquire(t.pool.config().servers().get(0));
+    busy.release(); // serves first: its connect to app1 is orphaned
+    assertTrue(first.isDone());
+    assertEquals(1, TestHooks.orphanedConnects(t.pool));
+    CompletableFuture<Lease<Conn>> forApp2 = t.pool.acquire(t.pool.config().servers().get(1));
+    assertEquals(1, TestHooks.orphanedConnects(t.pool), "app1's connect does not suit an acquire for app2");
+    assertEquals(2, t.connector.pendingConnects(), "app2 gets a connect of its own");
+    t.connector.completePending(2, e -> false);
+    assertEquals("app2", forApp2.join().endpoint().name());
+    assertEquals(1, t.pool.stats().server("app1").idle(), "the orphaned connect's connection idles");
   }
 }

@@ -286,4 +286,18 @@ class MembershipTest {
     onApp2.release();
     assertTrue(leaving.isDone());
   }
+
+  @Test
+  void anAddedServerIsCheckedAndWarmedUpLikeTheFirstOnes() {
+    io.tether.pool.testing.FakeProbe probe = new io.tether.pool.testing.FakeProbe(new io.tether.pool.testing.FakeTicker());
+    TestPool t = new TestPool(PoolConfig.builder().lbIdleTimeout(Duration.ofMinutes(10)).maxConnections(100)
+        .minIdle(2).server(APP1).healthCheck(HealthCheck.builder().enabled(true).inter(Duration.ofSeconds(2)).build()),
+        probe);
+    t.advance(Duration.ofSeconds(1));
+    assertEquals(2, t.pool.stats().server("app1").idle());
+    t.pool.addServer(APP2);
+    t.advance(Duration.ofSeconds(3));
+    assertEquals(2, t.pool.stats().server("app2").idle(), "min-idle for the new server too");
+    assertTrue(probe.times("app2").size() >= 1, "and its checks started: " + probe.log);
+  }
 }

@@ -73,4 +73,35 @@ class PendingLimitTest {
     assertEquals(0, t.pool.stats().pending());
     held.release();
   }
+
+  @Test
+  void exactlyTheLimitWaitsWhenThePoolIsFull() {
+    TestPool t = pool(1, 2);
+    t.connector.manualConnects = false;
+    Lease<Conn> held = t.lease();
+    CompletableFuture<Lease<Conn>> first = t.pool.acquire();
+    CompletableFuture<Lease<Conn>> second = t.pool.acquire();
+    assertFalse(first.isDone() || second.isDone(), "two may wait");
+    assertRejected(t.pool.acquire());
+    held.release();
+    assertTrue(first.isDone(), "the oldest is served first");
+    CompletableFuture<Lease<Conn>> third = t.pool.acquire();
+    assertFalse(third.isDone(), "a place came free");
+    assertRejected(t.pool.acquire());
+    assertEquals(2, t.pool.stats().pending());
+  }
+
+  /** Room in the pool but none on the one server: an acquire joins on the chance, then counts as waiting. */
+  @Test
+  void exactlyTheLimitWaitsWhenTheServerIsFullButThePoolIsNot() {
+    TestPool t = new TestPool(PoolConfig.builder().maxConnections(10).maxConnectionsPerServer(1).maxPendingAcquires(1));
+    Lease<Conn> held = t.lease();
+    CompletableFuture<Lease<Conn>> first = t.pool.acquire();
+    assertFalse(first.isDone(), "one may wait for the server's one connection");
+    assertRejected(t.pool.acquire());
+    assertEquals(1, t.pool.stats().pending());
+    held.release();
+    assertTrue(first.isDone());
+    assertEquals(1, t.connector.connectCalls.get());
+  }
 }
