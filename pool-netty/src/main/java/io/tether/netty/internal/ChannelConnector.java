@@ -156,6 +156,13 @@ public final class ChannelConnector implements Connector<Channel> {
     if (!channel.isOpen() && (!channel.isRegistered() || channel.eventLoop().isShuttingDown())) {
       return CompletableFuture.completedFuture(null);
     }
+    if (channel.isRegistered() && channel.eventLoop().isShuttingDown()) {
+      // The loop may end before the close runs on it: Netty 4.2 then leaves the channel open with its
+      // close rejected, and channelInactive never comes. Once the loop has terminated nothing more can
+      // happen to the channel, so that ends the wait. Only for a loop already going away: on a live one
+      // each close would leave a listener on its termination future.
+      channel.eventLoop().terminationFuture().addListener(f -> h.closed.complete(null));
+    }
     return h.closed;
   }
 
