@@ -27,6 +27,13 @@ import org.junit.jupiter.api.Test;
 /** Prefer-last-server, balancing, observation, redispatch and runtime state, on fake time. */
 class AffinityAndFailoverTest {
 
+  /** One checked server (inter 10s, rise 1) whose observed errors mark it down at {@code errorLimit}. */
+  private static PoolConfig.Builder observed(int errorLimit) {
+    return PoolConfig.builder().server("app1", "127.0.0.29", 8080).lbIdleTimeout(Duration.ofMinutes(10))
+        .healthCheck(HealthCheck.builder().enabled(true).inter(Duration.ofSeconds(10)).rise(1).build())
+        .errorLimit(errorLimit);
+  }
+
   private static PoolConfig.Builder twoServers() {
     return PoolConfig.builder()
         .server("app1", "127.0.0.29", 8080)
@@ -148,8 +155,7 @@ class AffinityAndFailoverTest {
   @Test
   void observedConnectFailuresMarkAServerDownAndChecksBringItBack() {
     FakeProbe probe = new FakeProbe(new FakeTicker());
-    TestPool t = new TestPool(PoolConfig.builder().server("app1", "127.0.0.29", 8080)
-        .healthCheck(HealthCheck.builder().enabled(true).inter(Duration.ofSeconds(10)).rise(1).build()).errorLimit(3).retries(0).lbIdleTimeout(Duration.ofMinutes(10)), probe);
+    TestPool t = new TestPool(observed(3).retries(0), probe);
     t.connector.refusing.add("app1");
     for (int i = 0; i < 3; i++) {
       assertInstanceOf(ConnectFailedException.class,
@@ -166,9 +172,7 @@ class AffinityAndFailoverTest {
   @Test
   void aSuccessBetweenObservedErrorsStartsTheCountAgain() {
     FakeProbe probe = new FakeProbe(new FakeTicker());
-    TestPool t = new TestPool(PoolConfig.builder().server("app1", "127.0.0.29", 8080)
-        .healthCheck(HealthCheck.builder().enabled(true).inter(Duration.ofSeconds(10)).rise(1).build()).errorLimit(3)
-        .retries(0).lbIdleTimeout(Duration.ofMinutes(10)), probe);
+    TestPool t = new TestPool(observed(3).retries(0), probe);
     for (int round = 0; round < 3; round++) {
       t.connector.refusing.add("app1");
       for (int i = 0; i < 2; i++) {
@@ -184,9 +188,7 @@ class AffinityAndFailoverTest {
   @Test
   void aReleaseBetweenObservedErrorsStartsTheCountAgain() {
     FakeProbe probe = new FakeProbe(new FakeTicker());
-    TestPool t = new TestPool(PoolConfig.builder().server("app1", "127.0.0.29", 8080)
-        .healthCheck(HealthCheck.builder().enabled(true).inter(Duration.ofSeconds(10)).rise(1).build()).errorLimit(3)
-        .retries(0).lbIdleTimeout(Duration.ofMinutes(10)), probe);
+    TestPool t = new TestPool(observed(3).retries(0), probe);
     Lease<Conn> held = t.lease();
     t.connector.refusing.add("app1");
     for (int i = 0; i < 2; i++) {
@@ -205,9 +207,7 @@ class AffinityAndFailoverTest {
   @Test
   void resetsOfLeasedConnectionsCountTowardErrorLimitAndResetsOfIdleOnesDoNot() {
     FakeProbe probe = new FakeProbe(new FakeTicker());
-    TestPool t = new TestPool(PoolConfig.builder().server("app1", "127.0.0.29", 8080)
-        .healthCheck(HealthCheck.builder().enabled(true).inter(Duration.ofSeconds(10)).rise(1).build()).errorLimit(2)
-        .lbIdleTimeout(Duration.ofMinutes(10)), probe);
+    TestPool t = new TestPool(observed(2), probe);
     List<Lease<Conn>> idle = List.of(t.lease(), t.lease(), t.lease());
     idle.forEach(Lease::release);
     idle.forEach(l -> l.connection().signals.closedByPeer(true));
@@ -295,9 +295,7 @@ class AffinityAndFailoverTest {
   @Test
   void leasesInvalidatedAsPeerResetCountTowardErrorLimitAndBrokenOnesDoNot() {
     FakeProbe probe = new FakeProbe(new FakeTicker());
-    TestPool t = new TestPool(PoolConfig.builder().server("app1", "127.0.0.29", 8080)
-        .healthCheck(HealthCheck.builder().enabled(true).inter(Duration.ofSeconds(10)).rise(1).build()).errorLimit(2)
-        .lbIdleTimeout(Duration.ofMinutes(10)), probe);
+    TestPool t = new TestPool(observed(2), probe);
     List<Lease<Conn>> held = List.of(t.lease(), t.lease(), t.lease(), t.lease());
     held.get(0).invalidate(CloseCause.BROKEN, null);
     held.get(1).invalidate(CloseCause.BROKEN, null);
@@ -339,9 +337,7 @@ class AffinityAndFailoverTest {
   @Test
   void withObserveNoneConnectFailuresNeverMarkAServerDown() {
     FakeProbe probe = new FakeProbe(new FakeTicker());
-    TestPool t = new TestPool(PoolConfig.builder().server("app1", "127.0.0.29", 8080)
-        .healthCheck(HealthCheck.builder().enabled(true).inter(Duration.ofSeconds(10)).rise(1).build()).errorLimit(3)
-        .observe(false).retries(0).lbIdleTimeout(Duration.ofMinutes(10)), probe);
+    TestPool t = new TestPool(observed(3).observe(false).retries(0), probe);
     t.connector.refusing.add("app1");
     for (int i = 0; i < 10; i++) {
       assertInstanceOf(ConnectFailedException.class,
