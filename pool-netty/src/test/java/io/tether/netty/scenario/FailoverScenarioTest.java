@@ -270,12 +270,17 @@ class FailoverScenarioTest {
       assertTrue(lastUp.get().startsWith("app1: check passed (1/1 up)"), lastUp.get());
       assertEquals(ServerState.UP, client.stats().server("app1").state());
       assertEquals("ok from app1", get(client, "a-new-key"), "new keys are pinned to the risen server");
-      // More requests at once than app2 has idle connections: least connections opens the next ones on
-      // app1, which has fewer.
+      // More requests at once than the pool has idle connections: least connections opens the next ones on
+      // app1, which has fewer. The responses wait 200 ms so that the requests overlap; answered at once, a
+      // connection can come back before the next request is sent and no new one is needed (a CI run
+      // failed that way).
       // The releases of the last responses run on the event loop after the futures complete: wait until
       // every connection is back before counting, or a connection still in release looks like a missing one.
       Await.until(Duration.ofSeconds(3), () -> client.stats().leased() == 0, () -> client.stats().toString());
       int idleOnApp2 = client.stats().server("app2").idle();
+      int onApp1Before = client.stats().server("app1").total();
+      app1.delayMillis = 200;
+      app2.delayMillis = 200;
       List<CompletableFuture<FullHttpResponse>> concurrent = new ArrayList<>();
       for (int i = 0; i < idleOnApp2 + 6; i++) {
         concurrent.add(client.send(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/")));
@@ -288,7 +293,9 @@ class FailoverScenarioTest {
         }
         r.release();
       }
-      assertTrue(onApp1 > 0, "new connections reach app1 again");
+      assertTrue(onApp1 > 0, "requests reach app1 again");
+      assertTrue(client.stats().server("app1").total() > onApp1Before,
+          () -> "new connections reach app1 again: " + client.stats());
       assertNotEquals(0, app1.requests.get());
     }
   }

@@ -55,6 +55,8 @@ public final class TestHttpServer implements AutoCloseable {
    * checks with an RST on a connection the server still holds.
    */
   public volatile boolean alwaysKeepAlive;
+  /** How long each response waits before it is written, so that requests sent together overlap. */
+  public volatile long delayMillis;
   public volatile int bodyBytes = -1;
   /** What {@code /health} answers: its status and body. */
   public volatile HttpResponseStatus healthStatus = HttpResponseStatus.OK;
@@ -169,6 +171,15 @@ public final class TestHttpServer implements AutoCloseable {
       if (!alwaysKeepAlive) {
         HttpUtil.setKeepAlive(res, keepAlive);
       }
+      long delay = delayMillis;
+      if (delay > 0) {
+        ctx.executor().schedule(() -> respond(ctx, res, keepAlive), delay, TimeUnit.MILLISECONDS);
+      } else {
+        respond(ctx, res, keepAlive);
+      }
+    }
+
+    private void respond(ChannelHandlerContext ctx, FullHttpResponse res, boolean keepAlive) {
       if (saysCloseButStaysOpen) {
         HttpUtil.setKeepAlive(res, false);
         ctx.writeAndFlush(res);
