@@ -17,6 +17,13 @@ final class WaitQueue<C> {
   /** Read without the lock on hot paths: "is anyone waiting?". */
   volatile int size;
 
+  /**
+   * Queued acquires with a connect of their own under way, kept as {@code connectStarted} changes so
+   * that admission at the limit, which runs for every refused acquire when the queue is full, does not
+   * walk the queue under the lock.
+   */
+  private int connecting;
+
   /** Connects in flight whose acquire was served another way, until one adopts them or they end. */
   private final ArrayDeque<ConnectAttempt<C>> orphans = new ArrayDeque<>();
 
@@ -30,6 +37,9 @@ final class WaitQueue<C> {
       return false;
     }
     w.queued = true;
+    if (w.connectStarted) {
+      connecting++;
+    }
     w.prev = tail;
     if (tail == null) {
       head = w;
@@ -51,13 +61,15 @@ final class WaitQueue<C> {
 
   /** Queued acquires with no connect of their own: those waiting for a release or for room. */
   private int waitingForRoom() {
-    int n = 0;
-    for (PendingAcquire<C> p = head; p != null; p = p.next) {
-      if (!p.connectStarted) {
-        n++;
-      }
+    return size - connecting;
+  }
+
+  /** Sets {@code w.connectStarted}, keeping {@link #connecting} in step for a queued acquire. */
+  private void started(PendingAcquire<C> w, boolean value) {
+    if (w.connectStarted != value && w.queued) {
+      connecting += value ? 1 : -1;
     }
-    return n;
+    w.connectStarted = value;
   }
 
   /** Removes {@code w} if still queued; the caller then owns its completion. */
@@ -68,6 +80,9 @@ final class WaitQueue<C> {
   private boolean unlink(PendingAcquire<C> w) {
     if (!w.queued) {
       return false;
+    }
+    if (w.connectStarted) {
+      connecting--;
     }
     w.queued = false;
     if (w.prev == null) {
@@ -95,7 +110,7 @@ final class WaitQueue<C> {
   private void pass(ConnectAttempt<C> a) {
     for (PendingAcquire<C> p = head; p != null; p = p.next) {
       if (a.suits(p)) {
-        p.connectStarted = true;
+        started(p, true);
         p.attempt = a;
         a.owner = p;
         return;
@@ -125,18 +140,18 @@ final class WaitQueue<C> {
         it.remove();
         a.owner = w;
         w.attempt = a;
-        w.connectStarted = true;
+        started(w, true);
         return ADOPTED;
       }
     }
-    w.connectStarted = true;
+    started(w, true);
     return START;
   }
 
   /** The claim of {@link #claimConnect} came to nothing (no room on any server). */
   synchronized void unclaim(PendingAcquire<C> w) {
     if (w.attempt == null) {
-      w.connectStarted = false;
+      started(w, false);
     }
   }
 
@@ -167,7 +182,7 @@ final class WaitQueue<C> {
     }
     if (w.attempt == a) {
       w.attempt = null;
-      w.connectStarted = false;
+      started(w, false);
     }
     return w;
   }
@@ -220,14 +235,21 @@ final class WaitQueue<C> {
   /** Checks, in one critical section, that the count matches the links; for the invariant check. */
   synchronized void check(int limit, int connections, List<String> problems) {
     int n = 0;
+    int withConnect = 0;
     for (PendingAcquire<C> w = head; w != null; w = w.next) {
       if (!w.queued) {
         problems.add("unqueued acquire linked in the wait queue");
       }
       n++;
+      if (w.connectStarted) {
+        withConnect++;
+      }
     }
     if (n != size) {
       problems.add("waiter count " + size + " but " + n + " queued");
+    }
+    if (withConnect != connecting) {
+      problems.add("count of queued acquires with a connect " + connecting + " but " + withConnect + " have one");
     }
     // Admission keeps the acquires waiting for room within the limit; an acquire whose own connect failed
     // or went to another acquire waits for room again without being admitted anew, at most one per
