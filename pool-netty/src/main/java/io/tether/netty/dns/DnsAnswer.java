@@ -26,6 +26,10 @@ final class DnsAnswer {
   final List<Integer> srvWeights = new ArrayList<>();
   boolean anyOk;
   Throwable failure;
+  /** SRV targets whose addresses the SRV answer did not carry, to be asked about on their own. */
+  private final List<Target> unresolved = new ArrayList<>();
+  /** Whether an SRV target's lookups all failed: then the round is not believed. */
+  private boolean targetLost;
 
   DnsAnswer(String name, int port, int pending) {
     this.name = name;
@@ -60,27 +64,37 @@ final class DnsAnswer {
     failure = cause;
   }
 
+  /**
+   * Whether the round can be believed: some query answered, and no SRV target's lookups all failed (a
+   * target lost to a timeout would otherwise read as a server gone).
+   */
+  boolean ok() {
+    return anyOk && !targetLost;
+  }
+
+  /** The SRV targets this answer carried no address for, taken to be asked about on their own. */
+  List<Target> takeUnresolved() {
+    List<Target> out = new ArrayList<>(unresolved);
+    unresolved.clear();
+    return out;
+  }
+
   void read(DnsResponse r) {
-    DnsResponseCode code = r.code();
-    if (code != DnsResponseCode.NOERROR && code != DnsResponseCode.NXDOMAIN) {
-      failure = new UnknownHostException(name + ": " + code);
+    if (!answered(r)) {
       return;
     }
-    anyOk = true;
     for (int i = 0; i < r.count(DnsSection.ANSWER); i++) {
       DnsRecord rec = r.recordAt(DnsSection.ANSWER, i);
       if (!(rec instanceof DnsRawRecord raw)) {
         continue; // CNAME and others: the resolver's server followed them for us
       }
       ByteBuf data = raw.content();
-      if (rec.type() == DnsRecordType.A || rec.type() == DnsRecordType.AAAA) {
-        byte[] ip = new byte[data.readableBytes()];
-        data.getBytes(data.readerIndex(), ip);
-        try {
-          found.add(new Discovered(InetAddress.getByAddress(ip).getHostAddress(), port, 1, 0));
-        } catch (UnknownHostException e) {
+      if (isAddress(rec)) {
+        InetAddress a = address(raw);
+        if (a == null) {
           continue; // not 4 or 16 bytes: a malformed record is skipped
         }
+        found.add(new Discovered(a.getHostAddress(), port, 1, 0));
       } else if (rec.type() == DnsRecordType.SRV && data.readableBytes() > 6) {
         int priority = data.getUnsignedShort(data.readerIndex());
         int weight = data.getUnsignedShort(data.readerIndex() + 2);
@@ -89,9 +103,12 @@ final class DnsAnswer {
         if (srvPort == 0 || target.equals(".")) {
           continue; // "service not available here" (RFC 2782)
         }
-        for (InetAddress a : addressesOf(r, target)) {
-          srvWeights.add(weight);
-          found.add(new Discovered(a.getHostAddress(), srvPort, 1, priority));
+        List<InetAddress> addresses = addressesOf(r, target);
+        if (addresses.isEmpty()) {
+          unresolved.add(new Target(target, srvPort, weight, priority));
+        }
+        for (InetAddress a : addresses) {
+          addSrv(a, srvPort, weight, priority);
         }
       } else {
         continue;
@@ -100,25 +117,75 @@ final class DnsAnswer {
     }
   }
 
+  /** Reads the answer to an A or AAAA query about an SRV target. */
+  void readTarget(Target t, DnsResponse r) {
+    if (!answered(r)) {
+      t.failed(this);
+      return;
+    }
+    for (int i = 0; i < r.count(DnsSection.ANSWER); i++) {
+      DnsRecord rec = r.recordAt(DnsSection.ANSWER, i);
+      if (rec instanceof DnsRawRecord raw && isAddress(rec)) {
+        InetAddress a = address(raw);
+        if (a != null) {
+          addSrv(a, t.port, t.weight, t.priority);
+          ttl = Math.min(ttl, rec.timeToLive());
+        }
+      }
+    }
+  }
+
+  /** An A or AAAA query about an SRV target failed (timeout, refused). */
+  void failTarget(Target t, Throwable cause) {
+    failure = cause;
+    t.failed(this);
+  }
+
+  /** Whether the server answered (NOERROR, or NXDOMAIN: the name has no records); else a failure. */
+  private boolean answered(DnsResponse r) {
+    DnsResponseCode code = r.code();
+    if (code != DnsResponseCode.NOERROR && code != DnsResponseCode.NXDOMAIN) {
+      failure = new UnknownHostException(name + ": " + code);
+      return false;
+    }
+    anyOk = true;
+    return true;
+  }
+
+  private void addSrv(InetAddress a, int srvPort, int weight, int priority) {
+    srvWeights.add(weight);
+    found.add(new Discovered(a.getHostAddress(), srvPort, 1, priority));
+  }
+
+  private static boolean isAddress(DnsRecord rec) {
+    return rec.type() == DnsRecordType.A || rec.type() == DnsRecordType.AAAA;
+  }
+
+  /** The address an A or AAAA record carries; null if it is not 4 or 16 bytes. */
+  private static InetAddress address(DnsRawRecord raw) {
+    byte[] ip = new byte[raw.content().readableBytes()];
+    raw.content().getBytes(raw.content().readerIndex(), ip);
+    try {
+      return InetAddress.getByAddress(ip);
+    } catch (UnknownHostException e) {
+      return null;
+    }
+  }
+
   /** The target's addresses from the answer's additional section (DNS servers send them with SRV answers). */
   private static List<InetAddress> addressesOf(DnsResponse r, String target) {
     List<InetAddress> out = new ArrayList<>();
     for (int i = 0; i < r.count(DnsSection.ADDITIONAL); i++) {
       DnsRecord rec = r.recordAt(DnsSection.ADDITIONAL, i);
-      if (rec instanceof DnsRawRecord raw && rec.name().equalsIgnoreCase(target)
-          && (rec.type() == DnsRecordType.A || rec.type() == DnsRecordType.AAAA)) {
-        byte[] ip = new byte[raw.content().readableBytes()];
-        raw.content().getBytes(raw.content().readerIndex(), ip);
-        try {
-          out.add(InetAddress.getByAddress(ip));
-        } catch (UnknownHostException e) {
-          // malformed: skipped
+      if (rec instanceof DnsRawRecord raw && rec.name().equalsIgnoreCase(target) && isAddress(rec)) {
+        InetAddress a = address(raw);
+        if (a != null) {
+          out.add(a);
         }
       }
     }
     if (out.isEmpty()) {
-      // No address for the target in the answer: only a target that is itself an IP literal is used
-      // (looking a name up here would block the event loop).
+      // A target that is itself an IP literal needs no lookup.
       String literal = target.endsWith(".") ? target.substring(0, target.length() - 1) : target;
       byte[] ip = NetUtil.createByteArrayFromIpAddressString(literal);
       if (ip != null) {
@@ -130,5 +197,32 @@ final class DnsAnswer {
       }
     }
     return out;
+  }
+
+  /**
+   * An SRV target whose addresses were not in the SRV answer's additional section (servers may leave
+   * them out: dnsmasq does for names it forwards or holds as {@code --address}, and caching resolvers
+   * often do): its A and AAAA records are asked for before the round ends.
+   */
+  static final class Target {
+    final String name;
+    final int port;
+    final int weight;
+    final int priority;
+    /** Of its two lookups, how many failed; both failing loses the target. */
+    private int failures;
+
+    Target(String name, int port, int weight, int priority) {
+      this.name = name;
+      this.port = port;
+      this.weight = weight;
+      this.priority = priority;
+    }
+
+    void failed(DnsAnswer answer) {
+      if (++failures == 2) {
+        answer.targetLost = true;
+      }
+    }
   }
 }

@@ -126,7 +126,7 @@ public final class DnsDiscovery implements AutoCloseable {
   private void apply(DnsAnswer a) {
     long now = ticker.read();
     long delay;
-    if (!a.anyOk) {
+    if (!a.ok()) {
       failed.incrementAndGet();
       if (!failing) {
         failing = true;

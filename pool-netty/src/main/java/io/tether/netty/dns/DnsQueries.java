@@ -12,10 +12,8 @@ import io.netty.resolver.dns.DnsNameResolverBuilder;
 import io.netty.resolver.dns.DnsServerAddressStreamProviders;
 import io.netty.resolver.dns.NoopDnsCache;
 import io.netty.resolver.dns.SingletonDnsServerAddressStreamProvider;
-import io.netty.util.concurrent.Future;
 import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
 
@@ -53,35 +51,52 @@ final class DnsQueries {
 
   /**
    * Asks about {@code name} (its SRV records, or its A and AAAA records with {@code port}) and hands the
-   * combined answer to {@code done} on the event loop once every query has answered or failed.
+   * combined answer to {@code done} on the event loop once every query has answered or failed. SRV
+   * targets the SRV answer carried no address for are asked about in the same round.
    */
   void ask(String name, int port, boolean srv, Consumer<DnsAnswer> done) {
-    List<Future<AddressedEnvelope<DnsResponse, InetSocketAddress>>> queries = new ArrayList<>();
+    DnsAnswer answer = new DnsAnswer(name, port, srv ? 1 : 2);
     if (srv) {
-      queries.add(resolver.query(new DefaultDnsQuestion(name, DnsRecordType.SRV)));
+      query(name, DnsRecordType.SRV, answer, r -> {
+        answer.read(r);
+        askTargets(answer, done);
+      }, null, done);
     } else {
-      queries.add(resolver.query(new DefaultDnsQuestion(name, DnsRecordType.A)));
-      queries.add(resolver.query(new DefaultDnsQuestion(name, DnsRecordType.AAAA)));
+      query(name, DnsRecordType.A, answer, answer::read, null, done);
+      query(name, DnsRecordType.AAAA, answer, answer::read, null, done);
     }
-    DnsAnswer answer = new DnsAnswer(name, port, queries.size());
-    for (Future<AddressedEnvelope<DnsResponse, InetSocketAddress>> q : queries) {
-      q.addListener(f -> {
-        if (f.isSuccess()) {
-          @SuppressWarnings("unchecked")
-          AddressedEnvelope<DnsResponse, InetSocketAddress> env = (AddressedEnvelope<DnsResponse, InetSocketAddress>) f.getNow();
-          try {
-            answer.read(env.content());
-          } finally {
-            env.release();
-          }
-        } else {
-          answer.fail(f.cause());
-        }
-        if (answer.done()) {
-          done.accept(answer);
-        }
-      });
+  }
+
+  /** The A and AAAA records of the SRV targets left unresolved; the round's count grows before any is sent. */
+  private void askTargets(DnsAnswer answer, Consumer<DnsAnswer> done) {
+    List<DnsAnswer.Target> targets = answer.takeUnresolved();
+    answer.pending += 2 * targets.size();
+    for (DnsAnswer.Target t : targets) {
+      query(t.name, DnsRecordType.A, answer, r -> answer.readTarget(t, r), t, done);
+      query(t.name, DnsRecordType.AAAA, answer, r -> answer.readTarget(t, r), t, done);
     }
+  }
+
+  private void query(String name, DnsRecordType type, DnsAnswer answer, Consumer<DnsResponse> read,
+      DnsAnswer.Target target, Consumer<DnsAnswer> done) {
+    resolver.query(new DefaultDnsQuestion(name, type)).addListener(f -> {
+      if (f.isSuccess()) {
+        @SuppressWarnings("unchecked")
+        AddressedEnvelope<DnsResponse, InetSocketAddress> env = (AddressedEnvelope<DnsResponse, InetSocketAddress>) f.getNow();
+        try {
+          read.accept(env.content());
+        } finally {
+          env.release();
+        }
+      } else if (target != null) {
+        answer.failTarget(target, f.cause());
+      } else {
+        answer.fail(f.cause());
+      }
+      if (answer.done()) {
+        done.accept(answer);
+      }
+    });
   }
 
   /** Closes the resolver's channel; on the event loop, or after it has shut down. */

@@ -159,6 +159,61 @@ class DnsOutageAndSrvTest {
     }
   }
 
+  /**
+   * SRV targets whose addresses the SRV answer leaves out (dnsmasq does for names from an {@code
+   * --address} rule, as caching resolvers often do): each is looked up on its own in the same round,
+   * with its record's port and weight; a target answered in the additional section is not asked again.
+   */
+  @Test
+  void srvTargetsMissingFromTheAdditionalSectionAreLookedUp() throws Exception {
+    Assumptions.assumeTrue(Dnsmasq.installed(), "dnsmasq is not installed (apt-get install dnsmasq-base)");
+    EventLoopGroup group = new NioEventLoopGroup(1);
+    ConnectionPool<Conn> pool = fakePool(group);
+    try (Dnsmasq dns = Dnsmasq.start(DnsDiscoveryScenarioTest.DNS_HOST, 5,
+            Map.of("w1.test", List.of("127.0.0.41")),
+            List.of("_http._tcp.svc.test,w1.test,9001,0,10", "_http._tcp.svc.test,w4.test,9004,0,30",
+                "_http._tcp.svc.test,w5.test,9005,0,60"),
+            List.of("/w4.test/127.0.0.44", "/w5.test/127.0.0.45"), List.of());
+        DnsDiscovery discovery = DnsDiscovery.builder(pool, group.next()).srv("_http._tcp.svc.test")
+            .nameServer(dns.address()).build()) {
+      assertEquals(3, discovery.start().get(5, TimeUnit.SECONDS).added().size());
+      Map<String, String> found = new TreeMap<>();
+      discovery.servers().values().forEach(d -> found.put(d.host() + ":" + d.port(), "weight " + d.weight()));
+      assertEquals(Map.of("127.0.0.41:9001", "weight 10", "127.0.0.44:9004", "weight 30",
+          "127.0.0.45:9005", "weight 60"), found);
+    } finally {
+      pool.close();
+      group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+  }
+
+  /**
+   * An SRV target whose own lookups fail (dnsmasq forwards its name to a server that is not there) makes
+   * the round a failed one, as a timeout of the SRV query would: the round is not applied, so a target
+   * lost to a DNS failure is not read as a server gone.
+   */
+  @Test
+  void aRoundWithAnSrvTargetThatCannotBeLookedUpIsNotApplied() throws Exception {
+    Assumptions.assumeTrue(Dnsmasq.installed(), "dnsmasq is not installed (apt-get install dnsmasq-base)");
+    EventLoopGroup group = new NioEventLoopGroup(1);
+    ConnectionPool<Conn> pool = fakePool(group);
+    try (Dnsmasq dns = Dnsmasq.start(DnsDiscoveryScenarioTest.DNS_HOST, 5,
+            Map.of("w1.test", List.of("127.0.0.41")),
+            List.of("_http._tcp.svc.test,w1.test,9001,0,10", "_http._tcp.svc.test,w6.test,9006,0,10"),
+            List.of(), List.of("/w6.test/127.0.0.1#9"));
+        DnsDiscovery discovery = DnsDiscovery.builder(pool, group.next()).srv("_http._tcp.svc.test")
+            .nameServer(dns.address()).queryTimeout(Duration.ofMillis(300)).build()) {
+      java.util.concurrent.ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(
+          java.util.concurrent.ExecutionException.class, () -> discovery.start().get(5, TimeUnit.SECONDS));
+      System.out.println("an SRV target that cannot be looked up: " + e.getCause());
+      assertEquals(Map.of(), discovery.servers(), "nothing applied from a round that lost a target");
+      assertEquals(0, pool.stats().servers().size());
+    } finally {
+      pool.close();
+      group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+  }
+
   private static ConnectionPool<Conn> fakePool(EventLoopGroup group) {
     return ConnectionPool.builder(new FakeConnector()).dynamicServers()
         .config(PoolConfig.builder().name("fake").maxConnections(10_000).lbIdleTimeout(Duration.ofMinutes(10)).build())

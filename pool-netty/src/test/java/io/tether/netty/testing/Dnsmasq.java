@@ -22,14 +22,19 @@ public final class Dnsmasq implements AutoCloseable {
   private final int port;
   private final int ttlSeconds;
   private List<String> srv;
+  private final List<String> addressRules;
+  private final List<String> serverRules;
   private Process process;
 
-  private Dnsmasq(Path dir, String host, int port, int ttlSeconds, List<String> srv) {
+  private Dnsmasq(Path dir, String host, int port, int ttlSeconds, List<String> srv, List<String> addressRules,
+      List<String> serverRules) {
     this.dir = dir;
     this.host = host;
     this.port = port;
     this.ttlSeconds = ttlSeconds;
     this.srv = srv;
+    this.addressRules = addressRules;
+    this.serverRules = serverRules;
   }
 
   /** Whether dnsmasq is installed ({@code apt-get install dnsmasq}). */
@@ -45,10 +50,21 @@ public final class Dnsmasq implements AutoCloseable {
    */
   public static Dnsmasq start(String host, int ttlSeconds, Map<String, List<String>> addresses, List<String> srv)
       throws IOException, InterruptedException {
+    return start(host, ttlSeconds, addresses, srv, List.of(), List.of());
+  }
+
+  /**
+   * As {@link #start(String, int, Map, List)}, plus {@code --address} rules ({@code /name/ip}): names
+   * answered from a rule, whose addresses dnsmasq leaves out of an SRV answer's additional section; and
+   * {@code --server} rules ({@code /name/ip#port}): names forwarded to another server.
+   */
+  public static Dnsmasq start(String host, int ttlSeconds, Map<String, List<String>> addresses, List<String> srv,
+      List<String> addressRules, List<String> serverRules) throws IOException, InterruptedException {
     Path dir = Files.createTempDirectory("tether-dnsmasq");
     dir.toFile().setReadable(true, false);
     dir.toFile().setExecutable(true, false);
-    Dnsmasq d = new Dnsmasq(dir, host, Loopback.freePort(host), ttlSeconds, List.copyOf(srv));
+    Dnsmasq d = new Dnsmasq(dir, host, Loopback.freePort(host), ttlSeconds, List.copyOf(srv), List.copyOf(addressRules),
+        List.copyOf(serverRules));
     d.writeHosts(addresses);
     d.start();
     return d;
@@ -96,6 +112,12 @@ public final class Dnsmasq implements AutoCloseable {
         "--log-facility=" + dir.resolve("dnsmasq.log")));
     for (String s : srv) {
       cmd.add("--srv-host=" + s);
+    }
+    for (String a : addressRules) {
+      cmd.add("--address=" + a);
+    }
+    for (String r : serverRules) {
+      cmd.add("--server=" + r);
     }
     process = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("out.log").toFile()).start();
     long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
