@@ -92,9 +92,10 @@ public final class Throughput {
           try (LoadClient c = clients.get(key).get()) {
             ClosedLoop.Result res = ClosedLoop.run(c, CONNECTIONS, warmup, measure);
             results.get(key).add(res);
-            System.out.printf(Locale.ROOT, "  round %d %-30s %9.0f req/s  p50 %6.1f us  p99 %6.1f us  cpu %5.1f us/req  %d failed%n",
-                r + 1, res.client(), res.perSecond(), res.p50Nanos() / 1e3, res.p99Nanos() / 1e3,
-                res.cpuNanosPerRequest() / 1e3, res.failures());
+            // Connections opened (where the client reports them): churn would show here, not as failures.
+            System.out.printf(Locale.ROOT, "  round %d %-30s %9.0f req/s  p50 %6.1f us  p99 %6.1f us  cpu %5.1f us/req  %d failed"
+                + "  %s opened%n", r + 1, res.client(), res.perSecond(), res.p50Nanos() / 1e3, res.p99Nanos() / 1e3,
+                res.cpuNanosPerRequest() / 1e3, res.failures(), c.connectionsOpened() < 0 ? "?" : c.connectionsOpened());
           }
         }
       }

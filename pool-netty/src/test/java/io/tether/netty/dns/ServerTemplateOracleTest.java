@@ -80,6 +80,66 @@ class ServerTemplateOracleTest {
     }
   }
 
+  /**
+   * An SRV template: one target's address comes in the SRV answer's additional section, the other's only
+   * from a lookup of its own (dnsmasq leaves out names answered from an {@code --address} rule). HAProxy
+   * and Tether must hold the same address and port for each.
+   */
+  @Test
+  void tetherFollowsAnSrvTemplateAsHaproxyDoes() throws Exception {
+    Assumptions.assumeTrue(Dnsmasq.installed(), "dnsmasq is not installed (apt-get install dnsmasq-base)");
+    EventLoopGroup group = new NioEventLoopGroup(1);
+    ConnectionPool<Conn> pool = ConnectionPool.builder(new FakeConnector()).dynamicServers()
+        .config(PoolConfig.builder().name("srv-template").build()).scheduler(Scheduler.of(group.next())).build();
+    int port = Loopback.freePort(Loopback.LB);
+    try (Dnsmasq dns = Dnsmasq.start(DnsDiscoveryScenarioTest.DNS_HOST, 1, Map.of("w1.test", List.of("127.0.0.41")),
+            List.of("_http._tcp.svc.test,w1.test,9001,0,10", "_http._tcp.svc.test,w4.test,9004,0,10"),
+            List.of("/w4.test/127.0.0.44"), List.of());
+        Haproxy lb = Haproxy.start("defaults\n  timeout connect 1s\n  timeout client 5s\n  timeout server 5s\n\n"
+            + "resolvers dns\n  nameserver ns1 " + dns.address().getHostString() + ":" + dns.address().getPort() + "\n"
+            + "  hold valid 1s\n  hold obsolete 0s\n  timeout resolve 500ms\n  timeout retry 500ms\n\n"
+            + "backend be\n  mode http\n  server-template api 4 _http._tcp.svc.test resolvers dns init-addr none\n\n"
+            + "frontend fe\n  mode http\n  bind " + Loopback.LB + ":" + port + "\n  default_backend be\n")) {
+      List<DnsTemplate> templates = HaproxyConfig.read(lb.dir().resolve("haproxy.cfg")).discovery("be");
+      assertEquals(1, templates.size());
+      assertTrue(templates.get(0).srv(), templates.get(0).toString());
+      try (DnsDiscovery discovery = DnsDiscovery.builder(pool, group.next()).apply(templates.get(0)).build()) {
+        discovery.start().get(5, TimeUnit.SECONDS);
+        TreeSet<String> expected = new TreeSet<>(List.of("127.0.0.41:9001", "127.0.0.44:9004"));
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        TreeSet<String> haproxy = haproxyAddressesAndPorts(lb);
+        while (!haproxy.equals(expected) && System.nanoTime() < until) {
+          Thread.sleep(50);
+          haproxy = haproxyAddressesAndPorts(lb);
+        }
+        TreeSet<String> tether = new TreeSet<>();
+        discovery.servers().values().forEach(d -> tether.add(d.host() + ":" + d.port()));
+        System.out.println("SRV template, one target only by its own lookup: HAProxy holds " + haproxy
+            + ", Tether " + tether);
+        assertEquals(expected, haproxy, "HAProxy's view");
+        assertEquals(haproxy, tether, "Tether agrees with HAProxy");
+      }
+    } finally {
+      pool.close();
+      group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+  }
+
+  /** {@code address:port} of the template's servers in service, from {@code show servers state}. */
+  private static TreeSet<String> haproxyAddressesAndPorts(Haproxy lb) throws IOException {
+    TreeSet<String> out = new TreeSet<>();
+    for (String line : lb.command("show servers state be").split("\n")) {
+      String[] f = line.trim().split(" ");
+      if (f.length > 18 && !line.startsWith("#") && f[3].startsWith("api")) {
+        int admin = Integer.parseInt(f[6]);
+        if ((admin & 0x20) == 0 && !f[4].equals("-")) {
+          out.add(f[4] + ":" + f[18]);
+        }
+      }
+    }
+    return out;
+  }
+
   /** Waits until HAProxy's template servers and Tether's discovery both hold {@code expected}. */
   private static void agree(Haproxy lb, DnsDiscovery d, TreeSet<String> expected) throws Exception {
     long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
