@@ -1,16 +1,28 @@
 #!/usr/bin/env bash
 # Mutation testing (PIT) over the engine and the Netty adapters: which lines no test defends.
-# Not part of CI (it runs the fast tests once per mutant: 25 minutes on 2 cores).
-#   scripts/pit.sh                 engine packages (io.tether.pool.internal) and the config reader
-#   scripts/pit.sh 'io.tether.*'   any target class filter
-# Reports: pool-core/target/pit-reports/index.html (and mutations.xml); the score is in docs/testing.md.
+# Not part of CI (it runs the fast tests once per mutant: 25-30 minutes on 2 cores for each module).
+#   scripts/pit.sh                 pool-core: the engine packages (io.tether.pool.internal.*)
+#   scripts/pit.sh 'io.tether.*'   pool-core, any target class filter
+#   scripts/pit.sh netty [filter]  pool-netty: the Netty 4 adapter (io.tether.netty and its internal
+#                                  package by default), judged by pool-netty's tests that need no
+#                                  HAProxy, DNS server, nginx, Prometheus or iptables
+# Reports: <module>/target/pit-reports/index.html (and mutations.xml); the scores are in docs/testing.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-targets="${1:-io.tether.pool.internal.*}"
+module=pool-core
+tests='io.tether.pool.*'
+default='io.tether.pool.internal.*'
+if [ "${1:-}" = netty ]; then
+  module=pool-netty
+  tests='io.tether.*'
+  default='io.tether.netty.TetherChannelPool*,io.tether.netty.HandOver*,io.tether.netty.internal.*'
+  shift
+fi
+targets="${1:-$default}"
 mvn -B -q install -DskipTests
-mvn -B -Ppit -pl pool-core test-compile org.pitest:pitest-maven:mutationCoverage \
-  -DtargetClasses="$targets" -DtargetTests='io.tether.pool.*'
-python3 - pool-core/target/pit-reports/mutations.xml <<'PY'
+mvn -B -Ppit -pl "$module" test-compile org.pitest:pitest-maven:mutationCoverage \
+  -DtargetClasses="$targets" -DtargetTests="$tests"
+python3 - "$module/target/pit-reports/mutations.xml" <<'PY'
 import sys, xml.etree.ElementTree as ET
 from collections import Counter
 muts = ET.parse(sys.argv[1]).getroot()
