@@ -125,15 +125,20 @@ class HealthCheckerContractTest {
 
   @Test
   void nettyWaitsForACheckerThatAnswersLater() throws Exception {
-    answersLater(NETTY);
+    answersLater(NETTY, false);
   }
 
   @Test
   void tetherWaitsForACheckerThatAnswersLater() throws Exception {
-    answersLater(TETHER);
+    answersLater(TETHER, true);
   }
 
-  private void answersLater(Factory f) throws Exception {
+  /**
+   * {@code callbacksOnLoop}: Tether runs every callback on the channel's event loop; Netty's pool runs
+   * {@code channelAcquired} of a new channel on the acquiring thread when the connect has already
+   * completed as it looks (a CI run caught it), so that is not asserted for Netty.
+   */
+  private void answersLater(Factory f, boolean callbacksOnLoop) throws Exception {
     Checker checker = new Checker();
     checker.later = true;
     Counting h = new Counting();
@@ -146,6 +151,8 @@ class HealthCheckerContractTest {
     assertEquals(2, h.released.get(), "channelReleased runs for an unhealthy channel too");
     Channel next = pool.acquire().get(5, TimeUnit.SECONDS);
     assertNotSame(first, next, "a channel found unhealthy on release is not pooled again");
-    assertEquals(0, h.offLoop.get(), "every callback on the channel's event loop");
+    if (callbacksOnLoop) {
+      assertEquals(0, h.offLoop.get(), "every callback on the channel's event loop");
+    }
   }
 }

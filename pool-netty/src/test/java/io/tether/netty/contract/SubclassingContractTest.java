@@ -50,105 +50,95 @@ class SubclassingContractTest {
     transport.close();
   }
 
-  /** A subclass that keeps its idle channels in a deque of its own and may refuse one. */
-  interface OwnQueue {
-    Deque<Channel> queue();
+  /**
+   * The idle queue a subclass keeps itself, and whether it refuses the next offer; each subclass below
+   * hands its {@code pollChannel}/{@code offerChannel} to one of these.
+   */
+  static final class OwnQueue {
+    final Deque<Channel> queue = new ArrayDeque<>();
+    private boolean refuse;
 
-    void refuseNext();
+    synchronized Channel poll() {
+      return queue.pollLast();
+    }
+
+    synchronized boolean offer(Channel channel) {
+      if (refuse) {
+        refuse = false;
+        return false;
+      }
+      return queue.offerLast(channel);
+    }
+
+    synchronized void refuseNext() {
+      refuse = true;
+    }
   }
 
-  static final class NettyOwnQueue extends SimpleChannelPool implements OwnQueue {
-    final Deque<Channel> queue = new ArrayDeque<>();
-    volatile boolean refuse;
+  static final class NettyOwnQueue extends SimpleChannelPool {
+    final OwnQueue own = new OwnQueue();
 
     NettyOwnQueue(Bootstrap b, ChannelPoolHandler h) {
       super(b, h);
     }
 
     @Override
-    protected synchronized Channel pollChannel() {
-      return queue.pollLast();
+    protected Channel pollChannel() {
+      return own.poll();
     }
 
     @Override
-    protected synchronized boolean offerChannel(Channel channel) {
-      if (refuse) {
-        refuse = false;
-        return false;
-      }
-      return queue.offerLast(channel);
-    }
-
-    @Override
-    public Deque<Channel> queue() {
-      return queue;
-    }
-
-    @Override
-    public void refuseNext() {
-      refuse = true;
+    protected boolean offerChannel(Channel channel) {
+      return own.offer(channel);
     }
   }
 
-  static final class TetherOwnQueue extends TetherChannelPool implements OwnQueue {
-    final Deque<Channel> queue = new ArrayDeque<>();
-    volatile boolean refuse;
+  static final class TetherOwnQueue extends TetherChannelPool {
+    final OwnQueue own = new OwnQueue();
 
     TetherOwnQueue(Bootstrap b, ChannelPoolHandler h) {
       super(b, h);
     }
 
     @Override
-    protected synchronized Channel pollChannel() {
-      return queue.pollLast();
+    protected Channel pollChannel() {
+      return own.poll();
     }
 
     @Override
-    protected synchronized boolean offerChannel(Channel channel) {
-      if (refuse) {
-        refuse = false;
-        return false;
-      }
-      return queue.offerLast(channel);
-    }
-
-    @Override
-    public Deque<Channel> queue() {
-      return queue;
-    }
-
-    @Override
-    public void refuseNext() {
-      refuse = true;
+    protected boolean offerChannel(Channel channel) {
+      return own.offer(channel);
     }
   }
 
   @Test
   void nettysPoolKeepsIdleChannelsInTheSubclassesQueue() throws Exception {
     Counting h = new Counting();
-    ownQueue(new NettyOwnQueue(transport.client(transport.start()), h), h);
+    NettyOwnQueue p = new NettyOwnQueue(transport.client(transport.start()), h);
+    ownQueue(p, p.own, h);
   }
 
   @Test
   void tethersPoolKeepsIdleChannelsInTheSubclassesQueue() throws Exception {
     Counting h = new Counting();
-    ownQueue(new TetherOwnQueue(transport.client(transport.start()), h), h);
+    TetherOwnQueue p = new TetherOwnQueue(transport.client(transport.start()), h);
+    ownQueue(p, p.own, h);
   }
 
-  private <P extends ChannelPool & OwnQueue> void ownQueue(P p, Counting h) throws Exception {
+  private void ownQueue(ChannelPool p, OwnQueue own, Counting h) throws Exception {
     pool = p;
     Channel ch = p.acquire().get(5, TimeUnit.SECONDS);
     p.release(ch).get(5, TimeUnit.SECONDS);
     assertEquals(1, h.released.get(), "channelReleased ran once");
-    assertEquals(1, p.queue().size(), "the released channel went to the subclass's queue");
-    assertSame(ch, p.queue().peekLast());
+    assertEquals(1, own.queue.size(), "the released channel went to the subclass's queue");
+    assertSame(ch, own.queue.peekLast());
 
     Channel again = p.acquire().get(5, TimeUnit.SECONDS);
     assertSame(ch, again, "acquire polled the subclass's queue");
-    assertTrue(p.queue().isEmpty());
+    assertTrue(own.queue.isEmpty());
     assertEquals(1, h.created.get(), "no second channel");
 
-    p.refuseNext();
+    own.refuseNext();
     Future<Void> refused = p.release(again).await();
     assertFalse(refused.isSuccess(), "a refused offer fails the release");
     assertInstanceOf(IllegalStateException.class, refused.cause(), String.valueOf(refused.cause()));

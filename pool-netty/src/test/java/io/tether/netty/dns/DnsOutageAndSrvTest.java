@@ -125,15 +125,10 @@ class DnsOutageAndSrvTest {
    */
   @Test
   void srvWeightsSteerNewConnectionsInProportion() throws Exception {
-    Assumptions.assumeTrue(Dnsmasq.installed(), "dnsmasq is not installed (apt-get install dnsmasq-base)");
-    EventLoopGroup group = new NioEventLoopGroup(1);
-    ConnectionPool<Conn> pool = fakePool(group);
-    try (Dnsmasq dns = Dnsmasq.start(DnsDiscoveryScenarioTest.DNS_HOST, 5,
-            Map.of("w1.test", List.of("127.0.0.41"), "w2.test", List.of("127.0.0.42"), "w3.test", List.of("127.0.0.43")),
-            List.of("_http._tcp.svc.test,w1.test,9001,0,10", "_http._tcp.svc.test,w2.test,9002,0,30",
-                "_http._tcp.svc.test,w3.test,9003,0,60"));
-        DnsDiscovery discovery = DnsDiscovery.builder(pool, group.next()).srv("_http._tcp.svc.test")
-            .nameServer(dns.address()).build()) {
+    Dns dns = new Dns(Map.of("w1.test", List.of("127.0.0.41"), "w2.test", List.of("127.0.0.42"),
+        "w3.test", List.of("127.0.0.43")), List.of("_http._tcp.svc.test,w1.test,9001,0,10",
+        "_http._tcp.svc.test,w2.test,9002,0,30", "_http._tcp.svc.test,w3.test,9003,0,60"), List.of(), List.of());
+    withSrvDiscovery(dns, Duration.ofSeconds(2), (pool, discovery) -> {
       assertEquals(List.of("svc1", "svc2", "svc3"), discovery.start().get(5, TimeUnit.SECONDS).added());
       Map<Integer, Integer> weightByPort = new TreeMap<>();
       discovery.servers().values().forEach(d -> weightByPort.put(d.port(), d.weight()));
@@ -153,10 +148,7 @@ class DnsOutageAndSrvTest {
         assertTrue(Math.abs(n - expected[i]) <= expected[i] / 10, "share " + byPort);
         i++;
       }
-    } finally {
-      pool.close();
-      group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
-    }
+    });
   }
 
   /**
@@ -166,25 +158,16 @@ class DnsOutageAndSrvTest {
    */
   @Test
   void srvTargetsMissingFromTheAdditionalSectionAreLookedUp() throws Exception {
-    Assumptions.assumeTrue(Dnsmasq.installed(), "dnsmasq is not installed (apt-get install dnsmasq-base)");
-    EventLoopGroup group = new NioEventLoopGroup(1);
-    ConnectionPool<Conn> pool = fakePool(group);
-    try (Dnsmasq dns = Dnsmasq.start(DnsDiscoveryScenarioTest.DNS_HOST, 5,
-            Map.of("w1.test", List.of("127.0.0.41")),
-            List.of("_http._tcp.svc.test,w1.test,9001,0,10", "_http._tcp.svc.test,w4.test,9004,0,30",
-                "_http._tcp.svc.test,w5.test,9005,0,60"),
-            List.of("/w4.test/127.0.0.44", "/w5.test/127.0.0.45"), List.of());
-        DnsDiscovery discovery = DnsDiscovery.builder(pool, group.next()).srv("_http._tcp.svc.test")
-            .nameServer(dns.address()).build()) {
+    Dns dns = new Dns(Map.of("w1.test", List.of("127.0.0.41")), List.of("_http._tcp.svc.test,w1.test,9001,0,10",
+        "_http._tcp.svc.test,w4.test,9004,0,30", "_http._tcp.svc.test,w5.test,9005,0,60"),
+        List.of("/w4.test/127.0.0.44", "/w5.test/127.0.0.45"), List.of());
+    withSrvDiscovery(dns, Duration.ofSeconds(2), (pool, discovery) -> {
       assertEquals(3, discovery.start().get(5, TimeUnit.SECONDS).added().size());
       Map<String, String> found = new TreeMap<>();
       discovery.servers().values().forEach(d -> found.put(d.host() + ":" + d.port(), "weight " + d.weight()));
       assertEquals(Map.of("127.0.0.41:9001", "weight 10", "127.0.0.44:9004", "weight 30",
           "127.0.0.45:9005", "weight 60"), found);
-    } finally {
-      pool.close();
-      group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
-    }
+    });
   }
 
   /**
@@ -194,20 +177,35 @@ class DnsOutageAndSrvTest {
    */
   @Test
   void aRoundWithAnSrvTargetThatCannotBeLookedUpIsNotApplied() throws Exception {
-    Assumptions.assumeTrue(Dnsmasq.installed(), "dnsmasq is not installed (apt-get install dnsmasq-base)");
-    EventLoopGroup group = new NioEventLoopGroup(1);
-    ConnectionPool<Conn> pool = fakePool(group);
-    try (Dnsmasq dns = Dnsmasq.start(DnsDiscoveryScenarioTest.DNS_HOST, 5,
-            Map.of("w1.test", List.of("127.0.0.41")),
-            List.of("_http._tcp.svc.test,w1.test,9001,0,10", "_http._tcp.svc.test,w6.test,9006,0,10"),
-            List.of(), List.of("/w6.test/127.0.0.1#9"));
-        DnsDiscovery discovery = DnsDiscovery.builder(pool, group.next()).srv("_http._tcp.svc.test")
-            .nameServer(dns.address()).queryTimeout(Duration.ofMillis(300)).build()) {
+    Dns dns = new Dns(Map.of("w1.test", List.of("127.0.0.41")), List.of("_http._tcp.svc.test,w1.test,9001,0,10",
+        "_http._tcp.svc.test,w6.test,9006,0,10"), List.of(), List.of("/w6.test/127.0.0.1#9"));
+    withSrvDiscovery(dns, Duration.ofMillis(300), (pool, discovery) -> {
       java.util.concurrent.ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(
           java.util.concurrent.ExecutionException.class, () -> discovery.start().get(5, TimeUnit.SECONDS));
       System.out.println("an SRV target that cannot be looked up: " + e.getCause());
       assertEquals(Map.of(), discovery.servers(), "nothing applied from a round that lost a target");
       assertEquals(0, pool.stats().servers().size());
+    });
+  }
+
+  /** What dnsmasq serves: hosts, {@code --srv-host} records, {@code --address} and {@code --server} rules. */
+  private record Dns(Map<String, List<String>> hosts, List<String> srv, List<String> addressRules,
+      List<String> serverRules) {}
+
+  private interface SrvCase {
+    void run(ConnectionPool<Conn> pool, DnsDiscovery discovery) throws Exception;
+  }
+
+  /** Runs {@code body} on a fake pool fed by discovery of {@code _http._tcp.svc.test} from {@code dns}. */
+  private static void withSrvDiscovery(Dns dns, Duration queryTimeout, SrvCase body) throws Exception {
+    Assumptions.assumeTrue(Dnsmasq.installed(), "dnsmasq is not installed (apt-get install dnsmasq-base)");
+    EventLoopGroup group = new NioEventLoopGroup(1);
+    ConnectionPool<Conn> pool = fakePool(group);
+    try (Dnsmasq server = Dnsmasq.start(DnsDiscoveryScenarioTest.DNS_HOST, 5, dns.hosts(), dns.srv(),
+            dns.addressRules(), dns.serverRules());
+        DnsDiscovery discovery = DnsDiscovery.builder(pool, group.next()).srv("_http._tcp.svc.test")
+            .nameServer(server.address()).queryTimeout(queryTimeout).build()) {
+      body.run(pool, discovery);
     } finally {
       pool.close();
       group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
