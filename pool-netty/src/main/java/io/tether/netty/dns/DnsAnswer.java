@@ -28,7 +28,7 @@ final class DnsAnswer {
   Throwable failure;
   /** SRV targets whose addresses the SRV answer did not carry, to be asked about on their own. */
   private final List<Target> unresolved = new ArrayList<>();
-  /** Whether an SRV target's lookups all failed: then the round is not believed. */
+  /** Whether an SRV target's lookups failed and found no address: then the round is not believed. */
   private boolean targetLost;
 
   DnsAnswer(String name, int port, int pending) {
@@ -65,8 +65,8 @@ final class DnsAnswer {
   }
 
   /**
-   * Whether the round can be believed: some query answered, and no SRV target's lookups all failed (a
-   * target lost to a timeout would otherwise read as a server gone).
+   * Whether the round can be believed: some query answered, and no SRV target is without an address
+   * because a lookup of it failed (a target lost to a timeout would otherwise read as a server gone).
    */
   boolean ok() {
     return anyOk && !targetLost;
@@ -120,7 +120,7 @@ final class DnsAnswer {
   /** Reads the answer to an A or AAAA query about an SRV target. */
   void readTarget(Target t, DnsResponse r) {
     if (!answered(r)) {
-      t.failed(this);
+      t.ended(this, true);
       return;
     }
     for (int i = 0; i < r.count(DnsSection.ANSWER); i++) {
@@ -130,15 +130,17 @@ final class DnsAnswer {
         if (a != null) {
           addSrv(a, t.port, t.weight, t.priority);
           ttl = Math.min(ttl, rec.timeToLive());
+          t.addresses++;
         }
       }
     }
+    t.ended(this, false);
   }
 
   /** An A or AAAA query about an SRV target failed (timeout, refused). */
   void failTarget(Target t, Throwable cause) {
     failure = cause;
-    t.failed(this);
+    t.ended(this, true);
   }
 
   /** Whether the server answered (NOERROR, or NXDOMAIN: the name has no records); else a failure. */
@@ -209,8 +211,10 @@ final class DnsAnswer {
     final int port;
     final int weight;
     final int priority;
-    /** Of its two lookups, how many failed; both failing loses the target. */
+    /** Its two lookups: how many ended, how many of those failed, how many addresses they found. */
+    private int ended;
     private int failures;
+    int addresses;
 
     Target(String name, int port, int weight, int priority) {
       this.name = name;
@@ -219,8 +223,16 @@ final class DnsAnswer {
       this.priority = priority;
     }
 
-    void failed(DnsAnswer answer) {
-      if (++failures == 2) {
+    /**
+     * One lookup ended. Once both have: a target with no address and a failed lookup is lost (an A query
+     * that timed out beside an empty AAAA answer says nothing about an IPv4 server).
+     */
+    void ended(DnsAnswer answer, boolean failed) {
+      ended++;
+      if (failed) {
+        failures++;
+      }
+      if (ended == 2 && addresses == 0 && failures > 0) {
         answer.targetLost = true;
       }
     }
