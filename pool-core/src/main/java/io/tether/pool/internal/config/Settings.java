@@ -1,6 +1,5 @@
 package io.tether.pool.internal.config;
 
-
 /**
  * Values of {@link Keys} set explicitly, one slot per key; unset slots read as the key's default.
  * Builders own one and copy it into what they build, so built objects stay immutable. Not thread-safe.
