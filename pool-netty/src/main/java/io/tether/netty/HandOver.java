@@ -20,7 +20,7 @@ import java.util.concurrent.RejectedExecutionException;
  * called from any thread and moves to the channel's event loop; {@link #releaseOnLoop} runs there.
  */
 final class HandOver {
-  private final TetherChannelPool pool;
+  private final ChannelPoolBase pool;
   private final ChannelPoolHandler handler;
   private final ChannelHealthChecker healthCheck;
   private final boolean releaseHealthCheck;
@@ -28,7 +28,7 @@ final class HandOver {
   /** The pool's subclass keeps idle channels itself ({@code pollChannel}/{@code offerChannel} overridden). */
   private final boolean customQueue;
 
-  HandOver(TetherChannelPool pool, ChannelPoolHandler handler, ChannelHealthChecker healthCheck,
+  HandOver(ChannelPoolBase pool, ChannelPoolHandler handler, ChannelHealthChecker healthCheck,
       boolean releaseHealthCheck, TransportPool<Channel> transport, boolean customQueue) {
     this.pool = pool;
     this.handler = handler;
