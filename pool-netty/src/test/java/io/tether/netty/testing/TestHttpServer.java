@@ -26,6 +26,7 @@ import io.tether.netty.server.QuietResetHandler;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -62,6 +63,10 @@ public final class TestHttpServer implements AutoCloseable {
   public volatile HttpResponseStatus healthStatus = HttpResponseStatus.OK;
   public volatile String healthBody = "up";
   public final AtomicInteger healthRequests = new AtomicInteger();
+  /** If set, what every request other than {@code /health} answers, with an empty body. */
+  public volatile HttpResponseStatus statusForAll;
+  /** Every request as received: "METHOD uri VERSION", then its Connection header or "-" ("GET / HTTP/1.1 -"). */
+  public final List<String> requestLines = new CopyOnWriteArrayList<>();
   public final QuietResetHandler quiet;
   public final IdleCloser.Factory idleCloser;
 
@@ -141,6 +146,9 @@ public final class TestHttpServer implements AutoCloseable {
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
       requests.incrementAndGet();
+      String connection = req.headers().get(HttpHeaderNames.CONNECTION);
+      requestLines.add(req.method() + " " + req.uri() + " " + req.protocolVersion() + " "
+          + (connection == null ? "-" : connection.toLowerCase(Locale.ROOT)));
       if (resetNext.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
         ctx.channel().config().setOption(ChannelOption.SO_LINGER, 0);
         ctx.close();
@@ -155,6 +163,9 @@ public final class TestHttpServer implements AutoCloseable {
         healthRequests.incrementAndGet();
         status = healthStatus;
         body = healthBody.getBytes(StandardCharsets.UTF_8);
+      } else if (statusForAll != null) {
+        status = statusForAll;
+        body = new byte[0];
       } else if (bodyBytes >= 0) {
         body = new byte[bodyBytes];
       } else {
