@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.tether.netty.testing.Await;
+import io.tether.netty.testing.BackendProcess;
 import io.tether.netty.testing.Haproxy;
 import io.tether.netty.testing.Loopback;
 import io.tether.netty.testing.RawHttpConnection;
@@ -257,6 +258,40 @@ class HaproxyOptionsClaimsTest {
             () -> redirects.requestLines.size() >= before + 2);
         assertTrue(h.status("be", "app1").startsWith("UP"), h.status("be", "app1"));
         assertTrue(redirects.requestLines.get(0).startsWith("OPTIONS / HTTP/1.0 "), redirects.requestLines.toString());
+      }
+    }
+  }
+
+  /**
+   * "A TCP check passes on a server that accepts connections but no longer answers (a frozen process):
+   * only an HTTP check notices." One backend process, checked by two backends of one HAProxy, frozen
+   * with SIGSTOP: the HTTP check marks it down; over the same time and two seconds more (20 checks) the
+   * TCP check keeps it up, the kernel completing its connects into the listen backlog.
+   */
+  @Test
+  void aFrozenServerPassesATcpCheckAndFailsAnHttpCheck() throws Exception {
+    int port = Loopback.freePort(HOST);
+    try (BackendProcess app = BackendProcess.start("app1", Loopback.APP1)) {
+      String server = Loopback.APP1 + ":" + app.port + " check inter 100 fall 2 rise 1\n";
+      String cfg = "defaults\n  mode http\n  timeout connect 500ms\n  timeout client 5s\n  timeout server 5s\n"
+          + "  timeout check 200ms\n"
+          + "frontend fe\n  bind " + HOST + ":" + port + "\n  default_backend tcp_checked\n"
+          + "backend tcp_checked\n  server app1 " + server
+          + "backend http_checked\n  option httpchk GET /health\n  server app1 " + server;
+      try (Haproxy h = Haproxy.start(cfg)) {
+        app.freeze();
+        try {
+          Await.until("the HTTP check marks the frozen server down", Duration.ofSeconds(10),
+              () -> h.status("http_checked", "app1").startsWith("DOWN"));
+          long until = System.nanoTime() + Duration.ofSeconds(2).toNanos();
+          while (System.nanoTime() < until) {
+            assertTrue(h.status("tcp_checked", "app1").startsWith("UP"), "the TCP check still passes: "
+                + h.status("tcp_checked", "app1"));
+            Thread.sleep(100);
+          }
+        } finally {
+          app.thaw();
+        }
       }
     }
   }
