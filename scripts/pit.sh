@@ -15,7 +15,7 @@ default='io.tether.pool.internal.*'
 if [ "${1:-}" = netty ]; then
   module=pool-netty
   tests='io.tether.*'
-  default='io.tether.netty.TetherChannelPool*,io.tether.netty.HandOver*,io.tether.netty.internal.*'
+  default='io.tether.netty.TetherChannelPool*,io.tether.netty.ChannelPoolBase*,io.tether.netty.HandOver*,io.tether.netty.internal.*'
   shift
 fi
 targets="${1:-$default}"
