@@ -130,4 +130,61 @@ class PooledChannelHandlerTest {
     peer.pipeline().fireChannelInactive(); // the peer's FIN, as the transport reports it
     assertEquals(List.of("peer-closed"), theirs.closes);
   }
+
+  @Test
+  void theResponseTimerIsArmedAgainForARequestWrittenWhileItRan() {
+    EmbeddedChannel ch = channel(true, Duration.ofSeconds(2));
+    ch.writeOutbound(ascii("GET /1 HTTP/1.1\r\n\r\n")); // the timer: due at 2 s
+    advance(ch, 500);
+    ch.writeInbound(ascii("HTTP/1.1 204 No Content\r\n\r\n")); // answered at 0.5 s
+    advance(ch, 1000);
+    ch.writeOutbound(ascii("GET /2 HTTP/1.1\r\n\r\n")); // at 1.5 s: due at 3.5 s, the running timer kept
+    advance(ch, 500);
+    assertEquals(List.of("HTTP/1.1 204 No Content\r\n\r\n"), reachedApp, "at 2 s the second request is not late");
+    advance(ch, 1499);
+    assertEquals(1, reachedApp.size(), "nor at 3.499 s");
+    advance(ch, 1);
+    assertInstanceOf(ResponseTimeoutException.class, reachedApp.get(1), "at 3.5 s it is: " + reachedApp);
+    assertFalse(ch.isOpen());
+    ch.releaseOutbound();
+  }
+
+  private void advance(EmbeddedChannel ch, long millis) {
+    ticker.advance(Duration.ofMillis(millis));
+    ch.advanceTimeBy(millis, TimeUnit.MILLISECONDS);
+    ch.runScheduledPendingTasks();
+  }
+
+  @Test
+  void aChannelIsUsableWhileActiveAndNoCloseWasAskedFor() {
+    EmbeddedChannel ch = channel(true, Duration.ZERO);
+    PooledChannelHandler h = (PooledChannelHandler) ch.pipeline().get(PooledChannelHandler.NAME);
+    ch.attr(PooledChannelHandler.KEY).set(h);
+    assertTrue(PooledChannelHandler.usable(ch));
+    assertTrue(h.isUsable(ch));
+    h.closing(); // the pool's connector asked for a close that has not run yet
+    assertTrue(ch.isActive());
+    assertFalse(PooledChannelHandler.usable(ch));
+    assertFalse(h.isUsable(ch));
+
+    EmbeddedChannel foreign = new EmbeddedChannel();
+    assertTrue(PooledChannelHandler.usable(foreign), "a channel with no pool handler: its activity decides");
+    foreign.close();
+    assertFalse(PooledChannelHandler.usable(foreign));
+    EmbeddedChannel inactive = channel(true, Duration.ZERO);
+    PooledChannelHandler h2 = (PooledChannelHandler) inactive.pipeline().get(PooledChannelHandler.NAME);
+    inactive.close();
+    assertFalse(h2.isUsable(inactive));
+  }
+
+  @Test
+  void aChannelBelongsToThePoolThatOpenedItAndReturnsFromItsUserOnce() {
+    PooledChannelHandler h = new PooledChannelHandler(this, signals, ticker, Duration.ZERO, true);
+    assertTrue(h.ownedBy(this));
+    assertFalse(h.ownedBy(new Object()));
+    assertFalse(h.returnFromUser(), "never handed out");
+    h.handedToUser();
+    assertTrue(h.returnFromUser());
+    assertFalse(h.returnFromUser(), "a second return is a double release");
+  }
 }
