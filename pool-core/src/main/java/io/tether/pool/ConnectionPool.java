@@ -334,8 +334,11 @@ public interface ConnectionPool<C> extends AutoCloseable {
 
     /**
      * Lets the pool start with no server: servers then come at runtime ({@link ConnectionPool#addServer},
-     * {@link ConnectionPool#updateServers}, a membership source). Until one is added, acquires fail with
-     * {@link EndpointDownException}.
+     * {@link ConnectionPool#updateServers}, a membership source). While the pool has no server (before
+     * the first joins, or after the last has left), an acquire waits for one, within {@code
+     * acquire-timeout} ({@link AcquireTimeoutException} with a limit of 0 if none comes); a keyed one is
+     * pinned to the server that serves it. A pool whose servers are all down fails an acquire at once
+     * with {@link EndpointDownException}, as always.
      *
      * @return this builder
      */

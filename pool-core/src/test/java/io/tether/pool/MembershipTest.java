@@ -300,4 +300,57 @@ class MembershipTest {
     assertEquals(2, t.pool.stats().server("app2").idle(), "min-idle for the new server too");
     assertTrue(probe.times("app2").size() >= 1, "and its checks started: " + probe.log);
   }
+
+  /**
+   * A pool with no server at all (a discovery's first answer not in yet, or the last server gone) has
+   * nothing to fail over to and nothing down: an acquire waits for a server, up to acquire-timeout,
+   * keyed or not, and is served by the first that joins. A pool whose servers are all down still fails
+   * at once.
+   */
+  @Test
+  void anAcquireOnAPoolWithNoServerYetWaitsForTheFirstOne() throws Exception {
+    TestPool t = TestPool.dynamic(PoolConfig.builder().lbIdleTimeout(Duration.ofMinutes(10))
+        .acquireTimeout(Duration.ofSeconds(5)));
+    List<CompletableFuture<Lease<Conn>>> waiting = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      waiting.add(t.pool.acquire());
+    }
+    CompletableFuture<Lease<Conn>> keyed = t.pool.acquireByKey("session-1");
+    t.advance(Duration.ofSeconds(4));
+    assertTrue(waiting.stream().noneMatch(CompletableFuture::isDone), "still waiting at 4 s");
+    assertFalse(keyed.isDone());
+    t.pool.addServer(APP1);
+    for (CompletableFuture<Lease<Conn>> f : waiting) {
+      assertEquals("app1", f.get(0, java.util.concurrent.TimeUnit.SECONDS).endpoint().name());
+    }
+    Lease<Conn> k = keyed.get(0, java.util.concurrent.TimeUnit.SECONDS);
+    assertEquals("app1", k.endpoint().name());
+    k.release();
+    t.pool.addServer(APP2);
+    assertEquals("app1", t.pool.acquireByKey("session-1").get(0, java.util.concurrent.TimeUnit.SECONDS)
+        .endpoint().name(), "the key was pinned where it was served");
+  }
+
+  @Test
+  void anAcquireWaitingForAFirstServerTimesOutAtAcquireTimeout() {
+    TestPool t = TestPool.dynamic(PoolConfig.builder().lbIdleTimeout(Duration.ofMinutes(10))
+        .acquireTimeout(Duration.ofSeconds(5)));
+    CompletableFuture<Lease<Conn>> f = t.pool.acquire();
+    t.advance(Duration.ofMillis(4999));
+    assertFalse(f.isDone());
+    t.advance(Duration.ofMillis(1));
+    ExecutionException e = assertThrows(ExecutionException.class, f::get);
+    AcquireTimeoutException timeout = assertInstanceOf(AcquireTimeoutException.class, e.getCause());
+    assertEquals(0, timeout.limit(), "no server, no capacity: " + timeout.getMessage());
+  }
+
+  @Test
+  void aPoolWhoseServersAreAllDownStillFailsAtOnce() {
+    TestPool t = pool(APP1);
+    t.pool.setServerState("app1", ServerState.MAINT);
+    CompletableFuture<Lease<Conn>> f = t.pool.acquire();
+    assertTrue(f.isDone(), "nothing to wait for: the servers are there, and down");
+    ExecutionException e = assertThrows(ExecutionException.class, f::get);
+    assertInstanceOf(EndpointDownException.class, e.getCause());
+  }
 }

@@ -391,8 +391,8 @@ public class TetherChannelPool extends ChannelPoolBase {
     /**
      * Starts the pool with the configuration's servers only, none of them from the bootstrap's remote
      * address: servers then come and go at runtime ({@link TetherChannelPool#addServer}, {@link
-     * TetherChannelPool#updateServers}, {@code DnsDiscovery}); until one is added,
-     * acquires fail with {@link io.tether.pool.EndpointDownException}.
+     * TetherChannelPool#updateServers}, {@code DnsDiscovery}); until one is added, acquires wait for
+     * it, within {@code acquire-timeout} (see {@code ConnectionPool.Builder.dynamicServers}).
      *
      * @return this builder
      */

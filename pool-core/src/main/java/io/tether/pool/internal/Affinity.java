@@ -60,18 +60,29 @@ final class Affinity<C> {
     if (sp == null) {
       return null;
     }
-    table.pin(key, sp, engine.ticker.read());
+    pin(key, sp);
+    return sp;
+  }
+
+  private AffinityTable.Pin<C> pin(Object key, ServerPool<C> sp) {
+    AffinityTable.Pin<C> p = table.pin(key, sp, engine.ticker.read());
     if (!sweepScheduled) {
       sweepScheduled = true;
       scheduleSweep();
     }
-    return sp;
+    return p;
   }
 
-  /** A waiting keyed acquire was served with {@code c}: the key's last connection. */
+  /**
+   * A waiting keyed acquire was served with {@code c}: the key's last connection. A key with no pin
+   * waited for the pool's first server, and is pinned to the one that served it.
+   */
   void served(Object key, PooledConnection<C> c) {
     AffinityTable.Pin<C> p = table.get(key);
-    if (p != null && p.server == c.server) {
+    if (p == null) {
+      p = pin(key, c.server);
+    }
+    if (p.server == c.server) {
       p.last = c;
     }
   }

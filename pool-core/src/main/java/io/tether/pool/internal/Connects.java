@@ -112,6 +112,12 @@ final class Connects<C> {
         sp = engine.balancer.pick(engine.members.all(), null);
       }
       if (sp == null) {
+        if (engine.members.all().length == 0) {
+          // No server at all (a discovery's first answer not in yet, or the last server gone): nothing
+          // is down and nothing can be failed over to. The acquire waits, within acquire-timeout, for
+          // a server to join (roomAppeared).
+          return null;
+        }
         if (!anyServerInRotation()) {
           engine.waiting.fail(w, new EndpointDownException(engine.name, null, null));
           return null;
@@ -314,6 +320,20 @@ final class Connects<C> {
   }
 
   /** A connection closed or a connect failed: room for one more, so serve a waiter that has none. */
+  /**
+   * Servers joined: every waiting acquire without a connect tries to start one, where {@link
+   * #capacityFreed()} starts one for the room a single close makes. Acquires that waited for the pool's
+   * first server, or for room the new servers bring, are served now rather than one release at a time.
+   */
+  void roomAppeared() {
+    if (engine.waiting.queue.size == 0 || engine.isClosed()) {
+      return;
+    }
+    for (PendingAcquire<C> w : engine.waiting.queue.all(p -> !p.connectStarted)) {
+      connectFor(w);
+    }
+  }
+
   void capacityFreed() {
     if (engine.waiting.queue.size == 0 || engine.isClosed()) {
       return;

@@ -170,6 +170,7 @@ final class Servers<C> {
       rampUp(sp);
       engine.connects.warmUp(sp);
     }
+    engine.connects.roomAppeared();
     engine.startCheckers();
     engine.rebalancer.kick();
   }

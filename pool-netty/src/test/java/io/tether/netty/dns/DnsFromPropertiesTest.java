@@ -76,6 +76,11 @@ class DnsFromPropertiesTest {
       try (TetherHttpClient client = TetherHttpClient.builder(new Bootstrap().group(group).channel(NioSocketChannel.class))
           .config(config).retryPolicy(RetryPolicy.NONE).requestTimeout(Duration.ofSeconds(5)).build()) {
         assertTrue(client.discovery() != null, "the client started discovery from its config");
+        // Sent at once, before the first answer is in: they wait for a server instead of failing.
+        assertTrue(client.stats().servers().isEmpty() || client.discovery().resolutionsOk() > 0,
+            "no server before the first answer");
+        Set<String> early = answers(client, 8);
+        assertTrue(Set.of("ok from b1", "ok from b2").containsAll(early), String.valueOf(early));
         Await.until(Duration.ofSeconds(5), () -> client.discovery().servers().size() == 2,
             () -> String.valueOf(client.discovery().servers()));
         assertEquals(Set.of("api1", "api2"), client.discovery().servers().keySet(), "slots named by the prefix");
