@@ -53,7 +53,7 @@ public final class Failover {
   }
 
   static Outcome run(boolean tether, Progress progress) throws Exception {
-    String label = "[3/3] failover, " + (tether ? "Tether with client-side health checks" : "Netty client through HAProxy");
+    String label = "[3/4] failover, " + (tether ? "Tether with client-side health checks" : "Netty client through HAProxy");
     String why = unavailable();
     if (why != null) {
       progress.done(label + ": skipped (" + why + ")");
@@ -136,14 +136,16 @@ public final class Failover {
   }
 
   /**
-   * app1 and app2 checked as HAProxy's {@code inter 200 fall 1 rise 1} with a 40ms check timeout, the
-   * failover settings of the demo and of the failover timeline benchmark.
+   * app1 and app2 checked as HAProxy's {@code inter 200 fall 1 rise 1} with {@code timeout connect} and
+   * {@code timeout check} of 40ms (without the first a check's connect to a black-holed server may take
+   * all of inter), the failover settings of the demo and of the failover timeline benchmark.
    */
   public static PoolConfig checkedPair(String pool, TestHttpServer app1, TestHttpServer app2) {
     return PoolConfig.builder().name(pool)
         .server(Endpoint.of("app1", Loopback.APP1, app1.port()))
         .server(Endpoint.of("app2", Loopback.APP2, app2.port()))
-        .healthCheck(HealthCheck.builder().enabled(true).inter(Duration.ofMillis(200)).fall(1).rise(1).timeout(Duration.ofMillis(40)).build()).build();
+        .healthCheck(HealthCheck.builder().enabled(true).inter(Duration.ofMillis(200)).fall(1).rise(1)
+            .connectTimeout(Duration.ofMillis(40)).timeout(Duration.ofMillis(40)).build()).build();
   }
 
   /** A session key the client's pool pinned to app1 (keys are spread over both servers). */
