@@ -39,7 +39,7 @@ final class IdleReaping {
           + "  server app1 " + app1.address() + "\n  server app2 " + app2.address() + "\n";
       ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
       try (Haproxy lb = Haproxy.start(cfg); LoadClient client = client(tether, lb, port)) {
-        String label = "[1/3] idle reaping, " + client.name();
+        String label = "[1/4] idle reaping, " + client.name();
         GapRounds.Result r = GapRounds.run(client, CALLERS, ROUNDS, Duration.ofMillis(TIMEOUT_MS * 95 / 100),
             Duration.ofMillis(TIMEOUT_MS * 105 / 100), 1, timer,
             done -> progress.update(label + ": round " + done + "/" + ROUNDS));

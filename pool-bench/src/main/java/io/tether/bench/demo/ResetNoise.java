@@ -19,7 +19,7 @@ final class ResetNoise {
   private ResetNoise() {}
 
   static Outcome run(boolean tether, Progress progress) throws Exception {
-    String label = "[2/3] health-check resets, " + (tether ? "servers with QuietResetHandler" : "plain Netty 4 + Netty 3 servers");
+    String label = "[2/4] health-check resets, " + (tether ? "servers with QuietResetHandler" : "plain Netty 4 + Netty 3 servers");
     try (TestHttpServer netty4 = tether ? TestHttpServer.withTether("app1", Loopback.APP1)
             : TestHttpServer.plain("app1", Loopback.APP1);
         Netty3HttpServer netty3 = new Netty3HttpServer("app2", Loopback.APP2, tether, null)) {

@@ -4,8 +4,10 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.pool.FixedChannelPool;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.resolver.AddressResolverGroup;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.tether.netty.testing.ChannelPoolHttpCaller;
+import java.net.SocketAddress;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -18,8 +20,17 @@ public final class NettyPoolLoadClient implements LoadClient {
   private final AtomicInteger created = new AtomicInteger();
 
   public NettyPoolLoadClient(String host, int port, int maxConnections) {
+    this(host, port, maxConnections, null);
+  }
+
+  /** As above, the bootstrap resolving {@code host} with {@code resolver} at each connect (null: Netty's default). */
+  public NettyPoolLoadClient(String host, int port, int maxConnections,
+      AddressResolverGroup<? extends SocketAddress> resolver) {
     this.hostHeader = host + ":" + port;
     Bootstrap b = new Bootstrap().group(group).channel(NioSocketChannel.class).remoteAddress(host, port);
+    if (resolver != null) {
+      b.resolver(resolver);
+    }
     pool = new FixedChannelPool(b, ChannelPoolHttpCaller.handler(created), maxConnections);
   }
 

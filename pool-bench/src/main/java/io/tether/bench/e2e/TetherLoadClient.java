@@ -28,7 +28,8 @@ public final class TetherLoadClient implements LoadClient {
   public TetherLoadClient(String name, String host, int port, PoolConfig config, boolean retry, PoolListener listener) {
     this.name = name;
     this.hostHeader = host + ":" + port;
-    PoolConfig withServer = config.servers().isEmpty()
+    // host:port is the one server unless the config names servers or finds them in DNS.
+    PoolConfig withServer = config.servers().isEmpty() && !config.discovery().enabled()
         ? config.toBuilder().server(Endpoint.of("lb", host, port)).build() : config;
     PoolListener counting = new PoolListener() {
       @Override
