@@ -149,36 +149,32 @@ class ChannelConnectorTest {
     assertTrue(f.isDone());
   }
 
-  @Test
-  void aLeasedChannelWhoseServerWentDownHearsWhyBeforeItCloses() throws Exception {
+  /** Closes a channel for {@code cause}, leased or idle; returns what reached its application handler. */
+  private List<Throwable> closedBy(CloseCause cause, boolean leased) throws Exception {
     ChannelConnector c = connector();
     Channel ch = open(c);
-    signals.closedWhileLeased = true;
-    c.close(ch, CloseCause.ENDPOINT_DOWN).toCompletableFuture().get(5, TimeUnit.SECONDS);
+    signals.closedWhileLeased = leased;
+    c.close(ch, cause).toCompletableFuture().get(5, TimeUnit.SECONDS);
     assertFalse(ch.isOpen());
-    assertEquals(1, reachedApp.size(), String.valueOf(reachedApp));
-    EndpointDownException e = assertInstanceOf(EndpointDownException.class, reachedApp.get(0));
+    return reachedApp;
+  }
+
+  @Test
+  void aLeasedChannelWhoseServerWentDownHearsWhyBeforeItCloses() throws Exception {
+    List<Throwable> heard = closedBy(CloseCause.ENDPOINT_DOWN, true);
+    assertEquals(1, heard.size(), String.valueOf(heard));
+    EndpointDownException e = assertInstanceOf(EndpointDownException.class, heard.get(0));
     assertTrue(e.getMessage().contains("app1"), e.getMessage());
   }
 
   @Test
   void aLeasedChannelOfAClosingPoolHearsThatThePoolClosed() throws Exception {
-    ChannelConnector c = connector();
-    Channel ch = open(c);
-    signals.closedWhileLeased = true;
-    c.close(ch, CloseCause.POOL_CLOSED).toCompletableFuture().get(5, TimeUnit.SECONDS);
-    assertFalse(ch.isOpen());
-    assertInstanceOf(PoolClosedException.class, reachedApp.get(0));
+    assertInstanceOf(PoolClosedException.class, closedBy(CloseCause.POOL_CLOSED, true).get(0));
   }
 
   @Test
   void anIdleChannelOfADownServerClosesWithoutAWord() throws Exception {
-    ChannelConnector c = connector();
-    Channel ch = open(c);
-    signals.closedWhileLeased = false;
-    c.close(ch, CloseCause.ENDPOINT_DOWN).toCompletableFuture().get(5, TimeUnit.SECONDS);
-    assertFalse(ch.isOpen());
-    assertEquals(List.of(), reachedApp);
+    assertEquals(List.of(), closedBy(CloseCause.ENDPOINT_DOWN, false));
   }
 
   @Test
