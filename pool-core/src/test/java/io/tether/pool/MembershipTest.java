@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -321,13 +322,13 @@ class MembershipTest {
     assertFalse(keyed.isDone());
     t.pool.addServer(APP1);
     for (CompletableFuture<Lease<Conn>> f : waiting) {
-      assertEquals("app1", f.get(0, java.util.concurrent.TimeUnit.SECONDS).endpoint().name());
+      assertEquals("app1", f.get(0, TimeUnit.SECONDS).endpoint().name());
     }
-    Lease<Conn> k = keyed.get(0, java.util.concurrent.TimeUnit.SECONDS);
+    Lease<Conn> k = keyed.get(0, TimeUnit.SECONDS);
     assertEquals("app1", k.endpoint().name());
     k.release();
     t.pool.addServer(APP2);
-    assertEquals("app1", t.pool.acquireByKey("session-1").get(0, java.util.concurrent.TimeUnit.SECONDS)
+    assertEquals("app1", t.pool.acquireByKey("session-1").get(0, TimeUnit.SECONDS)
         .endpoint().name(), "the key was pinned where it was served");
   }
 

@@ -18,6 +18,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -59,7 +61,7 @@ final class ScaleOut {
       String label = "[4/4] scale-out 1 -> 3 servers, " + client.name();
       AtomicBoolean stop = new AtomicBoolean();
       AtomicInteger failed = new AtomicInteger();
-      Map<String, Integer> why = new java.util.concurrent.ConcurrentHashMap<>();
+      Map<String, Integer> why = new ConcurrentHashMap<>();
       for (int i = 0; i < CALLERS; i++) {
         chain(client, i, stop, failed, why);
       }
@@ -138,7 +140,7 @@ final class ScaleOut {
     client.get(id).whenComplete((status, error) -> {
       if (error != null || status != 200) {
         failed.incrementAndGet();
-        Throwable t = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+        Throwable t = error instanceof CompletionException && error.getCause() != null
             ? error.getCause() : error;
         why.merge(t == null ? "status " + status : t.getClass().getSimpleName() + ": " + t.getMessage(), 1, Integer::sum);
       }
