@@ -321,15 +321,20 @@ class MembershipTest {
     assertTrue(waiting.stream().noneMatch(CompletableFuture::isDone), "still waiting at 4 s");
     assertFalse(keyed.isDone());
     t.pool.addServer(APP1);
+    List<Lease<Conn>> served = new ArrayList<>();
     for (CompletableFuture<Lease<Conn>> f : waiting) {
-      assertEquals("app1", f.get(0, TimeUnit.SECONDS).endpoint().name());
+      served.add(f.get(0, TimeUnit.SECONDS));
+      assertEquals("app1", served.get(served.size() - 1).endpoint().name());
     }
     Lease<Conn> k = keyed.get(0, TimeUnit.SECONDS);
     assertEquals("app1", k.endpoint().name());
+    Conn keysConnection = k.connection();
     k.release();
+    served.forEach(Lease::release); // released after the key's: most recently used first would pick them
     t.pool.addServer(APP2);
-    assertEquals("app1", t.pool.acquireByKey("session-1").get(0, TimeUnit.SECONDS)
-        .endpoint().name(), "the key was pinned where it was served");
+    Lease<Conn> again = t.pool.acquireByKey("session-1").get(0, TimeUnit.SECONDS);
+    assertEquals("app1", again.endpoint().name(), "the key was pinned where it was served");
+    assertSame(keysConnection, again.connection(), "and to the connection that served it");
   }
 
   @Test
