@@ -319,7 +319,6 @@ final class Connects<C> {
     connectFor(w);
   }
 
-  /** A connection closed or a connect failed: room for one more, so serve a waiter that has none. */
   /**
    * Servers joined: every waiting acquire without a connect tries to start one, where {@link
    * #capacityFreed()} starts one for the room a single close makes. Acquires that waited for the pool's
@@ -334,6 +333,7 @@ final class Connects<C> {
     }
   }
 
+  /** A connection closed or a connect failed: room for one more, so serve a waiter that has none. */
   void capacityFreed() {
     if (engine.waiting.queue.size == 0 || engine.isClosed()) {
       return;
