@@ -112,7 +112,7 @@ final class Connects<C> {
         sp = engine.balancer.pick(engine.members.all(), null);
       }
       if (sp == null) {
-        if (engine.members.all().length == 0) {
+        if (engine.members.isEmpty()) {
           // No server at all (a discovery's first answer not in yet, or the last server gone): nothing
           // is down and nothing can be failed over to. The acquire waits, within acquire-timeout, for
           // a server to join (roomAppeared).

@@ -71,6 +71,14 @@ final class Membership<C> {
     return null;
   }
 
+  /**
+   * Whether the pool has no server at all: a dynamic pool before its first, or after its last left.
+   * Not the same as none up: an acquire then waits for a server instead of failing.
+   */
+  boolean isEmpty() {
+    return servers.length == 0;
+  }
+
   ServerPool<C> get(String name) {
     return byName.get(name);
   }

@@ -274,7 +274,7 @@ final class PoolEngine<C> implements ConnectionPool<C> {
     }
     if (key != null) {
       target = affinity.pinnedServer(key, null);
-      if (target == null && members.all().length != 0) {
+      if (target == null && !members.isEmpty()) {
         return CompletableFuture.failedFuture(new EndpointDownException(name, null, null));
       }
       // No server at all: the acquire waits for one unbound, and the key is pinned where it is served.

@@ -175,7 +175,7 @@ final class Waiting<C> {
     engine.listener.acquireTimedOut(e, waited);
     engine.recorder.recordAcquireTimeout(e, waited);
     // A pool with no server has no room at all: limit 0 says why nothing came.
-    int limit = t != null ? t.maxConnections : engine.members.all().length == 0 ? 0 : engine.connects.limit();
+    int limit = t != null ? t.maxConnections : engine.members.isEmpty() ? 0 : engine.connects.limit();
     int open = t == null ? engine.connects.reserved() : t.total;
     w.future.fail(new AcquireTimeoutException(engine.name, e == null ? null : e.name(), limit,
         Duration.ofNanos(waited), open, queue.size));
