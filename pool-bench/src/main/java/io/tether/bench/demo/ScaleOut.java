@@ -9,11 +9,9 @@ import io.tether.bench.e2e.LoadClient;
 import io.tether.bench.e2e.NettyPoolLoadClient;
 import io.tether.bench.e2e.TetherLoadClient;
 import io.tether.netty.testing.Dnsmasq;
-import io.tether.netty.testing.Loopback;
 import io.tether.netty.testing.TestHttpServer;
 import io.tether.pool.PoolConfig;
 import io.tether.pool.PoolListener;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -53,9 +51,9 @@ final class ScaleOut {
     if (!Dnsmasq.installed()) {
       return new Outcome("needs dnsmasq (apt-get install dnsmasq-base)", 0, -1, 0);
     }
-    List<TestHttpServer> servers = backends();
+    List<TestHttpServer> servers = TestHttpServer.onOnePort(51, 3); // one port: an A record carries none
     int port = servers.get(0).port();
-    NioEventLoopGroup dnsLoop = new NioEventLoopGroup(1);
+    NioEventLoopGroup dnsLoop = tether ? null : new NioEventLoopGroup(1); // Netty's resolver runs on it
     try (Dnsmasq dns = Dnsmasq.start(DNS_HOST, 1, Map.of(NAME, List.of("127.0.0.51")), List.of());
         LoadClient client = tether ? tetherClient(dns, port) : nettyClient(dns, port, dnsLoop)) {
       String label = "[4/4] scale-out 1 -> 3 servers, " + client.name();
@@ -102,7 +100,9 @@ final class ScaleOut {
       return new Outcome(null, share, balancedMs, failed.get());
     } finally {
       servers.forEach(TestHttpServer::close);
-      dnsLoop.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+      if (dnsLoop != null) {
+        dnsLoop.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+      }
     }
   }
 
@@ -146,23 +146,6 @@ final class ScaleOut {
       }
       chain(client, id, stop, failed, why);
     });
-  }
-
-  /** Three backends on 127.0.0.51-53, one port (an A record carries no port). */
-  private static List<TestHttpServer> backends() throws InterruptedException {
-    for (int attempt = 0; attempt < 20; attempt++) {
-      int port = Loopback.freePort("127.0.0.51");
-      List<TestHttpServer> out = new ArrayList<>();
-      try {
-        for (int i = 1; i <= 3; i++) {
-          out.add(TestHttpServer.plain("b" + i, "127.0.0." + (50 + i), port));
-        }
-        return out;
-      } catch (Exception taken) {
-        out.forEach(TestHttpServer::close);
-      }
-    }
-    throw new IllegalStateException("no port free on 127.0.0.51-53");
   }
 
   private static LoadClient nettyClient(Dnsmasq dns, int port, NioEventLoopGroup dnsLoop) {

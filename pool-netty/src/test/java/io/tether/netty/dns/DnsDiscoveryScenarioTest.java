@@ -11,7 +11,6 @@ import io.tether.netty.http.RetryPolicy;
 import io.tether.netty.http.TetherHttpClient;
 import io.tether.netty.testing.Dnsmasq;
 import io.tether.netty.testing.HttpLoad;
-import io.tether.netty.testing.Loopback;
 import io.tether.netty.testing.TestHttpServer;
 import io.tether.pool.PoolConfig;
 import io.tether.pool.PoolStats;
@@ -41,21 +40,9 @@ class DnsDiscoveryScenarioTest {
   static final String DNS_HOST = "127.0.0.60";
   private static final int CALLERS = 64;
 
-  /** Five backends on 127.0.0.41-45, all on one port (DNS A records carry no port). */
+  /** Backends b1..bn on 127.0.0.41 onwards, all on one port (DNS A records carry no port). */
   static List<TestHttpServer> backends(int n) throws InterruptedException {
-    for (int attempt = 0; attempt < 20; attempt++) {
-      int port = Loopback.freePort("127.0.0.41");
-      List<TestHttpServer> out = new ArrayList<>();
-      try {
-        for (int i = 1; i <= n; i++) {
-          out.add(TestHttpServer.plain("b" + i, "127.0.0." + (40 + i), port));
-        }
-        return out;
-      } catch (Exception taken) {
-        out.forEach(TestHttpServer::close);
-      }
-    }
-    throw new AssertionError("no port free on 127.0.0.41-" + (40 + n));
+    return TestHttpServer.onOnePort(41, n);
   }
 
   static List<String> ips(int... last) {

@@ -25,6 +25,7 @@ import io.tether.netty.server.IdleCloser;
 import io.tether.netty.server.QuietResetHandler;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -116,6 +117,27 @@ public final class TestHttpServer implements AutoCloseable {
   /** A plain server on a given port, to bring a killed backend back where the balancer expects it. */
   public static TestHttpServer plain(String name, String host, int port) throws InterruptedException {
     return new TestHttpServer(name, host, port, false, null);
+  }
+
+  /**
+   * Plain servers {@code b1..bn} on 127.0.0.{firstHost}.. onwards, all on one port (a DNS A record
+   * carries no port): a port free on the first address is tried on all, and another is tried if one of
+   * them has it taken.
+   */
+  public static List<TestHttpServer> onOnePort(int firstHost, int n) throws InterruptedException {
+    for (int attempt = 0; attempt < 20; attempt++) {
+      int port = Loopback.freePort("127.0.0." + firstHost);
+      List<TestHttpServer> out = new ArrayList<>();
+      try {
+        for (int i = 0; i < n; i++) {
+          out.add(plain("b" + (i + 1), "127.0.0." + (firstHost + i), port));
+        }
+        return out;
+      } catch (Exception taken) {
+        out.forEach(TestHttpServer::close);
+      }
+    }
+    throw new AssertionError("no port free on all of 127.0.0." + firstHost + "-" + (firstHost + n - 1));
   }
 
   /** The same server with Tether's {@link QuietResetHandler} added last. */
