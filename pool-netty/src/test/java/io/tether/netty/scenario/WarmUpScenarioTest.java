@@ -78,6 +78,7 @@ class WarmUpScenarioTest {
         // Bursts of first requests separated by gaps longer than http-request, shorter than keep-alive.
         SplittableRandom rnd = new SplittableRandom(7);
         int[] failed = new int[2];
+        Map<Integer, Integer> warmSaw = new TreeMap<>();
         int sent = 0;
         long end = System.nanoTime() + RUN.toNanos();
         while (System.nanoTime() < end) {
@@ -89,7 +90,11 @@ class WarmUpScenarioTest {
           }
           for (int i = 0; i < burst.size(); i++) {
             try {
-              burst.get(i).get(10, TimeUnit.SECONDS).release();
+              FullHttpResponse response = burst.get(i).get(10, TimeUnit.SECONDS);
+              if (i % 2 == 0) {
+                warmSaw.merge(response.status().code(), 1, Integer::sum);
+              }
+              response.release();
             } catch (Exception e) {
               failed[i % 2]++;
             }
@@ -97,10 +102,13 @@ class WarmUpScenarioTest {
           sent += MIN_IDLE;
         }
         // HAProxy writes a log line as a stream ends, which can be just after the client has its response:
-        // read until the last request's line is in (or 3 s), so the counts below are complete.
+        // read until the last request's line is in (or 10 s), so the counts below are as complete as HAProxy
+        // makes them. One CI run on 2 busy cores still found one 200 line short after 3 s while the client
+        // had all its answers, so "answered" is judged by what the client received, "answered once" and
+        // "no 408" by the log.
         Path log = lb.dir().resolve("haproxy.log");
         Map<String, Map<Integer, Integer>> statuses = statusesByFrontend(log);
-        long logDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+        long logDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (statuses.getOrDefault("web", Map.of()).getOrDefault(200, 0) < sent && System.nanoTime() < logDeadline) {
           TimeUnit.MILLISECONDS.sleep(50);
           statuses = statusesByFrontend(log);
@@ -109,11 +117,12 @@ class WarmUpScenarioTest {
         Map<Integer, Integer> cold = statuses.getOrDefault("naive", Map.of());
         System.out.printf("%nmin-idle %d behind timeout http-request 1s / http-keep-alive 4s, %d requests per client,"
             + " retries off; statuses in HAProxy's log (400: a connection closed before its first request):%n"
-            + "  from haproxy.cfg:        %d failed, %s%n  keep-alive timeout only: %d failed, %s%n",
-            MIN_IDLE, sent, failed[0], web, failed[1], cold);
+            + "  from haproxy.cfg:        %d failed, client saw %s, log %s%n  keep-alive timeout only: %d failed, %s%n",
+            MIN_IDLE, sent, failed[0], warmSaw, web, failed[1], cold);
         assertEquals(0, failed[0], "requests failed on the client configured from haproxy.cfg");
+        assertEquals(Map.of(200, sent), warmSaw, "every request on the warmed client answered 200");
         assertEquals(0, web.getOrDefault(408, 0), "HAProxy sent unsolicited 408s to the warmed client: " + web);
-        assertEquals(sent, web.getOrDefault(200, 0), "every request answered once: " + web);
+        assertTrue(web.getOrDefault(200, 0) <= sent, "no request answered twice: " + web);
         assertTrue(web.getOrDefault(400, 0) > MIN_IDLE, "warmed connections were evicted unused and replaced: " + web);
         assertTrue(cold.getOrDefault(408, 0) > 0,
             "the client that knows only the keep-alive timeout meets the 408s: the test can fail; " + cold);
