@@ -275,7 +275,7 @@ class LeaseAndLimitTest {
     t.pool.acquireByKey("k").join().release(); // 4
     t.pool.tryAcquireByKey("k").release(); // the key's idle connection: 5
     t.pool.acquireFresh().join().release(); // 6
-    assertEquals(6, t.connector.leasedCalls.get());
+    assertEquals(6, t.connector.leasedCalls());
   }
 
   @Test
