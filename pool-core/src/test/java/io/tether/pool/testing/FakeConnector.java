@@ -18,6 +18,10 @@ import java.util.function.Predicate;
 /**
  * An in-memory {@link Connector}. Connects complete at once, or stay pending until {@link
  * #completePending} when {@link #manualConnects} is set. Records every connection and every close.
+ *
+ * <p>pool-bench's engine benchmarks (B1, B2, B3) lease through this connector: whatever runs per lease
+ * here ({@link #leased}, {@link #isAlive}) is in their figures, so it touches only the connection's own
+ * fields, never state shared by all leases.
  */
 public final class FakeConnector implements Connector<FakeConnector.Conn> {
 
