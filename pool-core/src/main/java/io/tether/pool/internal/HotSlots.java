@@ -1,6 +1,7 @@
 package io.tether.pool.internal;
 
-import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 
 /**
  * The lock-free front of a server's idle set: a few slots, one per thread stripe, each pointing at one
@@ -14,27 +15,32 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  *
  * <p>Slots are spread 128 bytes apart so two threads working their own stripes never share a cache
  * line, nor the pair of lines that adjacent-line prefetching (common on x86) moves together.
+ *
+ * <p>The slots are a plain array that {@link ServerPool} holds itself, read and written atomically through
+ * a {@link VarHandle} by the static methods here: no {@code AtomicReferenceArray} and no holder object
+ * between the server's record and the array. Each would be one more dependent load on every lease and
+ * release, and one more cache miss on a pool of many servers whose records are not all in cache (B3
+ * in docs/benchmarks.md). The stripe count is the array's length over the spread.
  */
 final class HotSlots {
   /** References per 128 bytes with compressed oops; with 8-byte references the gap is only wider. */
   private static final int SPREAD = 32;
 
-  private final AtomicReferenceArray<PooledConnection<?>> slots;
-  private final int mask;
-  private final int count;
+  private static final VarHandle SLOT = MethodHandles.arrayElementVarHandle(PooledConnection[].class);
 
-  HotSlots(int maxConnections) {
+  private HotSlots() {}
+
+  /** Slots for a server of at most {@code maxConnections}: a power of two up to 16, spread apart. */
+  static PooledConnection<?>[] create(int maxConnections) {
     int n = 1;
     while (n < maxConnections && n < 16) {
       n <<= 1;
     }
-    this.count = n;
-    this.mask = n - 1;
-    this.slots = new AtomicReferenceArray<>(n * SPREAD);
+    return new PooledConnection<?>[n * SPREAD];
   }
 
-  int count() {
-    return count;
+  static int count(PooledConnection<?>[] slots) {
+    return slots.length / SPREAD;
   }
 
   /**
@@ -43,24 +49,24 @@ final class HotSlots {
    * pool) are mostly created together: the low bits give them distinct stripes, where a hash would put
    * two of them on one stripe often enough (at 16 stripes, 1 pair in 16) to make them fight over it.
    */
-  int stripe() {
-    return (int) Thread.currentThread().getId() & mask;
+  static int stripe(PooledConnection<?>[] slots) {
+    return (int) Thread.currentThread().getId() & (slots.length / SPREAD - 1);
   }
 
-  PooledConnection<?> get(int i) {
-    return slots.get(i * SPREAD);
+  static PooledConnection<?> get(PooledConnection<?>[] slots, int i) {
+    return (PooledConnection<?>) SLOT.getVolatile(slots, i * SPREAD);
   }
 
-  boolean take(int i, PooledConnection<?> expected) {
-    return slots.compareAndSet(i * SPREAD, expected, null);
+  static boolean take(PooledConnection<?>[] slots, int i, PooledConnection<?> expected) {
+    return SLOT.compareAndSet(slots, i * SPREAD, expected, (PooledConnection<?>) null);
   }
 
-  boolean offer(int i, PooledConnection<?> c) {
-    return slots.compareAndSet(i * SPREAD, null, c);
+  static boolean offer(PooledConnection<?>[] slots, int i, PooledConnection<?> c) {
+    return SLOT.compareAndSet(slots, i * SPREAD, (PooledConnection<?>) null, c);
   }
 
   /** Puts {@code c} in slot {@code i} and returns what was there. */
-  PooledConnection<?> swap(int i, PooledConnection<?> c) {
-    return slots.getAndSet(i * SPREAD, c);
+  static PooledConnection<?> swap(PooledConnection<?>[] slots, int i, PooledConnection<?> c) {
+    return (PooledConnection<?>) SLOT.getAndSet(slots, i * SPREAD, c);
   }
 }

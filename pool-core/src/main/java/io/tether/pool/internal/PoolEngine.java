@@ -350,7 +350,7 @@ final class PoolEngine<C> implements ConnectionPool<C> {
     }
     if (userRelease) {
       listener.released(sp.endpoint);
-      if (sp.health.observedErrors != 0) {
+      if (states.observing() && sp.health.observedErrors != 0) {
         states.observe(sp, true);
       }
     }

@@ -23,7 +23,8 @@ final class ServerPool<C> {
   final Endpoint endpoint;
   final int maxConnections;
   private final boolean lifo;
-  final HotSlots hot;
+  /** This server's hot slots ({@link HotSlots}), held here: no object between the record and them. */
+  final PooledConnection<?>[] hot;
   final IdleDeque deque = new IdleDeque();
   final DeadlineHeap heap = new DeadlineHeap();
   final ConnectionList all = new ConnectionList();
@@ -70,7 +71,7 @@ final class ServerPool<C> {
     this.weight = endpoint.weight();
     this.maxConnections = maxConnections;
     this.lifo = lifo;
-    this.hot = new HotSlots(maxConnections);
+    this.hot = HotSlots.create(maxConnections);
   }
 
   // ---------------------------------------------------------------- lease and release
@@ -82,12 +83,12 @@ final class ServerPool<C> {
   @SuppressWarnings("unchecked")
   PooledConnection<C> pollIdle(long now) {
     if (lifo) {
-      HotSlots h = hot;
-      int n = h.count();
-      int start = h.stripe();
+      PooledConnection<?>[] h = hot;
+      int n = HotSlots.count(h);
+      int start = HotSlots.stripe(h);
       for (int k = 0; k < n; k++) {
         int i = (start + k) & (n - 1);
-        PooledConnection<?> c = h.get(i);
+        PooledConnection<?> c = HotSlots.get(h, i);
         if (c != null && claimHot(i, c)) {
           PooledConnection<C> pc = (PooledConnection<C>) c;
           if (engine.usable(pc, now)) {
@@ -109,8 +110,8 @@ final class ServerPool<C> {
     if (!lifo) {
       return dequeSize == 0 ? null : pollDeque(now);
     }
-    int i = hot.stripe();
-    PooledConnection<?> c = hot.get(i);
+    int i = HotSlots.stripe(hot);
+    PooledConnection<?> c = HotSlots.get(hot, i);
     if (c != null && claimHot(i, c)) {
       PooledConnection<C> pc = (PooledConnection<C>) c;
       if (engine.usable(pc, now)) {
@@ -130,7 +131,7 @@ final class ServerPool<C> {
     if (c.state() != PooledConnection.IDLE || !c.casState(PooledConnection.IDLE, PooledConnection.LEASED_HOT)) {
       return false;
     }
-    if (hot.get(i) != c) {
+    if (HotSlots.get(hot, i) != c) {
       leftSlot(c);
     }
     return true;
@@ -151,7 +152,7 @@ final class ServerPool<C> {
     }
     int j = c.slot;
     if (j >= 0) {
-      hot.take(j, c);
+      HotSlots.take(hot, j, c);
     }
     c.casState(PooledConnection.LEASED_HOT, PooledConnection.LEASED); // or the taker did it first
   }
@@ -166,9 +167,9 @@ final class ServerPool<C> {
    * afterwards its slot is the thread's own.
    */
   boolean adoptIntoOwnStripe(PooledConnection<?> c) {
-    int own = hot.stripe();
+    int own = HotSlots.stripe(hot);
     int j = c.slot;
-    if (j == own || j < 0 || hot.get(own) != null || !hot.take(j, c)) {
+    if (j == own || j < 0 || HotSlots.get(hot, own) != null || !HotSlots.take(hot, j, c)) {
       return false;
     }
     c.casState(PooledConnection.LEASED_HOT, PooledConnection.LEASED); // or a slot takeover did it first
@@ -213,7 +214,7 @@ final class ServerPool<C> {
    */
   boolean claim(PooledConnection<C> c) {
     int i = c.slot;
-    if (i >= 0 && hot.get(i) == c) {
+    if (i >= 0 && HotSlots.get(hot, i) == c) {
       return claimHot(i, c);
     }
     synchronized (this) {
@@ -231,12 +232,12 @@ final class ServerPool<C> {
    */
   void linkIdle(PooledConnection<C> c) {
     if (lifo) {
-      int i = hot.stripe();
+      int i = HotSlots.stripe(hot);
       c.slot = i;
-      if (hot.get(i) == null && hot.offer(i, c)) {
+      if (HotSlots.get(hot, i) == null && HotSlots.offer(hot, i, c)) {
         return;
       }
-      PooledConnection<?> older = hot.swap(i, c);
+      PooledConnection<?> older = HotSlots.swap(hot, i, c);
       if (older != null && older != c) {
         detach(older);
       }
@@ -384,7 +385,7 @@ final class ServerPool<C> {
     c.closedWhileLeased = PooledConnection.leased(from);
     int i = c.slot;
     if (i >= 0) {
-      hot.take(i, c);
+      HotSlots.take(hot, i, c);
     }
     if (c.inDeque) {
       deque.remove(c);
@@ -445,15 +446,15 @@ final class ServerPool<C> {
         }
       }
       dequeSize = 0;
-      for (int i = 0; i < hot.count(); i++) {
-        c = hot.get(i);
+      for (int i = 0; i < HotSlots.count(hot); i++) {
+        c = HotSlots.get(hot, i);
         if (c == null) {
           continue;
         }
         if (beginClose((PooledConnection<C>) c, PooledConnection.IDLE, cause)) {
           out.add((PooledConnection<C>) c);
         } else if (c.state() >= PooledConnection.CLOSING) {
-          hot.take(i, c);
+          HotSlots.take(hot, i, c);
         }
       }
     }

@@ -37,14 +37,14 @@ final class ServerSweeps {
       if (c != null) {
         next = c.evictAt;
       }
-      for (int i = 0; i < sp.hot.count(); i++) {
-        c = sp.hot.get(i);
+      for (int i = 0; i < HotSlots.count(sp.hot); i++) {
+        c = HotSlots.get(sp.hot, i);
         if (c == null) {
           continue;
         }
         int s = c.state();
         if (s >= PooledConnection.CLOSING) {
-          sp.hot.take(i, c); // tombstone
+          HotSlots.take(sp.hot, i, c); // tombstone
           continue;
         }
         if (s != PooledConnection.IDLE) {

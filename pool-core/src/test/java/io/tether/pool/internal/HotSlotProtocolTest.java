@@ -64,24 +64,24 @@ class HotSlotProtocolTest {
   }
 
   private int otherStripe(ServerPool<?> sp) throws Exception {
-    return onOther(() -> sp.hot.stripe());
+    return onOther(() -> HotSlots.stripe(sp.hot));
   }
 
   @Test
   void aReleaseGoesIntoTheReleasingThreadsSlotAndPushesTheOlderOneToTheDeque() {
     TestPool t = pool(ReuseOrder.LIFO);
     ServerPool<?> sp = server(t);
-    int mine = sp.hot.stripe();
+    int mine = HotSlots.stripe(sp.hot);
     Lease<Conn> a = t.lease();
     Lease<Conn> b = t.lease();
     PooledConnection<?> pa = pooled(a);
     PooledConnection<?> pb = pooled(b);
     a.release();
     assertEquals(mine, pa.slot);
-    assertSame(pa, sp.hot.get(mine));
+    assertSame(pa, HotSlots.get(sp.hot, mine));
     assertEquals(PooledConnection.IDLE, pa.state());
     b.release();
-    assertSame(pb, sp.hot.get(mine), "the newest takes the slot");
+    assertSame(pb, HotSlots.get(sp.hot, mine), "the newest takes the slot");
     assertEquals(-1, pa.slot);
     assertTrue(pa.inDeque && pa.heapIndex >= 0, "the older one went to the deque and the deadline heap");
     assertEquals(1, sp.deque.size());
@@ -89,7 +89,7 @@ class HotSlotProtocolTest {
     Lease<Conn> again = t.pool.tryAcquire();
     assertSame(pb, pooled(again));
     assertEquals(PooledConnection.LEASED_HOT, pb.state(), "leased in place: the slot keeps pointing at it");
-    assertSame(pb, sp.hot.get(mine));
+    assertSame(pb, HotSlots.get(sp.hot, mine));
     Lease<Conn> next = t.pool.tryAcquire();
     assertSame(pa, pooled(next));
     assertEquals(PooledConnection.LEASED, pa.state());
@@ -103,7 +103,7 @@ class HotSlotProtocolTest {
   void aConnectionLeasedFromAnotherThreadsSlotMovesIntoTheReleasersFreeSlot() throws Exception {
     TestPool t = pool(ReuseOrder.LIFO);
     ServerPool<?> sp = server(t);
-    int mine = sp.hot.stripe();
+    int mine = HotSlots.stripe(sp.hot);
     int theirs = otherStripe(sp);
     assertNotEquals(mine, theirs);
     PooledConnection<?> c = onOther(() -> {
@@ -111,14 +111,14 @@ class HotSlotProtocolTest {
       l.release();
       return pooled(l);
     });
-    assertSame(c, sp.hot.get(theirs), "released into the other thread's slot");
+    assertSame(c, HotSlots.get(sp.hot, theirs), "released into the other thread's slot");
     Lease<Conn> here = t.pool.tryAcquire();
     assertSame(c, pooled(here), "found by the scan in the other slot");
     assertEquals(PooledConnection.LEASED_HOT, c.state());
     here.release();
-    assertSame(c, sp.hot.get(mine), "adopted into this thread's slot");
+    assertSame(c, HotSlots.get(sp.hot, mine), "adopted into this thread's slot");
     assertEquals(mine, c.slot);
-    assertSame(null, sp.hot.get(theirs), "and gone from the other");
+    assertSame(null, HotSlots.get(sp.hot, theirs), "and gone from the other");
     assertEquals(List.of(), TestHooks.checkInvariants(t.pool));
   }
 
@@ -126,7 +126,7 @@ class HotSlotProtocolTest {
   void aConnectionFromAnotherSlotStaysThereWhenTheReleasersSlotIsTaken() throws Exception {
     TestPool t = pool(ReuseOrder.LIFO);
     ServerPool<?> sp = server(t);
-    int mine = sp.hot.stripe();
+    int mine = HotSlots.stripe(sp.hot);
     int theirs = otherStripe(sp);
     assertNotEquals(mine, theirs);
     Lease<Conn> own = t.lease();
@@ -141,7 +141,7 @@ class HotSlotProtocolTest {
     Lease<Conn> second = t.pool.tryAcquire();
     assertSame(c, pooled(second), "then the other slot");
     second.release();
-    assertSame(c, sp.hot.get(theirs), "its slot stays, since this thread's is still taken by a lease");
+    assertSame(c, HotSlots.get(sp.hot, theirs), "its slot stays, since this thread's is still taken by a lease");
     assertEquals(PooledConnection.IDLE, c.state());
     first.release();
     assertEquals(List.of(), TestHooks.checkInvariants(t.pool));
@@ -159,8 +159,8 @@ class HotSlotProtocolTest {
     assertEquals(2, sp.deque.size());
     assertSame(pooled(a), pooled(t.pool.tryAcquire()), "the oldest release first");
     assertSame(pooled(b), pooled(t.pool.tryAcquire()));
-    for (int i = 0; i < sp.hot.count(); i++) {
-      assertSame(null, sp.hot.get(i));
+    for (int i = 0; i < HotSlots.count(sp.hot); i++) {
+      assertSame(null, HotSlots.get(sp.hot, i));
     }
   }
 
@@ -177,7 +177,7 @@ class HotSlotProtocolTest {
     Lease<Conn> again = t.pool.tryAcquireByKey("k");
     assertSame(pm, pooled(again), "claimed out of the deque");
     assertFalse(pm.inDeque);
-    assertNotSame(pm, sp.hot.get(sp.hot.stripe()));
+    assertNotSame(pm, HotSlots.get(sp.hot, HotSlots.stripe(sp.hot)));
     again.release();
     Lease<Conn> fromSlot = t.pool.tryAcquireByKey("k");
     assertSame(pm, pooled(fromSlot), "and out of a slot");

@@ -17,51 +17,51 @@ class HotSlotsTest {
 
   @Test
   void stripesArePowersOfTwoUpToSixteenAndNeverMoreThanConnectionsNeed() {
-    assertEquals(1, new HotSlots(1).count());
-    assertEquals(2, new HotSlots(2).count());
-    assertEquals(4, new HotSlots(3).count());
-    assertEquals(8, new HotSlots(8).count());
-    assertEquals(16, new HotSlots(9).count());
-    assertEquals(16, new HotSlots(16).count());
-    assertEquals(16, new HotSlots(17).count());
-    assertEquals(16, new HotSlots(Integer.MAX_VALUE).count());
+    assertEquals(1, HotSlots.count(HotSlots.create(1)));
+    assertEquals(2, HotSlots.count(HotSlots.create(2)));
+    assertEquals(4, HotSlots.count(HotSlots.create(3)));
+    assertEquals(8, HotSlots.count(HotSlots.create(8)));
+    assertEquals(16, HotSlots.count(HotSlots.create(9)));
+    assertEquals(16, HotSlots.count(HotSlots.create(16)));
+    assertEquals(16, HotSlots.count(HotSlots.create(17)));
+    assertEquals(16, HotSlots.count(HotSlots.create(Integer.MAX_VALUE)));
   }
 
   @Test
   void aThreadAlwaysGetsTheSameStripeWithinTheCount() throws Exception {
-    HotSlots slots = new HotSlots(64);
-    int mine = slots.stripe();
-    assertEquals(mine, slots.stripe());
+    PooledConnection<?>[] slots = HotSlots.create(64);
+    int mine = HotSlots.stripe(slots);
+    assertEquals(mine, HotSlots.stripe(slots));
     assertEquals((int) (Thread.currentThread().getId() & 15), mine);
     int[] other = new int[1];
-    Thread t = new Thread(() -> other[0] = slots.stripe());
+    Thread t = new Thread(() -> other[0] = HotSlots.stripe(slots));
     t.start();
     t.join();
     assertEquals((int) (t.getId() & 15), other[0]);
-    assertEquals(0, new HotSlots(1).stripe(), "one stripe: everyone shares it");
+    assertEquals(0, HotSlots.stripe(HotSlots.create(1)), "one stripe: everyone shares it");
   }
 
   @Test
   void eachSlotIsClaimedTakenAndSwappedOnItsOwn() {
-    HotSlots slots = new HotSlots(16);
+    PooledConnection<?>[] slots = HotSlots.create(16);
     PooledConnection<Object> a = conn();
     PooledConnection<Object> b = conn();
     PooledConnection<Object> c = conn();
     for (int i = 0; i < 16; i++) {
-      assertNull(slots.get(i));
+      assertNull(HotSlots.get(slots, i));
     }
-    assertTrue(slots.offer(1, a));
-    assertTrue(slots.offer(2, b), "slot 2 is not slot 1");
-    assertFalse(slots.offer(1, c), "slot 1 is taken");
-    assertSame(a, slots.get(1));
-    assertSame(b, slots.get(2));
-    assertFalse(slots.take(1, b), "only what is there can be taken");
-    assertTrue(slots.take(1, a));
-    assertNull(slots.get(1));
-    assertSame(b, slots.swap(2, c));
-    assertSame(c, slots.get(2));
-    assertNull(slots.swap(15, a), "the last slot");
-    assertSame(a, slots.get(15));
-    assertNull(slots.get(14));
+    assertTrue(HotSlots.offer(slots, 1, a));
+    assertTrue(HotSlots.offer(slots, 2, b), "slot 2 is not slot 1");
+    assertFalse(HotSlots.offer(slots, 1, c), "slot 1 is taken");
+    assertSame(a, HotSlots.get(slots, 1));
+    assertSame(b, HotSlots.get(slots, 2));
+    assertFalse(HotSlots.take(slots, 1, b), "only what is there can be taken");
+    assertTrue(HotSlots.take(slots, 1, a));
+    assertNull(HotSlots.get(slots, 1));
+    assertSame(b, HotSlots.swap(slots, 2, c));
+    assertSame(c, HotSlots.get(slots, 2));
+    assertNull(HotSlots.swap(slots, 15, a), "the last slot");
+    assertSame(a, HotSlots.get(slots, 15));
+    assertNull(HotSlots.get(slots, 14));
   }
 }
