@@ -209,7 +209,6 @@ final class ServerStates<C> {
     changed(sp, from, to, "set to " + requested + " at runtime");
   }
 
-  /** A connect or a leased connection failed ({@code ok} false), or succeeded. */
   /**
    * Whether traffic counts toward {@code error-limit}. The release path asks this before it reads the
    * server's health record, so a pool that does not observe never touches that record on a release.
@@ -218,6 +217,7 @@ final class ServerStates<C> {
     return observe;
   }
 
+  /** A connect or a leased connection failed ({@code ok} false), or succeeded. */
   void observe(ServerPool<C> sp, boolean ok) {
     if (!observe || sp.health.checker == null) {
       return; // without checks nothing would ever bring the server back up
