@@ -54,10 +54,22 @@ class HaproxyOptionsClaimsTest {
         Response r = c.get("/r" + i);
         assertEquals(200, r.status(), r.toString());
         assertFalse(r.saysClose(), "the client connection stays open: " + r);
-        answeredBy.add(r.body().replace("ok from ", ""));
+        answeredBy.add(server(r));
       }
     }
     return answeredBy;
+  }
+
+  /** The backend that answered: a {@code TestHttpServer} answers {@code ok from <name>}. */
+  private static String server(Response r) {
+    return r.body().replace("ok from ", "");
+  }
+
+  /** Opens a client connection, leaves it open in {@code open}, and returns which server answered on it. */
+  private static String openAndAsk(int port, List<RawHttpConnection> open) throws Exception {
+    RawHttpConnection c = new RawHttpConnection(HOST, port);
+    open.add(c);
+    return server(c.get("/"));
   }
 
   /**
@@ -181,9 +193,7 @@ class HaproxyOptionsClaimsTest {
       List<String> servers = new ArrayList<>();
       try {
         for (int i = 0; i < 4; i++) {
-          RawHttpConnection c = new RawHttpConnection(HOST, port);
-          open.add(c);
-          servers.add(c.get("/").body().replace("ok from ", ""));
+          servers.add(openAndAsk(port, open));
         }
         assertEquals(2, servers.stream().filter("app1"::equals).count(), "ties take turns: " + servers);
         for (int i = 0; i < 4; i++) {
@@ -194,9 +204,7 @@ class HaproxyOptionsClaimsTest {
         Await.until("app1's connections closed", Duration.ofSeconds(5), () -> app1.open() == 0);
         List<String> next = new ArrayList<>();
         for (int i = 0; i < 2; i++) {
-          RawHttpConnection c = new RawHttpConnection(HOST, port);
-          open.add(c);
-          next.add(c.get("/").body().replace("ok from ", ""));
+          next.add(openAndAsk(port, open));
         }
         assertEquals(List.of("app1", "app1"), next, "the server with fewer connections takes both, after " + servers);
       } finally {
